@@ -1,0 +1,24 @@
+# The two commands a new user needs:  `make reproduce`  and  `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+$(BIN)/awaken: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(BIN)/awaken
+
+.PHONY: setup reproduce test lint bench
+setup: $(BIN)/awaken
+
+reproduce: setup  ## set up and run the main job
+	$(BIN)/awaken lung experiment chia2025 --out results/chia2025
+
+test: setup  ## set up and run the tests
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n 2 -q
+
+bench: setup
+	$(BIN)/pip install --quiet -e ".[bench]"
+	$(BIN)/python benchmarks/run.py

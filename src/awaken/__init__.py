@@ -1,0 +1,10 @@
+"""awaken: how respiratory viral infections awaken dormant metastatic cancer cells.
+
+Layers: :mod:`awaken.lung` (within-host model), :mod:`awaken.calibrate` (fitting),
+:mod:`awaken.epi` (survival analyses). See ``docs/architecture.md``.
+"""
+
+from awaken.core import AwakenError, InputError, SolverError
+
+__version__ = "0.1.0"
+__all__ = ["AwakenError", "InputError", "SolverError", "__version__"]
