@@ -27,3 +27,45 @@ w(tm[, c("id", "tstart", "tstop", "death", "exposed", "met", "crp", "age")], "tm
 ss <- survSplit(Surv(tstart, tstop, death) ~ ., data = tm, cut = c(25, 75), episode = "period")
 ss <- ss[order(ss$id, ss$tstart), ]
 w(ss[, c("id", "tstart", "tstop", "death", "exposed", "met", "crp", "period")], "tm_split.csv")
+
+## ---- Kaplan-Meier ------------------------------------------------------------------------
+lung2 <- data.frame(time = lung$time, status = lung$status - 1, sex = lung$sex, age = lung$age)
+w(lung2, "np_lung.csv")
+km_table <- function(fit) {
+  data.frame(time = fit$time, n_risk = fit$n.risk, n_event = fit$n.event,
+             n_censor = fit$n.censor, surv = fit$surv, std_err = fit$std.err,
+             lower = fit$lower, upper = fit$upper)
+}
+w(km_table(survfit(Surv(time, status) ~ 1, data = lung2)), "np_km_log.csv")
+w(km_table(survfit(Surv(time, status) ~ 1, data = lung2, conf.type = "log-log")),
+  "np_km_loglog.csv")
+w(km_table(survfit(Surv(time, status) ~ 1, data = lung2, conf.type = "plain")),
+  "np_km_plain.csv")
+set.seed(20250101)
+n <- 300
+lt <- data.frame(id = 1:n, entry = round(runif(n, 0, 200)), sex = rbinom(n, 1, 0.5))
+lt$exit <- lt$entry + pmax(1, round(rexp(n, 1 / 300)))
+lt$cens <- round(runif(n, 100, 900))
+lt$status <- ifelse(lt$exit <= lt$cens, 1, 0)
+lt$exit <- pmin(lt$exit, lt$cens)
+lt <- lt[lt$exit > lt$entry, c("id", "entry", "exit", "status", "sex")]
+lt$cause <- ifelse(lt$status == 1, 1 + rbinom(nrow(lt), 1, 0.4), 0)   # 1 or 2 competing
+w(lt, "np_lefttrunc.csv")
+w(km_table(survfit(Surv(entry, exit, status) ~ 1, data = lt, conf.type = "log-log")),
+  "np_km_lefttrunc.csv")
+
+## ---- Aalen-Johansen (multi-state survfit) ------------------------------------------------
+m2 <- mgus2
+m2$etime <- with(m2, ifelse(pstat == 0, futime, ptime))
+m2$event <- with(m2, ifelse(pstat == 0, 2 * death, 1))
+w(m2[, c("id", "age", "sex", "etime", "event")], "np_mgus2.csv")
+aj_table <- function(fit) {
+  data.frame(time = fit$time, n_risk = fit$n.risk[, 1],
+             p0 = fit$pstate[, 1], p1 = fit$pstate[, 2], p2 = fit$pstate[, 3],
+             se0 = fit$std.err[, 1], se1 = fit$std.err[, 2], se2 = fit$std.err[, 3],
+             lo1 = fit$lower[, 2], up1 = fit$upper[, 2], lo2 = fit$lower[, 3], up2 = fit$upper[, 3])
+}
+ajfit <- survfit(Surv(etime, factor(event, 0:2, c("censor", "pcm", "death"))) ~ 1, data = m2)
+w(aj_table(ajfit), "np_aj_mgus2.csv")
+ajlt <- survfit(Surv(entry, exit, factor(cause, 0:2)) ~ 1, data = lt, id = id)
+w(aj_table(ajlt), "np_aj_lefttrunc.csv")
