@@ -4,7 +4,7 @@
 from numba import njit
 
 N_STATES = 10
-N_PARAMS = 50
+N_PARAMS = 55
 N_PROCESSES = 19
 
 
@@ -20,42 +20,46 @@ def rates(t, y, theta, r):
     delta = theta[11]
     p = theta[12]
     c = theta[13]
-    il6_base = theta[14]
-    il6_max = theta[15]
-    frac_half = theta[16]
-    il6_decay = theta[17]
-    k_E = theta[18]
-    r_E = theta[19]
-    frac_half_E = theta[20]
-    d_E = theta[21]
-    r_K = theta[22]
-    d_K = theta[23]
-    r_H = theta[24]
-    d_H = theta[25]
-    awake_half = theta[26]
-    k_kill = theta[27]
-    cd4_half = theta[28]
-    alpha_il6 = theta[29]
-    il6_half = theta[30]
-    n_il6 = theta[31]
-    alpha_inf = theta[32]
-    rho = theta[33]
-    g = theta[34]
-    dcc_max = theta[35]
-    dep_rate = theta[36]
-    il6_block_eff = theta[37]
-    antiviral_eff = theta[38]
-    vaccine_eff = theta[39]
-    cd4_dep_start = theta[40]
-    cd4_dep_end = theta[41]
-    cd8_dep_start = theta[42]
-    cd8_dep_end = theta[43]
-    il6_block_start = theta[44]
-    il6_block_end = theta[45]
-    antiviral_start = theta[46]
-    antiviral_end = theta[47]
-    vaccine_start = theta[48]
-    vaccine_end = theta[49]
+    il6_base = theta[15]
+    il6_gene = theta[16]
+    il6_max = theta[17]
+    frac_half = theta[18]
+    il6_decay = theta[19]
+    k_E = theta[20]
+    r_E = theta[21]
+    frac_half_E = theta[22]
+    d_E = theta[23]
+    r_K = theta[24]
+    d_K = theta[25]
+    K_max = theta[26]
+    H_max = theta[27]
+    r_H = theta[28]
+    d_H = theta[29]
+    awake_half = theta[30]
+    k_kill = theta[31]
+    kill_sat = theta[32]
+    cd4_half = theta[33]
+    alpha_il6 = theta[34]
+    il6_half = theta[35]
+    n_il6 = theta[36]
+    alpha_inf = theta[37]
+    rho = theta[38]
+    g = theta[39]
+    dcc_max = theta[40]
+    dep_rate = theta[41]
+    il6_block_eff = theta[42]
+    antiviral_eff = theta[43]
+    vaccine_eff = theta[44]
+    cd4_dep_start = theta[45]
+    cd4_dep_end = theta[46]
+    cd8_dep_start = theta[47]
+    cd8_dep_end = theta[48]
+    il6_block_start = theta[49]
+    il6_block_end = theta[50]
+    antiviral_start = theta[51]
+    antiviral_end = theta[52]
+    vaccine_start = theta[53]
+    vaccine_end = theta[54]
     target = y[0] if y[0] > 0.0 else 0.0
     eclipse = y[1] if y[1] > 0.0 else 0.0
     infected = y[2] if y[2] > 0.0 else 0.0
@@ -74,21 +78,21 @@ def rates(t, y, theta, r):
     frac_inf = infected / T0
     il6_signal = il6 * (1 - il6_block_eff * w_il6_block)
     wake_il6 = il6_signal**n_il6 / (il6_signal**n_il6 + il6_half**n_il6)
-    kill_cd8 = k_kill * cd8_tumour / (1 + cd4 / cd4_half)
+    kill_cd8 = k_kill * cd8_tumour / ((1 + cd4 / cd4_half) * (1 + dcc_awake / kill_sat))
     r[0] = beta * (1 - vaccine_eff * w_vaccine) * target * virus  # infection
     r[1] = k_ecl * eclipse  # eclipse_exit
     r[2] = delta * infected  # infected_death
     r[3] = k_E * cd8_virus * infected  # infected_killing
     r[4] = p * (1 - antiviral_eff * w_antiviral) * infected  # virion_production
     r[5] = c * virus  # virion_clearance
-    r[6] = il6_decay * il6_base  # il6_basal
-    r[7] = il6_max * frac_inf / (frac_inf + frac_half)  # il6_induction
+    r[6] = il6_gene * il6_decay * il6_base  # il6_basal
+    r[7] = il6_gene * il6_max * frac_inf / (frac_inf + frac_half)  # il6_induction
     r[8] = il6_decay * il6  # il6_decay_proc
     r[9] = r_E * cd8_virus * frac_inf / (frac_inf + frac_half_E)  # cd8v_expansion
     r[10] = d_E * (cd8_virus - E0) + dep_rate * w_cd8_dep * cd8_virus  # cd8v_contraction
-    r[11] = r_K * cd8_tumour * dcc_awake / (dcc_awake + awake_half)  # cd8t_expansion
+    r[11] = r_K * cd8_tumour * dcc_awake / (dcc_awake + awake_half) * (1 - cd8_tumour / K_max)  # cd8t_expansion
     r[12] = d_K * (cd8_tumour - K0) + dep_rate * w_cd8_dep * cd8_tumour  # cd8t_contraction
-    r[13] = r_H * cd4 * dcc_awake / (dcc_awake + awake_half)  # cd4_recruitment
+    r[13] = r_H * cd4 * dcc_awake / (dcc_awake + awake_half) * (1 - cd4 / H_max)  # cd4_recruitment
     r[14] = d_H * (cd4 - H0) + dep_rate * w_cd4_dep * cd4  # cd4_loss
     r[15] = (alpha_il6 * wake_il6 + alpha_inf * frac_inf / (frac_inf + frac_half)) * dcc_dormant  # awakening
     r[16] = rho * dcc_awake  # redormancy
@@ -108,42 +112,46 @@ def rhs(t, y, theta, dy):
     delta = theta[11]
     p = theta[12]
     c = theta[13]
-    il6_base = theta[14]
-    il6_max = theta[15]
-    frac_half = theta[16]
-    il6_decay = theta[17]
-    k_E = theta[18]
-    r_E = theta[19]
-    frac_half_E = theta[20]
-    d_E = theta[21]
-    r_K = theta[22]
-    d_K = theta[23]
-    r_H = theta[24]
-    d_H = theta[25]
-    awake_half = theta[26]
-    k_kill = theta[27]
-    cd4_half = theta[28]
-    alpha_il6 = theta[29]
-    il6_half = theta[30]
-    n_il6 = theta[31]
-    alpha_inf = theta[32]
-    rho = theta[33]
-    g = theta[34]
-    dcc_max = theta[35]
-    dep_rate = theta[36]
-    il6_block_eff = theta[37]
-    antiviral_eff = theta[38]
-    vaccine_eff = theta[39]
-    cd4_dep_start = theta[40]
-    cd4_dep_end = theta[41]
-    cd8_dep_start = theta[42]
-    cd8_dep_end = theta[43]
-    il6_block_start = theta[44]
-    il6_block_end = theta[45]
-    antiviral_start = theta[46]
-    antiviral_end = theta[47]
-    vaccine_start = theta[48]
-    vaccine_end = theta[49]
+    il6_base = theta[15]
+    il6_gene = theta[16]
+    il6_max = theta[17]
+    frac_half = theta[18]
+    il6_decay = theta[19]
+    k_E = theta[20]
+    r_E = theta[21]
+    frac_half_E = theta[22]
+    d_E = theta[23]
+    r_K = theta[24]
+    d_K = theta[25]
+    K_max = theta[26]
+    H_max = theta[27]
+    r_H = theta[28]
+    d_H = theta[29]
+    awake_half = theta[30]
+    k_kill = theta[31]
+    kill_sat = theta[32]
+    cd4_half = theta[33]
+    alpha_il6 = theta[34]
+    il6_half = theta[35]
+    n_il6 = theta[36]
+    alpha_inf = theta[37]
+    rho = theta[38]
+    g = theta[39]
+    dcc_max = theta[40]
+    dep_rate = theta[41]
+    il6_block_eff = theta[42]
+    antiviral_eff = theta[43]
+    vaccine_eff = theta[44]
+    cd4_dep_start = theta[45]
+    cd4_dep_end = theta[46]
+    cd8_dep_start = theta[47]
+    cd8_dep_end = theta[48]
+    il6_block_start = theta[49]
+    il6_block_end = theta[50]
+    antiviral_start = theta[51]
+    antiviral_end = theta[52]
+    vaccine_start = theta[53]
+    vaccine_end = theta[54]
     target = y[0] if y[0] > 0.0 else 0.0
     eclipse = y[1] if y[1] > 0.0 else 0.0
     infected = y[2] if y[2] > 0.0 else 0.0
@@ -162,21 +170,21 @@ def rhs(t, y, theta, dy):
     frac_inf = infected / T0
     il6_signal = il6 * (1 - il6_block_eff * w_il6_block)
     wake_il6 = il6_signal**n_il6 / (il6_signal**n_il6 + il6_half**n_il6)
-    kill_cd8 = k_kill * cd8_tumour / (1 + cd4 / cd4_half)
+    kill_cd8 = k_kill * cd8_tumour / ((1 + cd4 / cd4_half) * (1 + dcc_awake / kill_sat))
     r0 = beta * (1 - vaccine_eff * w_vaccine) * target * virus  # infection
     r1 = k_ecl * eclipse  # eclipse_exit
     r2 = delta * infected  # infected_death
     r3 = k_E * cd8_virus * infected  # infected_killing
     r4 = p * (1 - antiviral_eff * w_antiviral) * infected  # virion_production
     r5 = c * virus  # virion_clearance
-    r6 = il6_decay * il6_base  # il6_basal
-    r7 = il6_max * frac_inf / (frac_inf + frac_half)  # il6_induction
+    r6 = il6_gene * il6_decay * il6_base  # il6_basal
+    r7 = il6_gene * il6_max * frac_inf / (frac_inf + frac_half)  # il6_induction
     r8 = il6_decay * il6  # il6_decay_proc
     r9 = r_E * cd8_virus * frac_inf / (frac_inf + frac_half_E)  # cd8v_expansion
     r10 = d_E * (cd8_virus - E0) + dep_rate * w_cd8_dep * cd8_virus  # cd8v_contraction
-    r11 = r_K * cd8_tumour * dcc_awake / (dcc_awake + awake_half)  # cd8t_expansion
+    r11 = r_K * cd8_tumour * dcc_awake / (dcc_awake + awake_half) * (1 - cd8_tumour / K_max)  # cd8t_expansion
     r12 = d_K * (cd8_tumour - K0) + dep_rate * w_cd8_dep * cd8_tumour  # cd8t_contraction
-    r13 = r_H * cd4 * dcc_awake / (dcc_awake + awake_half)  # cd4_recruitment
+    r13 = r_H * cd4 * dcc_awake / (dcc_awake + awake_half) * (1 - cd4 / H_max)  # cd4_recruitment
     r14 = d_H * (cd4 - H0) + dep_rate * w_cd4_dep * cd4  # cd4_loss
     r15 = (alpha_il6 * wake_il6 + alpha_inf * frac_inf / (frac_inf + frac_half)) * dcc_dormant  # awakening
     r16 = rho * dcc_awake  # redormancy
@@ -201,7 +209,7 @@ def initial_state(theta, y):
     y[1] = theta[1]  # eclipse = I1_0
     y[2] = theta[2]  # infected = I2_0
     y[3] = theta[3]  # virus = V0
-    y[4] = theta[14]  # il6 = il6_base
+    y[4] = theta[14]  # il6 = il6_0
     y[5] = theta[4]  # cd8_virus = E0
     y[6] = theta[5]  # cd8_tumour = K0
     y[7] = theta[6]  # cd4 = H0
@@ -210,10 +218,74 @@ def initial_state(theta, y):
 
 
 @njit(cache=True)
-def cd8_activity(y, theta):
+def cd8_activity(t, y, theta):
     """Per-cell CD8 killing rate of awakened cells (1/d)."""
-    k_kill = theta[27]
-    cd4_half = theta[28]
+    T0 = theta[0]
+    E0 = theta[4]
+    K0 = theta[5]
+    H0 = theta[6]
+    beta = theta[9]
+    k_ecl = theta[10]
+    delta = theta[11]
+    p = theta[12]
+    c = theta[13]
+    il6_base = theta[15]
+    il6_gene = theta[16]
+    il6_max = theta[17]
+    frac_half = theta[18]
+    il6_decay = theta[19]
+    k_E = theta[20]
+    r_E = theta[21]
+    frac_half_E = theta[22]
+    d_E = theta[23]
+    r_K = theta[24]
+    d_K = theta[25]
+    K_max = theta[26]
+    H_max = theta[27]
+    r_H = theta[28]
+    d_H = theta[29]
+    awake_half = theta[30]
+    k_kill = theta[31]
+    kill_sat = theta[32]
+    cd4_half = theta[33]
+    alpha_il6 = theta[34]
+    il6_half = theta[35]
+    n_il6 = theta[36]
+    alpha_inf = theta[37]
+    rho = theta[38]
+    g = theta[39]
+    dcc_max = theta[40]
+    dep_rate = theta[41]
+    il6_block_eff = theta[42]
+    antiviral_eff = theta[43]
+    vaccine_eff = theta[44]
+    cd4_dep_start = theta[45]
+    cd4_dep_end = theta[46]
+    cd8_dep_start = theta[47]
+    cd8_dep_end = theta[48]
+    il6_block_start = theta[49]
+    il6_block_end = theta[50]
+    antiviral_start = theta[51]
+    antiviral_end = theta[52]
+    vaccine_start = theta[53]
+    vaccine_end = theta[54]
+    target = y[0] if y[0] > 0.0 else 0.0
+    eclipse = y[1] if y[1] > 0.0 else 0.0
+    infected = y[2] if y[2] > 0.0 else 0.0
+    virus = y[3] if y[3] > 0.0 else 0.0
+    il6 = y[4] if y[4] > 0.0 else 0.0
+    cd8_virus = y[5] if y[5] > 0.0 else 0.0
     cd8_tumour = y[6] if y[6] > 0.0 else 0.0
     cd4 = y[7] if y[7] > 0.0 else 0.0
-    return k_kill * cd8_tumour / (1 + cd4 / cd4_half)
+    dcc_dormant = y[8] if y[8] > 0.0 else 0.0
+    dcc_awake = y[9] if y[9] > 0.0 else 0.0
+    w_cd4_dep = 1.0 if (cd4_dep_start <= t < cd4_dep_end) else 0.0
+    w_cd8_dep = 1.0 if (cd8_dep_start <= t < cd8_dep_end) else 0.0
+    w_il6_block = 1.0 if (il6_block_start <= t < il6_block_end) else 0.0
+    w_antiviral = 1.0 if (antiviral_start <= t < antiviral_end) else 0.0
+    w_vaccine = 1.0 if (vaccine_start <= t < vaccine_end) else 0.0
+    frac_inf = infected / T0
+    il6_signal = il6 * (1 - il6_block_eff * w_il6_block)
+    wake_il6 = il6_signal**n_il6 / (il6_signal**n_il6 + il6_half**n_il6)
+    kill_cd8 = k_kill * cd8_tumour / ((1 + cd4 / cd4_half) * (1 + dcc_awake / kill_sat))
+    return kill_cd8

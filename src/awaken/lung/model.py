@@ -50,7 +50,7 @@ STATES: tuple[State, ...] = (
     State("eclipse", "cells", "I1_0", "infected cells in the eclipse phase (not yet producing)"),
     State("infected", "cells", "I2_0", "productively infected cells"),
     State("virus", "vu", "V0", "free infectious virus (vu: TCID50 or TCID50/ml, per preset)"),
-    State("il6", "pg/ml", "il6_base", "interleukin-6 in lung fluid"),
+    State("il6", "pg/ml", "il6_0", "interleukin-6 in lung fluid"),
     State("cd8_virus", "rel", "E0", "virus-specific CD8 T cells (relative to naive precursors)"),
     State("cd8_tumour", "rel", "K0", "tumour-reactive CD8 T cells (relative to baseline)"),
     State("cd4", "rel", "H0", "CD4 T cells around awakened cells (relative to baseline)"),
@@ -83,8 +83,9 @@ AUXILIARIES: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "kill_cd8",
-        "k_kill * cd8_tumour / (1 + cd4 / cd4_half)",
-        "per-cell CD8 killing rate of awakened cells, held back by CD4 (1/d)",
+        "k_kill * cd8_tumour / ((1 + cd4 / cd4_half) * (1 + dcc_awake / kill_sat))",
+        "per-cell CD8 killing rate of awakened cells: held back by CD4, and saturating "
+        "when awakened cells outnumber what the T cells can handle (1/d)",
     ),
 )
 
@@ -127,13 +128,13 @@ PROCESSES: tuple[Process, ...] = (
     ),
     Process(
         "il6_basal",
-        "il6_decay * il6_base",
+        "il6_gene * il6_decay * il6_base",
         (("il6", 1),),
         "basal IL-6 production that holds the baseline level il6_base",
     ),
     Process(
         "il6_induction",
-        "il6_max * frac_inf / (frac_inf + frac_half)",
+        "il6_gene * il6_max * frac_inf / (frac_inf + frac_half)",
         (("il6", 1),),
         "infected epithelium and the innate cells it recruits release IL-6 (saturating)",
     ),
@@ -157,9 +158,9 @@ PROCESSES: tuple[Process, ...] = (
     ),
     Process(
         "cd8t_expansion",
-        "r_K * cd8_tumour * dcc_awake / (dcc_awake + awake_half)",
+        "r_K * cd8_tumour * dcc_awake / (dcc_awake + awake_half) * (1 - cd8_tumour / K_max)",
         (("cd8_tumour", 1),),
-        "tumour-reactive CD8 T cells expand on antigen from awakened cells",
+        "tumour-reactive CD8 T cells expand on antigen from awakened cells, up to K_max",
     ),
     Process(
         "cd8t_contraction",
@@ -169,9 +170,9 @@ PROCESSES: tuple[Process, ...] = (
     ),
     Process(
         "cd4_recruitment",
-        "r_H * cd4 * dcc_awake / (dcc_awake + awake_half)",
+        "r_H * cd4 * dcc_awake / (dcc_awake + awake_half) * (1 - cd4 / H_max)",
         (("cd4", 1),),
-        "CD4 T cells gather next to awakened cells (lymphoid aggregates)",
+        "CD4 T cells gather next to awakened cells (lymphoid aggregates), up to H_max",
     ),
     Process(
         "cd4_loss",
@@ -208,6 +209,8 @@ PROCESSES: tuple[Process, ...] = (
 _P = Parameter
 _SMITH = "Smith et al. 2018 (PR8 in mice), FACTS.md §2"
 _ASSUMED = "assumed; plausible order of magnitude"
+_TIMING = "set by hand so PR8 titre and IL-6 timing match FACTS.md §2 (Smith 2018 start)"
+_IMMUNE = "set by hand: resting surveillance controls a few awakened cells (docs/model.md)"
 _FIT = "fitted to chia2025 targets (see docs/model.md)"
 
 # Defaults describe influenza A/PR8 in an immunocompetent mouse; presets override them.
@@ -223,13 +226,16 @@ PARAMETERS: tuple[Parameter, ...] = (
     _P("D0", 100.0, "cells", 0.0, 1e6, "dormant DCCs at infection", "FACTS.md §2: tens-hundreds"),
     _P("A0", 0.0, "cells", 0.0, 1e6, "awakened DCCs at infection", _ASSUMED),
     # virus
-    _P("beta", 2.4e-4, "1/(vu*d)", 1e-9, 1e-1, "infectivity", _SMITH, log=True),
+    _P("beta", 1.5e-5, "1/(vu*d)", 1e-9, 1e-1, "infectivity", _TIMING, log=True),
     _P("k_ecl", 4.0, "1/d", 0.5, 12.0, "eclipse-phase exit rate", _SMITH),
-    _P("delta", 1.0, "1/d", 0.05, 20.0, "innate death rate of infected cells", _ASSUMED),
+    _P("delta", 0.4, "1/d", 0.05, 20.0, "innate death rate of infected cells", _TIMING),
     _P("p", 1.6, "vu/(cell*d)", 1e-4, 1e4, "virion production per cell", _SMITH, log=True),
     _P("c", 13.0, "1/d", 0.5, 50.0, "virion clearance rate", _SMITH),
     # IL-6
-    _P("il6_base", 2.0, "pg/ml", 0.0, 100.0, "baseline IL-6 (also its initial value)", _ASSUMED),
+    _P("il6_0", 2.0, "pg/ml", 0.0, 1e4, "initial IL-6", "equal to il6_base at rest"),
+    _P("il6_base", 2.0, "pg/ml", 0.0, 100.0, "baseline IL-6", _ASSUMED),
+    _P("il6_gene", 1.0, "1", 0.0, 1.0, "IL-6 gene present (1) or knocked out (0)",
+       "FACTS.md §1.5"),
     _P("il6_max", 3000.0, "pg/(ml*d)", 0.0, 1e5, "maximal infection-driven IL-6 release",
        "set so PR8 lung IL-6 peaks at hundreds of pg/ml", log=False),
     _P("frac_half", 0.01, "1", 1e-5, 1.0, "infected fraction giving half-maximal release",
@@ -237,30 +243,35 @@ PARAMETERS: tuple[Parameter, ...] = (
     _P("il6_decay", 3.5, "1/d", 0.5, 100.0, "IL-6 decay rate",
        "FACTS.md §4: apparent half-life ~0.2 d"),
     # virus-specific CD8
-    _P("k_E", 0.05, "1/(rel*d)", 0.0, 10.0, "killing of infected cells per unit CD8 pool",
-       _ASSUMED),
+    _P("k_E", 0.01, "1/(rel*d)", 0.0, 10.0, "killing of infected cells per unit CD8 pool",
+       _TIMING),
     _P("r_E", 1.5, "1/d", 0.0, 5.0, "maximal expansion rate of virus-specific CD8",
        "typical CD8 doubling ~0.3-0.5 d"),
     _P("frac_half_E", 1e-3, "1", 1e-6, 1.0, "infected fraction for half-maximal expansion",
        _ASSUMED, log=True),
     _P("d_E", 0.3, "1/d", 0.01, 5.0, "contraction rate of virus-specific CD8", _ASSUMED),
     # tumour immunity
-    _P("r_K", 0.5, "1/d", 0.0, 5.0, "expansion rate of tumour-reactive CD8", _ASSUMED),
+    _P("r_K", 0.7, "1/d", 0.0, 5.0, "expansion rate of tumour-reactive CD8", _ASSUMED),
     _P("d_K", 0.1, "1/d", 0.001, 5.0, "return of tumour-reactive CD8 to baseline", _ASSUMED),
+    _P("K_max", 1000.0, "rel", 1.0, 1e6, "largest tumour-reactive CD8 pool", _ASSUMED,
+       log=True),
+    _P("H_max", 1000.0, "rel", 1.0, 1e6, "largest CD4 pool near DCCs", _ASSUMED, log=True),
     _P("r_H", 0.4, "1/d", 0.0, 5.0, "recruitment rate of CD4 to awakened cells", _ASSUMED),
     _P("d_H", 0.05, "1/d", 0.001, 5.0, "dispersal rate of CD4 aggregates", _ASSUMED),
     _P("awake_half", 1000.0, "cells", 1.0, 1e7, "awakened cells for half-maximal T-cell drive",
        _ASSUMED, log=True),
-    _P("k_kill", 0.05, "1/(rel*d)", 0.0, 10.0, "CD8 killing of awakened cells per unit pool",
-       _ASSUMED),
+    _P("k_kill", 2.0, "1/(rel*d)", 0.0, 10.0, "CD8 killing of awakened cells per unit pool",
+       _IMMUNE),
+    _P("kill_sat", 20.0, "cells", 0.1, 1e6, "awakened cells at which CD8 killing saturates",
+       _IMMUNE, log=True),
     _P("cd4_half", 1.0, "rel", 1e-3, 1e4, "CD4 level that halves CD8 killing", _ASSUMED,
        log=True),
     # DCCs
     _P("alpha_il6", 1.0, "1/d", 0.0, 20.0, "maximal IL-6-driven awakening rate", _FIT),
     _P("il6_half", 100.0, "pg/ml", 1.0, 1e4, "IL-6 level for half-maximal awakening", _FIT,
        log=True),
-    _P("n_il6", 2.0, "1", 1.0, 6.0, "Hill coefficient of IL-6 awakening", _ASSUMED),
-    _P("alpha_inf", 0.02, "1/d", 0.0, 5.0, "IL-6-independent awakening at full infection",
+    _P("n_il6", 3.0, "1", 1.0, 6.0, "Hill coefficient of IL-6 awakening", _ASSUMED),
+    _P("alpha_inf", 0.005, "1/d", 0.0, 5.0, "IL-6-independent awakening at full infection",
        _FIT),
     _P("rho", 0.05, "1/d", 0.0, 5.0, "return of awakened cells to dormancy", _FIT),
     _P("g", 0.6, "1/d", 0.0, 3.0, "division rate of awakened cells",

@@ -98,8 +98,8 @@ HOSTS: MappingProxyType[str, Preset] = MappingProxyType(
                 "mouse-il6ko",
                 "IL-6 knockout mouse: no IL-6 at baseline or after infection",
                 "FACTS.md §1.5",
-                il6_base=0.0,
-                il6_max=0.0,
+                il6_gene=0.0,
+                il6_0=0.0,
             ),
             _preset(
                 "human",

@@ -91,7 +91,10 @@ class Trajectory:
                 "virus": self.state("virus"),
                 "log10_virus": log_virus,
                 "il6": self.state("il6"),
-                "cd8_activity": [cd8_activity(y, self.params) for y in self.states],
+                "cd8_activity": [
+                    cd8_activity(t, y, self.params)
+                    for t, y in zip(self.times, self.states, strict=True)
+                ],
             }
         )
 
@@ -128,9 +131,7 @@ def _stops(params: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _describe(p: np.ndarray) -> str:
-    changed = {
-        prm.name: float(v) for prm, v in zip(PARAMETERS, p, strict=True) if v != prm.value
-    }
+    changed = {prm.name: float(v) for prm, v in zip(PARAMETERS, p, strict=True) if v != prm.value}
     return ", ".join(f"{k}={v:g}" for k, v in changed.items()) or "all defaults"
 
 
@@ -156,8 +157,9 @@ def solve_implicit(p: np.ndarray, times: np.ndarray, method: str = "Radau") -> n
         if b > a:
             sol = solve_ivp(f, (a, b), y, method=method, rtol=RTOL, atol=ATOL)
             if not sol.success:
-                raise SolverError(f"{method} failed ({sol.message}) for parameter set: "
-                                  f"{_describe(p)}")
+                raise SolverError(
+                    f"{method} failed ({sol.message}) for parameter set: {_describe(p)}"
+                )
             y = np.maximum(sol.y[:, -1], 0.0)
         if keep:
             out.append(y.copy())

@@ -1,0 +1,173 @@
+"""Named experiments: the mouse protocol of Chia et al. 2025 (``chia2025``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from awaken.core.errors import unknown_choice
+from awaken.lung.interventions import Intervention
+from awaken.lung.model import STATE_IDS
+from awaken.lung.solve import Setup, simulate_batch
+
+_DORMANT = STATE_IDS.index("dcc_dormant")
+_AWAKE = STATE_IDS.index("dcc_awake")
+_VIRUS = STATE_IDS.index("virus")
+_IL6 = STATE_IDS.index("il6")
+PEAK_STEP = 0.05  # days: resolution of the peak-day search
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One experimental group: a virus (or mock) in a host, with interventions."""
+
+    name: str
+    description: str
+    virus: str = "iav-pr8"
+    host: str = "mouse"
+    interventions: tuple[Intervention, ...] = ()
+    overrides: Mapping[str, float] = field(default_factory=dict)
+
+    def setup(self, overrides: Mapping[str, float] | None = None) -> Setup:
+        """The arm's setup, with extra parameter overrides (e.g. calibrated values)."""
+        merged = {**(overrides or {}), **self.overrides}
+        return Setup(self.virus, self.host, self.interventions, merged)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Arms observed on the same days; fold changes are against the ``reference`` arm."""
+
+    name: str
+    description: str
+    arms: tuple[Arm, ...]
+    days: tuple[float, ...]
+    reference: str
+
+    def arm(self, name: str) -> Arm:
+        """The arm called ``name``."""
+        for arm in self.arms:
+            if arm.name == name:
+                return arm
+        raise unknown_choice(f"arm of {self.name}", name, [a.name for a in self.arms])
+
+
+CHIA2025 = Experiment(
+    name="chia2025",
+    description=(
+        "MMTV-Her2 mice with dormant HER2+ DCCs in the lung, infected intranasally with "
+        "influenza A/PR8 or SARS-CoV-2 MA10 (Chia et al., Nature 2025); DCCs counted on "
+        "days 3-270 against PBS-treated controls."
+    ),
+    arms=(
+        Arm("pbs", "mock infection (PBS): no virus", overrides=MappingProxyType({"V0": 0.0})),
+        Arm("iav", "influenza A/PR8, wild-type mice"),
+        Arm("sars2", "SARS-CoV-2 MA10, wild-type mice", virus="sars2-ma10"),
+        Arm("iav_il6ko", "influenza A/PR8, IL-6 knockout mice", host="mouse-il6ko"),
+        Arm(
+            "iav_cd4_depleted",
+            "influenza A/PR8, anti-CD4 from day 6 to day 28 (after infection)",
+            interventions=(Intervention("cd4_depletion", 6.0, 28.0),),
+        ),
+        Arm(
+            "iav_cd8_depleted",
+            "influenza A/PR8, anti-CD8 from day 6 to day 28 (after infection)",
+            interventions=(Intervention("cd8_depletion", 6.0, 28.0),),
+        ),
+    ),
+    days=(0.0, 3.0, 6.0, 9.0, 15.0, 28.0, 60.0, 270.0),
+    reference="pbs",
+)
+
+EXPERIMENTS: MappingProxyType[str, Experiment] = MappingProxyType({"chia2025": CHIA2025})
+
+
+def experiment(name: str) -> Experiment:
+    """The experiment called ``name``."""
+    try:
+        return EXPERIMENTS[name]
+    except KeyError:
+        raise unknown_choice("experiment", name, EXPERIMENTS) from None
+
+
+@dataclass(frozen=True)
+class ExperimentRun:
+    """Deterministic trajectories of every arm on a fine grid."""
+
+    experiment: Experiment
+    times: np.ndarray
+    states: np.ndarray  # (n_arms, n_times, n_states)
+    params: np.ndarray  # (n_arms, n_params)
+
+    def _arm_index(self, name: str) -> int:
+        self.experiment.arm(name)
+        return [a.name for a in self.experiment.arms].index(name)
+
+    def at_days(self, arm: str) -> np.ndarray:
+        """States of ``arm`` on the observation days (n_days, n_states)."""
+        rows = np.searchsorted(self.times, self.experiment.days)
+        return self.states[self._arm_index(arm), rows]
+
+    def table(self) -> pd.DataFrame:
+        """Tidy table: arm, day, observable, value (deterministic)."""
+        ref = self.at_days(self.experiment.reference)
+        ref_total = ref[:, _DORMANT] + ref[:, _AWAKE]
+        records = []
+        for arm in self.experiment.arms:
+            s = self.at_days(arm.name)
+            total = s[:, _DORMANT] + s[:, _AWAKE]
+            observables = {
+                "dcc_count": total,
+                "fold_change": total / ref_total,
+                "dividing_fraction": np.divide(
+                    s[:, _AWAKE], total, out=np.zeros_like(total), where=total > 0
+                ),
+                "virus": s[:, _VIRUS],
+                "il6": s[:, _IL6],
+            }
+            observables["vimentin_high_fraction"] = 1.0 - observables["dividing_fraction"]
+            for name, values in observables.items():
+                for day, value in zip(self.experiment.days, values, strict=True):
+                    records.append((arm.name, day, name, float(value)))
+        return pd.DataFrame(records, columns=["arm", "day", "observable", "value"])
+
+    def peak_day(self, arm: str, state: str) -> float:
+        """Day on which ``state`` peaks in ``arm`` (grid resolution ``PEAK_STEP``)."""
+        series = self.states[self._arm_index(arm), :, STATE_IDS.index(state)]
+        return float(self.times[int(np.argmax(series))])
+
+    def summary(self) -> dict:
+        """``{"arms": {ARM: {DAY: {fold_change, dividing_fraction}}}, peak days...}``."""
+        table = self.table().set_index(["arm", "day", "observable"])["value"]
+        arms = {
+            arm.name: {
+                f"{day:g}": {
+                    "fold_change": table[(arm.name, day, "fold_change")],
+                    "dividing_fraction": table[(arm.name, day, "dividing_fraction")],
+                }
+                for day in self.experiment.days
+            }
+            for arm in self.experiment.arms
+        }
+        infected = [a.name for a in self.experiment.arms if a.name != self.experiment.reference]
+        return {
+            "arms": arms,
+            "virus_peak_day": {a: self.peak_day(a, "virus") for a in infected},
+            "il6_peak_day": {a: self.peak_day(a, "il6") for a in infected},
+        }
+
+
+def run_experiment(
+    exp: Experiment | str = CHIA2025, overrides: Mapping[str, float] | None = None
+) -> ExperimentRun:
+    """Solve every arm of ``exp`` deterministically, with optional parameter overrides."""
+    exp = experiment(exp) if isinstance(exp, str) else exp
+    params = np.stack([arm.setup(overrides).vector() for arm in exp.arms])
+    horizon = max(exp.days)
+    fine = np.arange(0.0, min(horizon, 30.0) + 1e-9, PEAK_STEP)
+    times = np.union1d(np.union1d(fine, np.arange(0.0, horizon + 1e-9, 1.0)), exp.days)
+    return ExperimentRun(exp, times, simulate_batch(params, times), params)
