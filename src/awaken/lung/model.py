@@ -211,7 +211,7 @@ _SMITH = "Smith et al. 2018 (PR8 in mice), FACTS.md §2"
 _ASSUMED = "assumed; plausible order of magnitude"
 _TIMING = "set by hand so PR8 titre and IL-6 timing match FACTS.md §2 (Smith 2018 start)"
 _IMMUNE = "set by hand: resting surveillance controls a few awakened cells (docs/model.md)"
-_FIT = "fitted to chia2025 targets (see docs/model.md)"
+_SET = "assumed; kept fixed while g was fitted (docs/model.md)"
 
 # Defaults describe influenza A/PR8 in an immunocompetent mouse; presets override them.
 PARAMETERS: tuple[Parameter, ...] = (
@@ -267,16 +267,16 @@ PARAMETERS: tuple[Parameter, ...] = (
     _P("cd4_half", 1.0, "rel", 1e-3, 1e4, "CD4 level that halves CD8 killing", _ASSUMED,
        log=True),
     # DCCs
-    _P("alpha_il6", 1.0, "1/d", 0.0, 20.0, "maximal IL-6-driven awakening rate", _FIT),
-    _P("il6_half", 100.0, "pg/ml", 1.0, 1e4, "IL-6 level for half-maximal awakening", _FIT,
+    _P("alpha_il6", 1.0, "1/d", 0.0, 20.0, "maximal IL-6-driven awakening rate", _SET),
+    _P("il6_half", 100.0, "pg/ml", 1.0, 1e4, "IL-6 level for half-maximal awakening", _SET,
        log=True),
     _P("n_il6", 3.0, "1", 1.0, 6.0, "Hill coefficient of IL-6 awakening", _ASSUMED),
     _P("alpha_inf", 0.005, "1/d", 0.0, 5.0, "IL-6-independent awakening at full infection",
-       _FIT),
-    _P("rho", 0.05, "1/d", 0.0, 5.0, "return of awakened cells to dormancy", _FIT),
-    _P("g", 0.6, "1/d", 0.0, 3.0, "division rate of awakened cells",
-       "FACTS.md §1: 100-1000x in ~2 weeks"),
-    _P("dcc_max", 2e5, "cells", 10.0, 1e9, "capacity of the lung niche for DCCs", _FIT,
+       _SET),
+    _P("rho", 0.05, "1/d", 0.0, 5.0, "return of awakened cells to dormancy", _SET),
+    _P("g", 0.5414, "1/d", 0.0, 3.0, "division rate of awakened cells",
+       "fitted: iav day-15 fold change 316 (FACTS.md §1), python -m awaken.lung.fit"),
+    _P("dcc_max", 2e5, "cells", 10.0, 1e9, "capacity of the lung niche for DCCs", _SET,
        log=True),
     # interventions (inactive by default: efficacy 0, empty windows)
     _P("dep_rate", 5.0, "1/d", 0.0, 50.0, "removal rate by a depleting antibody",
