@@ -1,0 +1,102 @@
+"""Deterministic solvers: agreement with an implicit reference, positivity, bad input."""
+
+import numpy as np
+import pytest
+
+from awaken.core.errors import InputError
+from awaken.lung import codegen
+from awaken.lung.interventions import Intervention
+from awaken.lung.model import PARAMETERS, STATE_IDS
+from awaken.lung.solve import Setup, parameter_vector, simulate, simulate_batch, solve_implicit
+
+
+def test_generated_code_matches_declarations():
+    assert codegen.GENERATED.read_text() == codegen.source(), (
+        "run `python -m awaken.lung.codegen`"
+    )
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        Setup(),
+        Setup("sars2-ma10"),
+        Setup(host="mouse-il6ko"),
+        Setup(interventions=(Intervention("cd4_depletion", 6, 28),)),
+        Setup(interventions=(Intervention("il6_blockade", 1, 10, 0.9),)),
+        Setup("flu-human", "human"),
+    ],
+)
+def test_dopri_matches_radau(setup):
+    times = np.arange(0.0, 61.0)
+    fast = simulate(setup, 60, times=times)
+    ref = simulate(setup, 60, times=times, method="Radau")
+    scale = np.abs(ref.states).max(axis=0)
+    err = np.abs(fast.states - ref.states) / np.maximum(np.abs(ref.states), 1e-6 * scale + 1e-12)
+    assert err.max() < 1e-4
+
+
+def test_states_never_negative_and_batch_matches_single():
+    rng = np.random.default_rng(1)
+    base = Setup().vector()
+    batch = np.tile(base, (16, 1))
+    g = [p.name for p in PARAMETERS].index("g")
+    batch[:, g] = rng.uniform(0.2, 1.2, 16)
+    out = simulate_batch(batch, np.arange(0.0, 91.0))
+    assert (out >= 0).all()
+    single = solve_implicit(batch[3], np.arange(0.0, 91.0))
+    assert np.allclose(out[3], single, rtol=1e-4, atol=1e-6)
+
+
+def test_analytic_decay_without_infection():
+    """With no virus and IL-6 at baseline, IL-6 stays at il6_base exactly."""
+    tr = simulate(Setup(overrides={"V0": 0.0}), 30)
+    assert np.allclose(tr.state("il6"), Setup().parameters()["il6_base"])
+    assert np.allclose(tr.state("target"), Setup().parameters()["T0"])
+
+
+def test_il6_blockade_lowers_awakening():
+    base = simulate(Setup(), 15).observables()["dcc_count"].iloc[-1]
+    blocked = simulate(
+        Setup(interventions=(Intervention("il6_blockade", 0, 15, 0.95),)), 15
+    ).observables()["dcc_count"].iloc[-1]
+    assert blocked < base / 10
+
+
+def test_trajectory_frame_columns():
+    frame = simulate(Setup(), 5).frame()
+    assert list(frame.columns) == ["time", *STATE_IDS]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"virus": "ebola"}, "unknown virus 'ebola'; choose one of"),
+        ({"host": "rat"}, "unknown host 'rat'"),
+        ({"overrides": {"g": 99.0}}, "parameter g=99.0 is outside its allowed range"),
+        ({"overrides": {"gg": 1.0}}, "unknown parameter 'gg'"),
+    ],
+)
+def test_bad_setup_is_refused(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        Setup(**kwargs).vector()
+
+
+def test_bad_windows_are_refused():
+    with pytest.raises(InputError, match="empty or inverted"):
+        Intervention("cd4_depletion", 10, 5)
+    with pytest.raises(InputError, match="overlap"):
+        Setup(
+            interventions=(
+                Intervention("antiviral", 1, 5, 0.9),
+                Intervention("antiviral", 3, 8, 0.9),
+            )
+        ).vector()
+    with pytest.raises(InputError, match="unknown intervention 'tamiflu'"):
+        Intervention.parse("tamiflu:1-5")
+    with pytest.raises(InputError, match="must be positive"):
+        simulate(Setup(), 0)
+
+
+def test_parameter_vector_defaults():
+    assert np.array_equal(parameter_vector({}), np.array([p.value for p in PARAMETERS]))
