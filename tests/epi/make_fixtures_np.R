@@ -5,6 +5,11 @@ suppressPackageStartupMessages(library(survival))
 out <- "tests/epi/fixtures"
 dir.create(out, showWarnings = FALSE, recursive = TRUE)
 w <- function(x, name) write.csv(x, file.path(out, name), row.names = FALSE)
+wz <- function(x, name) {
+  con <- gzfile(file.path(out, name), "w")
+  write.csv(x, con, row.names = FALSE)
+  close(con)
+}
 cat("survival", as.character(packageVersion("survival")), "\n")
 
 ## ---- tmerge / survSplit ----------------------------------------------------------------
@@ -69,3 +74,39 @@ ajfit <- survfit(Surv(etime, factor(event, 0:2, c("censor", "pcm", "death"))) ~ 
 w(aj_table(ajfit), "np_aj_mgus2.csv")
 ajlt <- survfit(Surv(entry, exit, factor(cause, 0:2)) ~ 1, data = lt, id = id)
 w(aj_table(ajlt), "np_aj_lefttrunc.csv")
+
+## ---- Fine-Gray (survival vignette "compete", mgus2: pcm with death competing) ---------------
+m2$ev <- factor(m2$event, 0:2, labels = c("censor", "pcm", "death"))
+m2$male <- as.integer(m2$sex == "M")
+coefs <- function(fit, case) {
+  data.frame(case = case, term = names(coef(fit)), coef = unname(coef(fit)),
+             se = unname(sqrt(diag(fit$var))),
+             naive_se = unname(sqrt(diag(if (is.null(fit$naive.var)) fit$var else fit$naive.var))),
+             loglik = fit$loglik[2], n = fit$n, nevent = fit$nevent)
+}
+fg <- finegray(Surv(etime, ev) ~ ., data = m2[, c("id", "age", "male", "etime", "ev")],
+               etype = "pcm")
+wz(fg[, c("id", "fgstart", "fgstop", "fgstatus", "fgwt")], "fg_mgus2_expanded.csv.gz")
+r1 <- coefs(coxph(Surv(fgstart, fgstop, fgstatus) ~ age + male, weights = fgwt, data = fg),
+            "mgus2")
+r1b <- coefs(coxph(Surv(fgstart, fgstop, fgstatus) ~ age + male, weights = fgwt,
+                   cluster = id, data = fg), "mgus2_robust")
+# counting-process input with a time-dependent covariate x (0 -> 1 at a per-person time)
+tmb <- tmerge(m2[, c("id", "age", "male")], m2, id = id, tstop = etime, ev = event(etime, event))
+chg <- data.frame(id = m2$id, t = (m2$id * 37) %% 200 + 1)
+tmb <- tmerge(tmb, chg, id = id, x = tdc(t))
+tmb$evf <- factor(tmb$ev, 0:2, labels = c("censor", "pcm", "death"))
+w(tmb[, c("id", "tstart", "tstop", "ev", "age", "male", "x")], "fg_split_data.csv")
+fg2 <- finegray(Surv(tstart, tstop, evf) ~ ., id = id,
+                data = tmb[, c("id", "tstart", "tstop", "evf", "age", "male", "x")], etype = "pcm")
+wz(fg2[, c("id", "fgstart", "fgstop", "fgstatus", "fgwt")], "fg_split_expanded.csv.gz")
+r2 <- coefs(coxph(Surv(fgstart, fgstop, fgstatus) ~ age + male + x, weights = fgwt,
+                  cluster = id, data = fg2), "split_robust")
+# delayed entry (left truncation)
+lt$cf <- factor(lt$cause, 0:2)
+fg3 <- finegray(Surv(entry, exit, cf) ~ ., id = id,
+                data = lt[, c("id", "entry", "exit", "cf", "sex")], etype = "1")
+w(fg3[, c("id", "fgstart", "fgstop", "fgstatus", "fgwt")], "fg_lefttrunc_expanded.csv")
+r3 <- coefs(coxph(Surv(fgstart, fgstop, fgstatus) ~ sex, weights = fgwt, cluster = id,
+                  data = fg3), "lefttrunc_robust")
+w(rbind(r1, r1b, r2, r3), "fg_coef.csv")
