@@ -1,0 +1,711 @@
+"""Cox proportional-hazards regression on counting-process ``(start, stop]`` data.
+
+One entry point, :func:`fit_cox`, numerically the same as R's ``survival::coxph``: the same
+Newton–Raphson iterations (start at 0, step halving, convergence on the relative change of the
+log partial likelihood), the same Efron and Breslow tie handling, case weights, offsets,
+strata, the robust (sandwich) variance from dfbeta residuals summed within clusters, and the
+concordance that ``coxph`` reports. Rows are sorted once; each iteration is one compiled
+O(n p^2) sweep that adds rows to the risk set at their stop time and removes them at their
+start time.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from awaken.core.errors import InputError
+from awaken.epi import _cox_kernels as kern
+
+__all__ = ["CoxConvergenceWarning", "CoxResult", "CoxSpec", "fit_cox"]
+
+Z975 = 1.959963984540054  # qnorm(0.975)
+TIMEFIX_TOL = math.sqrt(np.finfo(float).eps)  # R's aeqSurv tolerance
+RANK_TOL = 1e-10  # relative residual variance below which a column counts as collinear
+
+
+class CoxConvergenceWarning(UserWarning):
+    """The Newton–Raphson iterations did not converge, or a coefficient may be infinite."""
+
+
+@dataclass(frozen=True, slots=True)
+class CoxSpec:
+    """Which columns of the data a Cox model uses (kept in the result, e.g. for ``cox_zph``)."""
+
+    stop: str
+    event: str
+    covariates: tuple[str, ...]
+    start: str | None = None
+    strata: tuple[str, ...] | None = None
+    weights: str | None = None
+    offset: str | None = None
+    cluster: str | None = None
+    ties: Literal["efron", "breslow"] = "efron"
+
+
+@dataclass(frozen=True, eq=False)
+class CoxResult:
+    """A fitted Cox model. Arrays follow the order of ``terms``.
+
+    ``se`` is robust (sandwich, summed within ``cluster``) when ``robust`` is true, else
+    model-based; ``naive_se`` is always the model-based one. ``var`` is the matrix behind
+    ``se``. ``loglik`` is (null model, final model). ``concordance`` is Harrell's C as R's
+    ``coxph`` reports it.
+    """
+
+    terms: tuple[str, ...]
+    coef: np.ndarray
+    se: np.ndarray
+    naive_se: np.ndarray
+    var: np.ndarray
+    hr: np.ndarray
+    ci_lower: np.ndarray
+    ci_upper: np.ndarray
+    z: np.ndarray
+    p: np.ndarray
+    loglik: tuple[float, float]
+    n: int
+    events: int
+    concordance: float
+    iterations: int
+    converged: bool
+    robust: bool
+    naive_var: np.ndarray
+    spec: CoxSpec
+    n_clusters: int | None = None
+    score: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Coefficient table like R's ``summary(coxph)`` / lifelines' ``summary``."""
+        table: dict[str, np.ndarray] = {
+            "coef": self.coef,
+            "exp(coef)": self.hr,
+            "se(coef)": self.naive_se,
+        }
+        if self.robust:
+            table["robust se"] = self.se
+        table.update({"z": self.z, "p": self.p, "lower .95": self.ci_lower,
+                      "upper .95": self.ci_upper})
+        frame = pd.DataFrame(table, index=pd.Index(self.terms, name="covariate"))
+        return frame
+
+    @property
+    def lr_test(self) -> tuple[float, int, float]:
+        """Likelihood-ratio test against the null model: (statistic, df, p)."""
+        stat = 2.0 * (self.loglik[1] - self.loglik[0])
+        df = len(self.terms)
+        return stat, df, float(special.chdtrc(df, stat))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dictionary (lists in the order of ``terms``)."""
+        out: dict[str, Any] = {
+            "terms": list(self.terms),
+            "coef": _floats(self.coef),
+            "se": _floats(self.se),
+            "hr": _floats(self.hr),
+            "ci_lower": _floats(self.ci_lower),
+            "ci_upper": _floats(self.ci_upper),
+            "p": _floats(self.p),
+            "loglik": [float(self.loglik[0]), float(self.loglik[1])],
+            "n": int(self.n),
+            "events": int(self.events),
+        }
+        if self.robust:
+            out["naive_se"] = _floats(self.naive_se)
+        return out
+
+    def __repr__(self) -> str:
+        kind = "robust" if self.robust else "model-based"
+        return (f"CoxResult(n={self.n}, events={self.events}, ties={self.spec.ties!r}, "
+                f"se={kind}, concordance={self.concordance:.4f})\n{self.summary.to_string()}")
+
+
+def _floats(values: np.ndarray) -> list[float | None]:
+    return [float(v) if math.isfinite(v) else None for v in np.asarray(values, dtype=float)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Design: validated arrays, sorted for the sweeps
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Design:
+    """Validated data, restricted to rows in some risk set and sorted for the kernels."""
+
+    n: int                      # rows in the data
+    events: int                 # number of events (unweighted)
+    terms: tuple[str, ...]
+    x: np.ndarray               # (m, p) centred within stratum and scaled, C-contiguous
+    scale: np.ndarray           # x_scaled = (x - centre) * scale
+    offset: np.ndarray
+    weights: np.ndarray
+    stop: np.ndarray
+    start: np.ndarray
+    event: np.ndarray           # int8
+    bounds: np.ndarray          # stratum blocks in the sorted order
+    exit_order: np.ndarray      # positions sorted by stratum, start descending
+    has_start: bool
+    rows: np.ndarray            # original (positional) row of each sorted row
+    n_times: int                # distinct event times, counted within strata
+    integer_weights: bool
+    all_stop: np.ndarray        # all rows (for cox.zph's transform)
+    all_start: np.ndarray
+    all_event: np.ndarray
+
+
+def _row_label(data: pd.DataFrame, pos: int) -> str:
+    label = data.index[pos]
+    if isinstance(data.index, pd.RangeIndex) and label == pos:
+        return f"row {pos}"
+    return f"row {pos} (index {label!r})"
+
+
+def _numeric_column(data: pd.DataFrame, name: str, role: str) -> np.ndarray:
+    col = data[name]
+    if isinstance(col, pd.DataFrame):
+        raise InputError(f"column {name!r} ({role}) appears more than once in the data")
+    if not (pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_numeric_dtype(col.dtype)):
+        raise InputError(
+            f"column {name!r} ({role}) must be numeric, but its type is {col.dtype}; "
+            "encode categories as 0/1 indicator columns (or use it as strata=)"
+        )
+    values = col.to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        pos = int(np.argmax(bad))
+        what = "a missing value (NaN)" if np.isnan(values[pos]) else f"the value {values[pos]}"
+        raise InputError(
+            f"column {name!r} ({role}) has {what} at {_row_label(data, pos)}; "
+            "drop or fill the rows with missing or infinite values before fitting"
+        )
+    return np.ascontiguousarray(values)
+
+
+def _codes(data: pd.DataFrame, names: Sequence[str], role: str) -> tuple[np.ndarray, int]:
+    """Integer codes of the groups formed by ``names`` (sorted), refusing missing values."""
+    for name in names:
+        missing = data[name].isna().to_numpy()
+        if missing.any():
+            pos = int(np.argmax(missing))
+            raise InputError(
+                f"column {name!r} ({role}) has a missing value at {_row_label(data, pos)}; "
+                "drop those rows or give them their own level"
+            )
+    if len(names) == 1:
+        codes, uniques = pd.factorize(data[names[0]], sort=True)
+        return codes.astype(np.int64), len(uniques)
+    grouped = data.groupby(list(names), sort=True, observed=True).ngroup()
+    codes = grouped.to_numpy(dtype=np.int64)
+    return codes, int(codes.max()) + 1
+
+
+def _as_names(value: str | Sequence[str] | None, role: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    names = tuple(value)
+    if not names or not all(isinstance(v, str) for v in names):
+        raise InputError(f"{role} must be a column name or a list of column names")
+    return names
+
+
+def _make_spec(stop: str, event: str, covariates: Sequence[str], start: str | None,
+               strata: str | Sequence[str] | None, weights: str | None, offset: str | None,
+               cluster: str | None, ties: str) -> CoxSpec:
+    if ties not in ("efron", "breslow"):
+        raise InputError(f"unknown ties method {ties!r}; choose one of: breslow, efron")
+    if isinstance(covariates, str):
+        covariates = [covariates]
+    covs = tuple(covariates)
+    if not covs:
+        raise InputError("covariates is empty: give at least one covariate column")
+    dup = sorted({c for c in covs if covs.count(c) > 1})
+    if dup:
+        raise InputError(f"covariate {dup[0]!r} is listed twice in covariates")
+    time_cols = {c for c in (stop, start, event) if c is not None}
+    clash = [c for c in covs if c in time_cols]
+    if clash:
+        raise InputError(
+            f"column {clash[0]!r} is used both as a covariate and as the time or event column"
+        )
+    return CoxSpec(stop=stop, event=event, covariates=covs, start=start,
+                   strata=_as_names(strata, "strata"), weights=weights, offset=offset,
+                   cluster=cluster, ties=ties)  # type: ignore[arg-type]
+
+
+def _check_columns(data: pd.DataFrame, spec: CoxSpec) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    wanted: list[tuple[str, str]] = [(spec.stop, "stop"), (spec.event, "event")]
+    if spec.start is not None:
+        wanted.append((spec.start, "start"))
+    wanted += [(c, "covariate") for c in spec.covariates]
+    wanted += [(c, "strata") for c in spec.strata or ()]
+    for name, role in ((spec.weights, "weights"), (spec.offset, "offset"),
+                       (spec.cluster, "cluster")):
+        if name is not None:
+            wanted.append((name, role))
+    columns = set(map(str, data.columns))
+    for name, role in wanted:
+        if not isinstance(name, str):
+            raise InputError(f"{role} column must be given by name, got {name!r}")
+        if name not in columns:
+            available = ", ".join(map(str, list(data.columns)[:20]))
+            more = ", …" if len(data.columns) > 20 else ""
+            raise InputError(
+                f"{role} column {name!r} not found in the data (columns: {available}{more})"
+            )
+    if len(data) == 0:
+        raise InputError("data has no rows")
+
+
+def _timefix(stop: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """R's ``aeqSurv``: times that differ only by round-off (relative 1.5e-8) become equal."""
+    s_stop = np.sort(stop)
+    s_start = np.sort(start) if start is not None else np.empty(0)
+    gap, mean = kern.min_gap(s_stop, s_start)
+    if not (gap <= TIMEFIX_TOL or (mean > 0 and gap / mean <= TIMEFIX_TOL)):
+        return stop, start
+    both = np.concatenate([stop, start]) if start is not None else stop
+    y = np.unique(both[np.isfinite(both)])
+    dy = np.diff(y)
+    tied = (dy <= TIMEFIX_TOL) | (dy / np.mean(np.abs(y)) <= TIMEFIX_TOL)
+    cuts = y[np.concatenate([[True], ~tied])]
+    new_stop = cuts[np.searchsorted(cuts, stop, side="right") - 1]
+    if start is None:
+        return new_stop, None
+    new_start = cuts[np.searchsorted(cuts, start, side="right") - 1]
+    zero = (new_start == new_stop) & (start != stop)
+    if zero.any():
+        raise InputError(
+            f"an interval becomes of length 0 once times equal up to round-off are merged "
+            f"(R's timefix), first at row {int(np.argmax(zero))}; round the times first"
+        )
+    return new_stop, new_start
+
+
+def _build_design(data: pd.DataFrame, spec: CoxSpec) -> _Design:
+    """Validate ``data`` against ``spec`` and prepare sorted arrays for the kernels."""
+    _check_columns(data, spec)
+    n = len(data)
+    stop = _numeric_column(data, spec.stop, "stop")
+    start = _numeric_column(data, spec.start, "start") if spec.start is not None else None
+    event_raw = _numeric_column(data, spec.event, "event")
+    bad = (event_raw != 0) & (event_raw != 1)
+    if bad.any():
+        pos = int(np.argmax(bad))
+        raise InputError(
+            f"event column {spec.event!r} must be 0 (censored) or 1 (event), but has "
+            f"{event_raw[pos]:g} at {_row_label(data, pos)}; recode it (e.g. R's lung status "
+            "1/2 becomes status - 1)"
+        )
+    event = event_raw.astype(np.int8)
+    if start is not None:
+        bad = ~(stop > start)
+        if bad.any():
+            pos = int(np.argmax(bad))
+            raise InputError(
+                f"stop must be greater than start, but at {_row_label(data, pos)} "
+                f"{spec.start}={start[pos]:g} and {spec.stop}={stop[pos]:g}; "
+                "drop zero-length intervals or fix the times"
+            )
+    x_cols = [_numeric_column(data, c, "covariate") for c in spec.covariates]
+    weights = np.ones(n)
+    if spec.weights is not None:
+        weights = _numeric_column(data, spec.weights, "weights")
+        bad = ~(weights > 0)
+        if bad.any():
+            pos = int(np.argmax(bad))
+            raise InputError(
+                f"weights column {spec.weights!r} must be > 0 (as in R's coxph), but is "
+                f"{weights[pos]:g} at {_row_label(data, pos)}; drop rows with zero weight"
+            )
+    offset = np.zeros(n)
+    if spec.offset is not None:
+        offset = _numeric_column(data, spec.offset, "offset")
+    if spec.strata:
+        strata_codes, _ = _codes(data, spec.strata, "strata")
+    else:
+        strata_codes = None
+    if spec.cluster is not None:
+        _codes(data, (spec.cluster,), "cluster")  # validates missing values
+    events = int(event.sum())
+    if events == 0:
+        raise InputError(f"no events: every value of {spec.event!r} is 0; a Cox model needs "
+                         "at least one event")
+
+    stop, start = _timefix(stop, start)
+    has_start = start is not None
+    start_arr = start if start is not None else np.full(n, -np.inf)
+
+    # sort by stratum, then stop descending (stable)
+    if strata_codes is None:
+        order = np.argsort(-stop, kind="stable")
+        bounds = np.array([0, n], dtype=np.int64)
+    else:
+        order = np.lexsort((-stop, strata_codes))
+        sc = strata_codes[order]
+        change = np.flatnonzero(np.diff(sc)) + 1
+        bounds = np.concatenate([[0], change, [n]]).astype(np.int64)
+    s_stop = stop[order]
+    s_start = start_arr[order]
+    s_event = event[order]
+    used = kern.mark_used(s_stop, s_start, s_event, bounds)
+    if not used.all():
+        counts = np.add.reduceat(used.astype(np.int64), bounds[:-1])
+        keep = np.flatnonzero(used)
+        order = order[keep]
+        s_stop = s_stop[keep]
+        s_start = s_start[keep]
+        s_event = s_event[keep]
+        bounds = np.unique(np.concatenate([[0], np.cumsum(counts)])).astype(np.int64)
+    m = len(order)
+    if has_start:
+        if strata_codes is None:
+            exit_order = np.argsort(-s_start, kind="stable")
+        else:
+            exit_order = np.lexsort((-s_start, strata_codes[order]))
+    else:
+        exit_order = np.arange(m)
+    s_weights = weights[order]
+    x = np.empty((m, len(x_cols)))
+    for j, col in enumerate(x_cols):
+        x[:, j] = col[order]
+    _check_constant(x, bounds, spec)
+    scale = _centre_and_scale(x, s_weights, bounds)
+    _check_collinear(x, s_weights, spec)
+    integer_weights = bool(np.all(weights == np.floor(weights)))
+    return _Design(
+        n=n, events=events, terms=spec.covariates, x=x, scale=scale,
+        offset=np.ascontiguousarray(offset[order]), weights=np.ascontiguousarray(s_weights),
+        stop=np.ascontiguousarray(s_stop), start=np.ascontiguousarray(s_start),
+        event=np.ascontiguousarray(s_event), bounds=bounds,
+        exit_order=np.ascontiguousarray(exit_order.astype(np.int64)), has_start=has_start,
+        rows=order, n_times=int(kern.count_event_times(s_stop, s_event, bounds)),
+        integer_weights=integer_weights, all_stop=stop, all_start=start_arr, all_event=event,
+    )
+
+
+def _check_constant(x: np.ndarray, bounds: np.ndarray, spec: CoxSpec) -> None:
+    lo = np.minimum.reduceat(x, bounds[:-1], axis=0)
+    hi = np.maximum.reduceat(x, bounds[:-1], axis=0)
+    constant = np.all(lo == hi, axis=0)
+    if constant.any():
+        name = spec.covariates[int(np.argmax(constant))]
+        if spec.strata and len(bounds) > 2 and not np.all(lo[:, constant] == lo[0, constant]):
+            raise InputError(
+                f"covariate {name!r} does not vary within the strata of "
+                f"{', '.join(spec.strata)}: its effect is absorbed by the stratification; "
+                "drop it from covariates"
+            )
+        raise InputError(
+            f"covariate {name!r} is constant among the rows at risk, so its coefficient "
+            "cannot be estimated; drop it from covariates"
+        )
+
+
+def _centre_and_scale(x: np.ndarray, w: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Centre each column within stratum (weighted) and scale by 1 / mean |x| (as R does)."""
+    for b0, b1 in zip(bounds[:-1], bounds[1:], strict=True):
+        ws = w[b0:b1]
+        centre = ws @ x[b0:b1] / ws.sum()
+        x[b0:b1] -= centre
+    total = w.sum()
+    spread = w @ np.abs(x)
+    scale = np.where(spread > 0, total / np.where(spread > 0, spread, 1.0), 1.0)
+    x *= scale
+    return scale
+
+
+def _dependent_column(gram: np.ndarray) -> tuple[int, list[int]] | None:
+    """First column (in order) that is a linear combination of earlier kept columns."""
+    d = np.sqrt(np.diag(gram))
+    d = np.where(d > 0, d, 1.0)
+    corr = gram / np.outer(d, d)
+    kept: list[int] = []
+    for j in range(corr.shape[0]):
+        if corr[j, j] <= 0:
+            return j, []
+        if kept:
+            sub = corr[np.ix_(kept, kept)]
+            rhs = corr[kept, j]
+            try:
+                b = np.linalg.solve(sub, rhs)
+            except np.linalg.LinAlgError:  # pragma: no cover - kept columns are independent
+                b = np.linalg.lstsq(sub, rhs, rcond=None)[0]
+            resid = corr[j, j] - rhs @ b
+            if resid <= RANK_TOL * corr[j, j]:
+                big = np.abs(b) > 1e-6 * max(1.0, float(np.abs(b).max()))
+                return j, [kept[i] for i in np.flatnonzero(big)]
+        kept.append(j)
+    return None
+
+
+def _check_collinear(x: np.ndarray, w: np.ndarray, spec: CoxSpec) -> None:
+    gram = x.T @ (x * w[:, None])
+    found = _dependent_column(gram)
+    if found is not None:
+        j, deps = found
+        others = ", ".join(repr(spec.covariates[i]) for i in deps) or "the other covariates"
+        within = f" within strata of {', '.join(spec.strata)}" if spec.strata else ""
+        raise InputError(
+            f"covariate {spec.covariates[j]!r} is collinear with {others}{within} (a linear "
+            "combination of them), so the model cannot separate their effects; drop one of them"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Newton–Raphson (R's agfit4 / coxfit6)
+# ---------------------------------------------------------------------------------------------
+
+
+def _sweep(d: _Design, beta: np.ndarray, efron: bool, detail: bool = False) -> tuple:
+    return kern.sweep(d.x, d.offset, d.weights, d.stop, d.start, d.event, d.bounds,
+                      d.exit_order, beta, efron, d.has_start, detail,
+                      d.n_times if detail else 0)
+
+
+def _cholesky(mat: np.ndarray) -> np.ndarray | None:
+    if not np.all(np.isfinite(mat)):
+        return None
+    try:
+        return np.linalg.cholesky(mat)
+    except np.linalg.LinAlgError:
+        return None
+
+
+def _chol_solve(chol: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    y = np.linalg.solve(chol, rhs)
+    return np.linalg.solve(chol.T, y)
+
+
+def _newton(d: _Design, efron: bool, max_iter: int, tol: float,
+            spec: CoxSpec) -> tuple[np.ndarray, float, float, np.ndarray, np.ndarray, int, bool]:
+    """Iterate as R does; returns beta, loglik0, loglik, score, imat (scaled), iter, converged."""
+    p = d.x.shape[1]
+    counting = d.has_start  # R uses agfit4 for (start, stop] data, coxfit6 otherwise
+    beta = np.zeros(p)
+    ll, u, imat = _sweep(d, beta, efron)[:3]
+    loglik0 = ll
+    if not math.isfinite(ll):
+        raise InputError("the log partial likelihood is not finite at beta = 0; "
+                         "check the offset column for extreme values")
+    found = _dependent_column(imat)
+    if found is not None:
+        name = spec.covariates[found[0]]
+        raise InputError(
+            f"covariate {name!r} does not vary within the risk sets (among the rows at risk "
+            "at each event time), so its effect is absorbed by the baseline hazard; drop it"
+        )
+    if max_iter == 0:
+        return beta, loglik0, ll, u, imat, 0, True
+    chol = _cholesky(imat)
+    assert chol is not None
+    best = ll
+    oldbeta = beta.copy()
+    beta = beta + _chol_solve(chol, u)
+    halving = 0
+    converged = False
+    iteration = 0
+    for iteration in range(1, max_iter + 1):
+        ll, u, imat = _sweep(d, beta, efron)[:3]
+        chol = _cholesky(imat)
+        fail = chol is None or not math.isfinite(ll) or not np.all(np.isfinite(u))
+        close = (not fail) and abs(1.0 - best / ll) <= tol
+        if close and (halving == 0 or not counting):
+            converged = True
+            break
+        if iteration == max_iter:
+            # agfit4 falls back only when worse beyond round-off; coxfit6 whenever worse
+            worse = fail or (((ll - best) / abs(best) < -tol) if counting else ll < best)
+            if max_iter > 1 and worse:
+                beta = oldbeta
+                ll, u, imat = _sweep(d, beta, efron)[:3]
+            break
+        if fail or ll < best:
+            halving += 1
+            beta = (oldbeta * halving + beta) / (halving + 1.0)
+        else:
+            halving = 0
+            best = ll
+            step = _chol_solve(chol, u)  # type: ignore[arg-type]
+            oldbeta = beta
+            beta = beta + step
+    return beta, loglik0, ll, u, imat, iteration, converged
+
+
+def _inverse(imat: np.ndarray) -> np.ndarray:
+    chol = _cholesky(imat)
+    if chol is None:
+        return np.linalg.pinv(imat)
+    inv_l = np.linalg.solve(chol, np.eye(len(imat)))
+    return inv_l.T @ inv_l
+
+
+# ---------------------------------------------------------------------------------------------
+# the public entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def fit_cox(data: pd.DataFrame, *, stop: str, event: str, covariates: Sequence[str],
+            start: str | None = None, strata: str | Sequence[str] | None = None,
+            weights: str | None = None, offset: str | None = None, cluster: str | None = None,
+            ties: Literal["efron", "breslow"] = "efron", robust: bool | None = None,
+            max_iter: int = 30, tol: float = 1e-9) -> CoxResult:
+    """Fit a Cox model, as R's ``coxph(Surv(start, stop, event) ~ covariates, ...)``.
+
+    Args:
+        data: one row per interval (counting-process form) or per subject.
+        stop, event: columns of the interval end and of the event indicator (0/1) at ``stop``.
+        covariates: numeric covariate columns (0/1 indicators for categories).
+        start: column of the interval start; ``None`` for right-censored data (start = -inf).
+            A row is at risk at event time ``t`` when ``start < t <= stop``.
+        strata: column(s) defining strata, each with its own baseline hazard.
+        weights: case weights (> 0), as ``coxph(weights=)``.
+        offset: column added to the linear predictor with coefficient 1.
+        cluster: column identifying correlated rows (e.g. subject id); gives the robust
+            (sandwich) variance from dfbeta residuals summed within cluster.
+        ties: ``"efron"`` (R's default) or ``"breslow"``.
+        robust: robust variance; ``None`` chooses as R does (yes with ``cluster`` or
+            non-integer weights).
+        max_iter, tol: at most ``max_iter`` Newton–Raphson iterations; converged when the log
+            partial likelihood changes by at most ``tol`` relative.
+
+    Raises:
+        InputError: missing columns or values, ``stop <= start``, events other than 0/1,
+            weights <= 0, a constant or collinear covariate.
+
+    Warns:
+        CoxConvergenceWarning: no convergence in ``max_iter`` iterations, or a coefficient
+            that may be infinite (monotone likelihood).
+    """
+    spec = _make_spec(stop, event, covariates, start, strata, weights, offset, cluster, ties)
+    if not isinstance(max_iter, int) or max_iter < 0:
+        raise InputError(f"max_iter must be a non-negative integer, got {max_iter!r}")
+    if not (tol > 0):
+        raise InputError(f"tol must be > 0, got {tol!r}")
+    design = _build_design(data, spec)
+    efron = spec.ties == "efron"
+    beta, ll0, ll, u, imat, iterations, converged = _newton(design, efron, max_iter, tol, spec)
+
+    scale = design.scale
+    coef = beta * scale
+    naive_var = _inverse(imat) * np.outer(scale, scale)
+    score = u / scale
+    _warn_convergence(spec, design, coef, naive_var, score, iterations, converged, max_iter, tol)
+
+    # robust variance, as coxph(): default on with cluster or non-integer case weights
+    if robust is None:
+        use_robust = spec.cluster is not None or not design.integer_weights
+    else:
+        use_robust = bool(robust)
+        if not use_robust and spec.cluster is not None:
+            warnings.warn(f"cluster={spec.cluster!r} ignored because robust=False",
+                          UserWarning, stacklevel=2)
+        if use_robust and spec.cluster is None and design.has_start:
+            raise InputError(
+                "robust=True with (start, stop] data needs cluster=: the column identifying "
+                "subjects, since the rows of one subject are not independent"
+            )
+    n_clusters = None
+    var = naive_var
+    if use_robust:
+        var, n_clusters = _robust_var(data, spec, design, beta, efron, naive_var)
+
+    concordance = _concordance(design, beta)
+    return _make_result(spec, design, coef, var, naive_var, use_robust, (ll0, ll),
+                        concordance, iterations, converged, n_clusters, score)
+
+
+def _warn_convergence(spec: CoxSpec, d: _Design, coef: np.ndarray, var: np.ndarray,
+                      score: np.ndarray, iterations: int, converged: bool, max_iter: int,
+                      tol: float) -> None:
+    if max_iter <= 1:
+        return
+    if not converged:
+        warnings.warn(
+            f"Cox fit did not converge in {iterations} iterations (max_iter={max_iter}); "
+            "raise max_iter, check for a covariate that separates events from non-events, or "
+            "rescale covariates with extreme values",
+            CoxConvergenceWarning, stacklevel=3,
+        )
+        return
+    infs = np.abs(score @ var)
+    toler_inf = math.sqrt(tol)
+    if d.has_start:  # agreg.fit's rule
+        flag = ~np.isfinite(score) | (infs > toler_inf * (1 + np.abs(coef)))
+    else:            # coxph.fit's rule
+        flag = ~np.isfinite(score) | ((infs > tol) & (infs > toler_inf * np.abs(coef)))
+    if flag.any():
+        names = ", ".join(repr(spec.covariates[i]) for i in np.flatnonzero(flag))
+        warnings.warn(
+            f"loglik converged before covariate {names}; coefficient may be infinite "
+            "(monotone likelihood: e.g. no events in one group). Consider dropping or "
+            "merging sparse categories",
+            CoxConvergenceWarning, stacklevel=3,
+        )
+
+
+def _robust_var(data: pd.DataFrame, spec: CoxSpec, d: _Design, beta: np.ndarray, efron: bool,
+                naive_var: np.ndarray) -> tuple[np.ndarray, int]:
+    """Sandwich variance: dfbeta residuals (weighted), summed within cluster, crossproduct."""
+    out = _sweep(d, beta, efron, detail=True)
+    (t_h1, t_h2, t_mh1, t_mh2, t_mh3, k_add, k_rem, expeta) = (
+        out[8], out[9], out[10], out[11], out[12], out[13], out[14], out[15])
+    resid = kern.score_residuals(d.x, d.event, expeta, k_add, k_rem, t_h1, t_h2, t_mh1,
+                                 t_mh2, t_mh3)
+    resid /= d.scale
+    dfbeta = (resid @ naive_var) * d.weights[:, None]
+    if spec.cluster is None:
+        return dfbeta.T @ dfbeta, d.n
+    codes, n_groups = _codes(data, (spec.cluster,), "cluster")
+    g = codes[d.rows]
+    summed = np.empty((n_groups, dfbeta.shape[1]))
+    for j in range(dfbeta.shape[1]):
+        summed[:, j] = np.bincount(g, weights=dfbeta[:, j], minlength=n_groups)
+    return summed.T @ summed, n_groups
+
+
+def _concordance(d: _Design, beta: np.ndarray) -> float:
+    """Harrell's C as ``coxph`` reports it (higher risk score, earlier event)."""
+    lp = kern.linear_predictor(d.x, beta, d.offset)
+    order = np.argsort(lp, kind="stable")
+    rank, n_ranks = kern.dense_rank(lp, order)
+    lower, higher, tied = kern.concordance_counts(rank, n_ranks, d.weights, d.stop, d.start,
+                                                  d.event, d.bounds, d.exit_order, d.has_start)
+    pairs = lower + higher + tied
+    return float((lower + 0.5 * tied) / pairs) if pairs > 0 else float("nan")
+
+
+def _make_result(spec: CoxSpec, d: _Design, coef: np.ndarray, var: np.ndarray,
+                 naive_var: np.ndarray, robust: bool, loglik: tuple[float, float],
+                 concordance: float, iterations: int, converged: bool,
+                 n_clusters: int | None, score: np.ndarray) -> CoxResult:
+    se = np.sqrt(np.diag(var))
+    naive_se = np.sqrt(np.diag(naive_var))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        z = coef / se
+        p = 2.0 * special.ndtr(-np.abs(z))
+        hr = np.exp(coef)
+        lo = np.exp(coef - Z975 * se)
+        hi = np.exp(coef + Z975 * se)
+    frozen = [coef, se, naive_se, var, hr, lo, hi, z, p, naive_var, score]
+    for arr in frozen:
+        arr.setflags(write=False)
+    return CoxResult(
+        terms=spec.covariates, coef=coef, se=se, naive_se=naive_se, var=var, hr=hr,
+        ci_lower=lo, ci_upper=hi, z=z, p=p, loglik=(float(loglik[0]), float(loglik[1])),
+        n=d.n, events=d.events, concordance=concordance, iterations=iterations,
+        converged=converged, robust=robust, naive_var=naive_var, spec=spec,
+        n_clusters=n_clusters, score=score,
+    )
