@@ -102,6 +102,7 @@ class ExperimentRun:
     times: np.ndarray
     states: np.ndarray  # (n_arms, n_times, n_states)
     params: np.ndarray  # (n_arms, n_params)
+    overrides: Mapping[str, float] = field(default_factory=dict)
 
     def _arm_index(self, name: str) -> int:
         self.experiment.arm(name)
@@ -170,4 +171,4 @@ def run_experiment(
     horizon = max(exp.days)
     fine = np.arange(0.0, min(horizon, 30.0) + 1e-9, PEAK_STEP)
     times = np.union1d(np.union1d(fine, np.arange(0.0, horizon + 1e-9, 1.0)), exp.days)
-    return ExperimentRun(exp, times, simulate_batch(params, times), params)
+    return ExperimentRun(exp, times, simulate_batch(params, times), params, dict(overrides or {}))

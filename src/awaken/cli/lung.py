@@ -1,0 +1,242 @@
+"""``awaken lung …``: the within-host model from the command line.
+
+Thin: parse the options, build a :class:`~awaken.lung.solve.Setup`, call the API, write.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from awaken.core.errors import InputError
+from awaken.core.io import TABLE_SUFFIXES, atomic_path, write_table
+
+app = typer.Typer(
+    help="Within-host lung model: simulate, export SBML, list parameters.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+VirusOpt = Annotated[
+    str, typer.Option("--virus", "-v", help="Virus preset (see `awaken lung parameters`).")
+]
+HostOpt = Annotated[str, typer.Option("--host", help="Host preset.")]
+InterventionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--intervention",
+        "-i",
+        help="KIND:START-END[:EFFICACY] in days, e.g. il6_blockade:1-10:0.9 (repeatable).",
+    ),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", "-s", help="Override a parameter: NAME=VALUE (repeatable)."),
+]
+
+
+def _overrides(items: list[str] | None) -> dict[str, float]:
+    """Parse ``NAME=VALUE`` items (names and ranges are checked by the setup)."""
+    out: dict[str, float] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise InputError(f"cannot read --set {item!r}; write NAME=VALUE, e.g. beta=1e-5")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            raise InputError(f"--set {item!r}: {value!r} is not a number") from None
+    return out
+
+
+def _setup(
+    virus: str,
+    host: str,
+    interventions: list[str] | None,
+    overrides: dict[str, float] | None = None,
+):  # -> Setup (imported lazily to keep `--help` fast)
+    from awaken.lung.interventions import Intervention
+    from awaken.lung.solve import Setup
+
+    setup = Setup(
+        virus=virus,
+        host=host,
+        interventions=tuple(Intervention.parse(text) for text in interventions or []),
+        overrides=overrides or {},
+    )
+    setup.parameters()  # validate names, ranges and windows before any work
+    return setup
+
+
+@app.command("export-sbml")
+def export_sbml(
+    out: Annotated[Path, typer.Option("--out", "-o", help="SBML file to write (.xml).")],
+    virus: VirusOpt = "iav-pr8",
+    host: HostOpt = "mouse",
+    intervention: InterventionOpt = None,
+) -> None:
+    """Write the model with this setup's parameter values as SBML Level 3 Version 2."""
+    from awaken.lung.sbml import write_sbml
+
+    setup = _setup(virus, host, intervention)
+    path = write_sbml(setup, out)
+    Console(stderr=True).print(f"wrote {path}", highlight=False)
+
+
+@app.command("simulate")
+def simulate_cmd(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Trajectory table to write (.csv or .parquet).")
+    ],
+    virus: VirusOpt = "iav-pr8",
+    host: HostOpt = "mouse",
+    intervention: InterventionOpt = None,
+    set_: SetOpt = None,
+    days: Annotated[float, typer.Option("--days", "-d", help="Days to simulate (> 0).")] = 60.0,
+    plot: Annotated[
+        bool, typer.Option("--plot", help="Also write a figure next to OUT (same stem, .png).")
+    ] = False,
+) -> None:
+    """Simulate one trajectory: a `time` column (days) and one column per state (SBML ids)."""
+    from awaken.lung.solve import simulate
+
+    if out.suffix.lower() not in TABLE_SUFFIXES:
+        raise InputError(
+            f"--out {out.name!r}: extension must be one of {', '.join(TABLE_SUFFIXES)}"
+        )
+    if not (math.isfinite(days) and days > 0):
+        raise InputError(f"--days {days:g}: must be a positive number of days")
+    setup = _setup(virus, host, intervention, _overrides(set_))
+    frame = simulate(setup, days).frame()
+    write_table(out, frame)
+    console = Console(stderr=True)
+    console.print(f"wrote {out}", highlight=False)
+    if plot:
+        png = out.with_suffix(".png")
+        plot_trajectory(frame, png, title=_title(virus, host, intervention))
+        console.print(f"wrote {png}", highlight=False)
+
+
+def _title(virus: str, host: str, interventions: list[str] | None) -> str:
+    return f"{virus} in {host}" + "".join(f", {text}" for text in interventions or [])
+
+
+def plot_trajectory(frame, path: Path, title: str = "") -> Path:  # type: ignore[no-untyped-def]
+    """Four panels: virus (log scale), IL-6, T cells, DCCs; written atomically as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from awaken.lung.model import STATES
+
+    units = {s.id: s.unit for s in STATES}
+    panels = (
+        ("virus", [c for c in frame.columns if c == "virus"], True),
+        ("IL-6", [c for c in frame.columns if c.startswith("il6")], False),
+        ("T cells", [c for c in frame.columns if c.startswith("cd")], True),
+        ("DCCs", [c for c in frame.columns if c.startswith("dcc")], True),
+    )
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True, layout="constrained")
+    for ax, (name, columns, log) in zip(axes.flat, panels, strict=True):
+        peak = 0.0
+        for column in columns:
+            values = frame[column].to_numpy(dtype=float)
+            peak = max(peak, float(np.nanmax(values, initial=0.0)))
+            if log:
+                values = np.where(values > 0, values, np.nan)
+            ax.plot(frame["time"], values, label=column)
+        if log and peak > 0:
+            ax.set_yscale("log")
+            ax.set_ylim(bottom=peak * 1e-8)  # show eight decades below the peak
+        unit = ", ".join(sorted({units.get(c, "") for c in columns}))
+        ax.set_title(name)
+        ax.set_ylabel(unit)
+        if len(columns) > 1:
+            ax.legend(fontsize="small")
+    for ax in axes[-1]:
+        ax.set_xlabel("days after infection")
+    if title:
+        fig.suptitle(title)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=120)
+    plt.close(fig)
+    return path
+
+
+@app.command("parameters")
+def parameters_cmd(
+    virus: Annotated[
+        str | None, typer.Option("--virus", "-v", help="Show values for this virus preset.")
+    ] = None,
+    host: Annotated[str | None, typer.Option("--host", help="Show values for this host.")] = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print a Markdown table instead.")
+    ] = False,
+) -> None:
+    """Print the parameter table: name, value, unit, range, description, source."""
+    from awaken.lung.docs import PARAMETER_HEADER, parameter_rows, parameters_markdown
+
+    values = None
+    if virus is not None or host is not None:
+        values = _setup(virus or "iav-pr8", host or "mouse", None).parameters()
+    if markdown:
+        typer.echo(parameters_markdown(values))
+        return
+    title = f"{virus or 'iav-pr8'} in {host or 'mouse'}" if values else "defaults"
+    table = Table(title=f"lung model parameters ({title})")
+    for column in PARAMETER_HEADER:
+        table.add_column(column, overflow="fold")
+    for row in parameter_rows(values):
+        table.add_row(*row)
+    Console().print(table)
+
+
+# --- experiments -------------------------------------------------------------------------
+
+
+@app.command("experiment")
+def experiment_cmd(
+    name: Annotated[str, typer.Argument(help="Experiment name: chia2025.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")],
+    mice: Annotated[
+        int,
+        typer.Option("--mice", help="Stochastic mice per arm for the spread (0: none)."),
+    ] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the stochastic mice.")] = 0,
+) -> None:
+    """Run a named experiment; write results.csv, figure.png, summary.json, targets.csv.
+
+    Fold changes are against the PBS arm on the same day. Each published target is checked
+    and marked as calibration (set a parameter), timing or prediction (compared only).
+    """
+    from awaken.lung.experiments import experiment, run_experiment
+    from awaken.lung.outputs import write_experiment
+
+    if mice < 0:
+        raise InputError(f"--mice {mice}: must be 0 or more")
+    if seed < 0:
+        raise InputError(f"--seed {seed}: must be 0 or more")
+    exp = experiment(name)
+    console = Console(stderr=True)
+    with console.status(f"solving {len(exp.arms)} arms of {name} ({mice} mice each)"):
+        files = write_experiment(run_experiment(exp), out, n_mice=mice, seed=seed)
+    targets = Table(title=f"{name}: published targets")
+    for column in ("target", "role", "value", "passed"):
+        targets.add_column(column)
+    import pandas as pd
+
+    for row in pd.read_csv(files.targets).itertuples():
+        mark = "[green]yes[/]" if row.passed else "[red]NO[/]"
+        targets.add_row(row.statement, row.role, f"{row.value:.3g} {row.unit}", mark)
+    Console().print(targets)
+    for path in (files.results, files.figure, files.summary, files.targets):
+        console.print(f"wrote {path}", highlight=False)

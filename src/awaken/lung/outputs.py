@@ -1,0 +1,134 @@
+"""Write an experiment's results: tidy table, figure, summary and target checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from awaken.core.io import atomic_path, write_json, write_table
+from awaken.lung.experiments import ExperimentRun
+from awaken.lung.model import STATE_IDS
+from awaken.lung.stochastic import simulate_mice
+from awaken.lung.targets import check_targets
+
+
+@dataclass(frozen=True)
+class ExperimentFiles:
+    """Where :func:`write_experiment` put its outputs."""
+
+    results: Path
+    figure: Path
+    summary: Path
+    targets: Path
+
+
+def stochastic_spread(run: ExperimentRun, n_mice: int, seed: int) -> pd.DataFrame:
+    """Mouse-to-mouse spread per arm and day: sd, q05, q95 of each DCC observable.
+
+    Fold changes divide each mouse's count by the mean of the reference (PBS) mice.
+    Mouse ``i`` of every arm shares the random stream ``(seed, i)``.
+    """
+    exp = run.experiment
+    ensembles = {
+        arm.name: simulate_mice(
+            arm.setup(run.overrides), n_mice, max(exp.days), times=exp.days, seed=seed
+        )
+        for arm in exp.arms
+    }
+    ref_mean = ensembles[exp.reference].values("dcc_count").mean(axis=0)
+    rows = []
+    for arm, ens in ensembles.items():
+        per_mouse = {
+            "dcc_count": ens.values("dcc_count"),
+            "fold_change": ens.values("dcc_count") / ref_mean,
+            "dividing_fraction": ens.values("dividing_fraction"),
+            "p_no_awakening": ens.values("p_no_awakening"),
+        }
+        for name, v in per_mouse.items():
+            with np.errstate(invalid="ignore"):
+                sd = np.nanstd(v, axis=0, ddof=1)
+                q05, q95 = np.nanquantile(v, [0.05, 0.95], axis=0)
+                mean = np.nanmean(v, axis=0)
+            for k, day in enumerate(exp.days):
+                rows.append((arm, day, name, mean[k], sd[k], q05[k], q95[k]))
+    return pd.DataFrame(
+        rows, columns=["arm", "day", "observable", "stochastic_mean", "sd", "q05", "q95"]
+    )
+
+
+def results_table(run: ExperimentRun, spread: pd.DataFrame | None) -> pd.DataFrame:
+    """Deterministic values joined with the stochastic spread where there is one."""
+    table = run.table()
+    if spread is None:
+        return table
+    return table.merge(spread, on=["arm", "day", "observable"], how="outer").sort_values(
+        ["arm", "observable", "day"], kind="stable", ignore_index=True
+    )
+
+
+def plot_experiment(run: ExperimentRun, spread: pd.DataFrame | None, path: Path) -> Path:
+    """Four panels: DCC fold change, fraction dividing, virus titre and IL-6 by arm."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    exp = run.experiment
+    fig, axes = plt.subplots(2, 2, figsize=(11, 8), constrained_layout=True)
+    colours = dict(zip([a.name for a in exp.arms], plt.cm.tab10.colors, strict=False))
+    ref = run.states[run._arm_index(exp.reference)]
+    idx = [STATE_IDS.index("dcc_dormant"), STATE_IDS.index("dcc_awake")]
+    for arm in exp.arms:
+        s = run.states[run._arm_index(arm.name)]
+        total = s[:, idx].sum(axis=1)
+        c = colours[arm.name]
+        axes[0, 0].plot(run.times, total / ref[:, idx].sum(axis=1), color=c, label=arm.name)
+        axes[0, 1].plot(run.times, s[:, idx[1]] / total, color=c, label=arm.name)
+        if spread is not None:
+            for ax, obs in ((axes[0, 0], "fold_change"), (axes[0, 1], "dividing_fraction")):
+                band = spread[(spread.arm == arm.name) & (spread.observable == obs)]
+                ax.fill_between(band.day, band.q05, band.q95, color=c, alpha=0.15, lw=0)
+                ax.plot(band.day, band.stochastic_mean, "o", color=c, ms=3)
+        if arm.name != exp.reference:
+            virus = np.maximum(s[:, STATE_IDS.index("virus")], 1e-2)
+            axes[1, 0].plot(run.times, virus, color=c, label=arm.name)
+            axes[1, 1].plot(run.times, s[:, STATE_IDS.index("il6")], color=c, label=arm.name)
+    axes[0, 0].set(yscale="log", ylabel="DCC fold change vs PBS")
+    axes[0, 0].axhspan(100, 1000, color="grey", alpha=0.1, label="100-1000x (day 15)")
+    axes[0, 1].set(ylabel="fraction dividing (Ki67+)", ylim=(0, 1))
+    for ax in axes[0]:
+        ax.set_xscale("symlog", linthresh=30)
+        ax.set_xlim(0, max(exp.days))
+    axes[1, 0].set(yscale="log", ylabel="virus (TCID50)", xlim=(0, 15), ylim=(1e-1, None))
+    axes[1, 1].set(ylabel="IL-6 (pg/ml)", xlim=(0, 15))
+    for ax in axes.flat:
+        ax.set_xlabel("days after infection")
+    axes[0, 0].legend(fontsize=8)
+    band_note = " (bands: 5-95% of stochastic mice)" if spread is not None else ""
+    fig.suptitle(f"{exp.name}: deterministic model{band_note}")
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120, format="png")
+    plt.close(fig)
+    return path
+
+
+def write_experiment(
+    run: ExperimentRun, out_dir: str | Path, *, n_mice: int = 0, seed: int = 0
+) -> ExperimentFiles:
+    """Write ``results.csv``, ``figure.png``, ``summary.json`` and ``targets.csv``.
+
+    With ``n_mice > 0`` the DCC observables also carry mouse-to-mouse spread.
+    """
+    out = Path(out_dir)
+    spread = stochastic_spread(run, n_mice, seed) if n_mice > 0 else None
+    files = ExperimentFiles(
+        out / "results.csv", out / "figure.png", out / "summary.json", out / "targets.csv"
+    )
+    write_table(files.results, results_table(run, spread))
+    write_table(files.targets, pd.DataFrame(check_targets(run)))
+    write_json(files.summary, run.summary())
+    plot_experiment(run, spread, files.figure)
+    return files
