@@ -1,0 +1,496 @@
+"""Compiled kernels of the Cox engine (private).
+
+All kernels work on rows already sorted by stratum, then by stop time *descending* (R's
+``agfit4`` order), restricted to the rows that are at risk at one event time at least. Strata
+are contiguous blocks ``bounds[s]:bounds[s + 1]`` of that order. ``exit_order`` lists the same
+rows (as positions in the sorted arrays) by stratum, then by start time descending: walking it
+alongside the event times removes rows once an event time reaches their start ("add at entry,
+remove at exit"), so one sweep costs O(n p^2).
+
+Risk sets follow R's ``survival``: a row is at risk at event time ``t`` when
+``start < t <= stop``; a row starting at ``t`` is not.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def mark_used(stop: np.ndarray, start: np.ndarray, event: np.ndarray,
+              bounds: np.ndarray) -> np.ndarray:
+    """True for rows at risk at one event time at least (R's ``ignore`` flag, negated).
+
+    Rows come sorted by stop descending within stratum. A row is used when its start lies
+    before the largest event time of its stratum that is <= its stop.
+    """
+    n = stop.shape[0]
+    used = np.zeros(n, dtype=np.bool_)
+    for s in range(bounds.shape[0] - 1):
+        b0 = bounds[s]
+        b1 = bounds[s + 1]
+        last_event = np.inf  # largest event time <= current stop seen so far (scan upwards)
+        have = False
+        i = b1 - 1
+        while i >= b0:
+            # group of equal stop times: positions j0..i
+            j0 = i
+            t = stop[i]
+            group_event = False
+            while j0 >= b0 and stop[j0] == t:
+                if event[j0] != 0:
+                    group_event = True
+                j0 -= 1
+            if group_event:
+                last_event = t
+                have = True
+            for j in range(j0 + 1, i + 1):
+                used[j] = have and start[j] < last_event
+            i = j0
+    return used
+
+
+@njit(cache=True)
+def min_gap(values_a: np.ndarray, values_b: np.ndarray) -> tuple[float, float]:
+    """Smallest positive gap and mean absolute value over the union of two sorted arrays.
+
+    Used for R's ``aeqSurv`` check (are two distinct times equal up to round-off?).
+    Non-finite values are skipped.
+    """
+    na = values_a.shape[0]
+    nb = values_b.shape[0]
+    i = 0
+    j = 0
+    prev = np.nan
+    have_prev = False
+    gap = np.inf
+    total = 0.0
+    count = 0
+    while i < na or j < nb:
+        if j >= nb or (i < na and values_a[i] <= values_b[j]):
+            v = values_a[i]
+            i += 1
+        else:
+            v = values_b[j]
+            j += 1
+        if not math.isfinite(v):
+            continue
+        if have_prev and v == prev:
+            continue
+        if have_prev:
+            d = v - prev
+            if d < gap:
+                gap = d
+        total += abs(v)
+        count += 1
+        prev = v
+        have_prev = True
+    mean = total / count if count > 0 else 0.0
+    return gap, mean
+
+
+@njit(cache=True)
+def linear_predictor(x: np.ndarray, beta: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """Row-wise ``x @ beta + offset`` in a fixed summation order (ties stay exact ties)."""
+    n, p = x.shape
+    out = np.empty(n)
+    for i in range(n):
+        acc = 0.0
+        for j in range(p):
+            acc += x[i, j] * beta[j]
+        out[i] = acc + offset[i]
+    return out
+
+
+@njit(cache=True)
+def _exp_eta(x: np.ndarray, beta: np.ndarray, offset: np.ndarray, bounds: np.ndarray,
+             eta: np.ndarray, expeta: np.ndarray) -> None:
+    """eta = x beta + offset, shifted by its maximum within each stratum; expeta = exp(eta)."""
+    n, p = x.shape
+    for s in range(bounds.shape[0] - 1):
+        b0 = bounds[s]
+        b1 = bounds[s + 1]
+        top = -np.inf
+        for i in range(b0, b1):
+            acc = offset[i]
+            for j in range(p):
+                acc += beta[j] * x[i, j]
+            eta[i] = acc
+            if acc > top:
+                top = acc
+        if not math.isfinite(top):
+            top = 0.0
+        for i in range(b0, b1):
+            eta[i] -= top
+            expeta[i] = math.exp(eta[i])
+
+
+@njit(cache=True)
+def sweep(x: np.ndarray, offset: np.ndarray, weights: np.ndarray, stop: np.ndarray,
+          start: np.ndarray, event: np.ndarray, bounds: np.ndarray, exit_order: np.ndarray,
+          beta: np.ndarray, efron: bool, has_start: bool, detail: bool,
+          n_times: int) -> tuple:
+    """Log partial likelihood, score and information at ``beta`` (one pass over the data).
+
+    With ``detail``, also per event time (in sweep order): its time and stratum, its score
+    and information contributions, and the quantities of R's score residuals (``agscore2``),
+    plus for each row the event-time indices at which it enters and leaves the risk set.
+    ``n_times`` sizes those per-time arrays (pass 0 without ``detail``).
+    """
+    n, p = x.shape
+    eta = np.empty(n)
+    expeta = np.empty(n)
+    _exp_eta(x, beta, offset, bounds, eta, expeta)
+
+    loglik = 0.0
+    u = np.zeros(p)
+    imat = np.zeros((p, p))
+    a = np.zeros(p)
+    a2 = np.zeros(p)
+    cmat = np.zeros((p, p))
+    cmat2 = np.zeros((p, p))
+
+    m = n_times if detail else 0
+    t_time = np.zeros(m)
+    t_strat = np.zeros(m, dtype=np.int64)
+    t_ndeath = np.zeros(m)
+    t_u = np.zeros((m, p))
+    t_v = np.zeros((m, p, p))
+    t_h1 = np.zeros(m)   # sum of hazard jumps (R: temp1)
+    t_h2 = np.zeros(m)   # Efron down-weighted sum (R: temp2)
+    t_mh1 = np.zeros((m, p))
+    t_mh2 = np.zeros((m, p))
+    t_mh3 = np.zeros((m, p))
+    k_add = np.zeros(n if detail else 0, dtype=np.int64)
+    k_rem = np.zeros(n if detail else 0, dtype=np.int64)
+    mean = np.zeros(p)
+
+    e = 0  # event-time counter
+    for s in range(bounds.shape[0] - 1):
+        b0 = bounds[s]
+        b1 = bounds[s + 1]
+        denom = 0.0
+        nrisk = 0
+        for i in range(p):
+            a[i] = 0.0
+            for j in range(p):
+                cmat[i, j] = 0.0
+        person = b0
+        ix = b0
+        while person < b1:
+            k = person
+            while k < b1 and event[k] == 0:
+                k += 1
+            if k == b1:
+                break
+            dtime = stop[k]
+
+            # remove rows whose start is at or after this event time
+            if has_start:
+                while ix < b1 and start[exit_order[ix]] >= dtime:
+                    q = exit_order[ix]
+                    ix += 1
+                    if detail:
+                        k_rem[q] = e
+                    nrisk -= 1
+                    if nrisk == 0:
+                        denom = 0.0
+                        for i in range(p):
+                            a[i] = 0.0
+                            for j in range(i + 1):
+                                cmat[i, j] = 0.0
+                    else:
+                        r = expeta[q] * weights[q]
+                        denom -= r
+                        for i in range(p):
+                            xi = r * x[q, i]
+                            a[i] -= xi
+                            for j in range(i + 1):
+                                cmat[i, j] -= xi * x[q, j]
+
+            # add rows with stop >= dtime; deaths at dtime go to the "2" sums
+            denom2 = 0.0
+            meanwt = 0.0
+            deaths = 0
+            for i in range(p):
+                a2[i] = 0.0
+                for j in range(i + 1):
+                    cmat2[i, j] = 0.0
+            while person < b1 and stop[person] >= dtime:
+                q = person
+                person += 1
+                nrisk += 1
+                if detail:
+                    k_add[q] = e
+                r = expeta[q] * weights[q]
+                if event[q] != 0:
+                    deaths += 1
+                    denom2 += r
+                    meanwt += weights[q]
+                    loglik += weights[q] * eta[q]
+                    for i in range(p):
+                        wx = weights[q] * x[q, i]
+                        u[i] += wx
+                        if detail:
+                            t_u[e, i] += wx
+                        xi = r * x[q, i]
+                        a2[i] += xi
+                        for j in range(i + 1):
+                            cmat2[i, j] += xi * x[q, j]
+                else:
+                    denom += r
+                    for i in range(p):
+                        xi = r * x[q, i]
+                        a[i] += xi
+                        for j in range(i + 1):
+                            cmat[i, j] += xi * x[q, j]
+
+            if detail:
+                t_time[e] = dtime
+                t_strat[e] = s
+                t_ndeath[e] = deaths
+                # quantities of R's score residuals, from the sums before the update
+                if (not efron) or deaths == 1:
+                    tot = denom + denom2
+                    hz = meanwt / tot
+                    t_h1[e] = hz
+                    t_h2[e] = hz
+                    for i in range(p):
+                        mi = (a[i] + a2[i]) / tot
+                        t_mh1[e, i] = mi * hz
+                        t_mh2[e, i] = mi * hz
+                        t_mh3[e, i] = mi
+                else:
+                    wave = meanwt / deaths
+                    for dd in range(deaths):
+                        down = dd / deaths
+                        d2 = denom + denom2 - down * denom2
+                        hz = wave / d2
+                        t_h1[e] += hz
+                        t_h2[e] += (1.0 - down) * hz
+                        for i in range(p):
+                            mi = (a[i] + a2[i] - down * a2[i]) / d2
+                            t_mh1[e, i] += mi * hz
+                            t_mh2[e, i] += mi * (1.0 - down) * hz
+                            t_mh3[e, i] += mi / deaths
+
+            if (not efron) or deaths == 1:
+                denom += denom2
+                loglik -= meanwt * math.log(denom)
+                for i in range(p):
+                    a[i] += a2[i]
+                    mean[i] = a[i] / denom
+                    u[i] -= meanwt * mean[i]
+                    if detail:
+                        t_u[e, i] -= meanwt * mean[i]
+                    for j in range(i + 1):
+                        cmat[i, j] += cmat2[i, j]
+                        v = meanwt * ((cmat[i, j] - mean[i] * a[j]) / denom)
+                        imat[j, i] += v
+                        if detail:
+                            t_v[e, j, i] += v
+            else:
+                wave = meanwt / deaths
+                for _ in range(deaths):
+                    denom += denom2 / deaths
+                    loglik -= wave * math.log(denom)
+                    for i in range(p):
+                        a[i] += a2[i] / deaths
+                        mean[i] = a[i] / denom
+                        u[i] -= wave * mean[i]
+                        if detail:
+                            t_u[e, i] -= wave * mean[i]
+                        for j in range(i + 1):
+                            cmat[i, j] += cmat2[i, j] / deaths
+                            v = wave * ((cmat[i, j] - mean[i] * a[j]) / denom)
+                            imat[j, i] += v
+                            if detail:
+                                t_v[e, j, i] += v
+            e += 1
+        if detail:
+            # rows still at risk leave after the stratum's last event time
+            while ix < b1:
+                k_rem[exit_order[ix]] = e
+                ix += 1
+            if not has_start:
+                for q in range(b0, b1):
+                    k_rem[q] = e
+
+    for i in range(p):
+        for j in range(i):
+            imat[i, j] = imat[j, i]
+    if detail:
+        for k in range(m):
+            for i in range(p):
+                for j in range(i):
+                    t_v[k, i, j] = t_v[k, j, i]
+    return (loglik, u, imat, t_time, t_strat, t_ndeath, t_u, t_v, t_h1, t_h2, t_mh1, t_mh2,
+            t_mh3, k_add, k_rem, expeta)
+
+
+@njit(cache=True)
+def count_event_times(stop: np.ndarray, event: np.ndarray, bounds: np.ndarray) -> int:
+    """Number of distinct event times, counted within each stratum."""
+    count = 0
+    for s in range(bounds.shape[0] - 1):
+        last = np.nan
+        have = False
+        for i in range(bounds[s], bounds[s + 1]):
+            if event[i] != 0 and (not have or stop[i] != last):
+                count += 1
+                last = stop[i]
+                have = True
+    return count
+
+
+@njit(cache=True)
+def score_residuals(x: np.ndarray, event: np.ndarray, expeta: np.ndarray, k_add: np.ndarray,
+                    k_rem: np.ndarray, t_h1: np.ndarray, t_h2: np.ndarray, t_mh1: np.ndarray,
+                    t_mh2: np.ndarray, t_mh3: np.ndarray) -> np.ndarray:
+    """Score residuals per row (R's ``agscore2``/``coxscore2``, unweighted), in O(n p).
+
+    A row at risk over event times ``k_add .. k_rem - 1`` collects
+    ``-s (x H1 - MH1)`` over them (prefix sums); a death replaces the term of its own time by
+    ``x - mh3 - s x h2 + s mh2``.
+    """
+    n, p = x.shape
+    m = t_h1.shape[0]
+    c1 = np.zeros(m + 1)
+    cm1 = np.zeros((m + 1, p))
+    for k in range(m):
+        c1[k + 1] = c1[k] + t_h1[k]
+        for i in range(p):
+            cm1[k + 1, i] = cm1[k, i] + t_mh1[k, i]
+    resid = np.zeros((n, p))
+    for q in range(n):
+        k0 = k_add[q]
+        k1 = k_rem[q]
+        if k1 <= k0:
+            continue
+        s = expeta[q]
+        h = c1[k1] - c1[k0]
+        for i in range(p):
+            resid[q, i] = -s * (x[q, i] * h - (cm1[k1, i] - cm1[k0, i]))
+        if event[q] != 0:
+            for i in range(p):
+                resid[q, i] += (x[q, i] - t_mh3[k0, i] - s * x[q, i] * (t_h2[k0] - t_h1[k0])
+                                + s * (t_mh2[k0, i] - t_mh1[k0, i]))
+    return resid
+
+
+@njit(cache=True)
+def dense_rank(values: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, int]:
+    """Dense ranks (0-based) of ``values`` given ``order`` = argsort(values)."""
+    n = values.shape[0]
+    rank = np.empty(n, dtype=np.int64)
+    r = -1
+    prev = np.nan
+    for k in range(n):
+        i = order[k]
+        v = values[i]
+        if k == 0 or v != prev:
+            r += 1
+            prev = v
+        rank[i] = r
+    return rank, r + 1
+
+
+@njit(cache=True)
+def _bit_add(tree: np.ndarray, idx: int, w: float) -> None:
+    i = idx + 1
+    size = tree.shape[0]
+    while i < size:
+        tree[i] += w
+        i += i & (-i)
+
+
+@njit(cache=True)
+def _bit_prefix(tree: np.ndarray, idx: int) -> float:
+    """Sum of weights at ranks 0..idx-1."""
+    total = 0.0
+    i = idx
+    while i > 0:
+        total += tree[i]
+        i -= i & (-i)
+    return total
+
+
+@njit(cache=True)
+def concordance_counts(rank: np.ndarray, n_ranks: int, weights: np.ndarray, stop: np.ndarray,
+                       start: np.ndarray, event: np.ndarray, bounds: np.ndarray,
+                       exit_order: np.ndarray, has_start: bool) -> tuple[float, float, float]:
+    """Weighted pair counts of R's ``concordance`` (``timewt="n"``), counting-process aware.
+
+    For each event at ``t`` and each row at risk at ``t`` (``start < t`` and ``stop > t``, or
+    ``stop == t`` and censored; tied events are not compared), add ``w_i w_j`` to
+    "event has the higher risk", "lower risk" or "tied risk". Returns those three sums.
+    """
+    n = rank.shape[0]
+    tree = np.zeros(n_ranks + 1)
+    node = np.zeros(n_ranks)
+    state = np.zeros(n, dtype=np.int8)  # 0 not added, 1 in tree, 2 removed
+    total = 0.0
+    higher = 0.0
+    lower = 0.0
+    tied = 0.0
+    for s in range(bounds.shape[0] - 1):
+        b0 = bounds[s]
+        b1 = bounds[s + 1]
+        person = b0
+        ix = b0
+        while person < b1:
+            k = person
+            while k < b1 and event[k] == 0:
+                k += 1
+            if k == b1:
+                break
+            dtime = stop[k]
+            if has_start:
+                while ix < b1 and start[exit_order[ix]] >= dtime:
+                    q = exit_order[ix]
+                    ix += 1
+                    if state[q] == 1:
+                        _bit_add(tree, rank[q], -weights[q])
+                        node[rank[q]] -= weights[q]
+                        total -= weights[q]
+                    state[q] = 2
+            # censored rows with stop >= dtime join first; events at dtime wait
+            first_death = -1
+            j = person
+            while j < b1 and stop[j] >= dtime:
+                if event[j] == 0:
+                    if state[j] == 0:
+                        _bit_add(tree, rank[j], weights[j])
+                        node[rank[j]] += weights[j]
+                        total += weights[j]
+                        state[j] = 1
+                elif first_death < 0:
+                    first_death = j
+                j += 1
+            end = j
+            for q in range(person, end):
+                if event[q] != 0:
+                    below = _bit_prefix(tree, rank[q])
+                    same = node[rank[q]]
+                    above = total - below - same
+                    lower += weights[q] * below
+                    tied += weights[q] * same
+                    higher += weights[q] * above
+            for q in range(person, end):
+                if event[q] != 0 and state[q] == 0:
+                    _bit_add(tree, rank[q], weights[q])
+                    node[rank[q]] += weights[q]
+                    total += weights[q]
+                    state[q] = 1
+            person = end
+        # empty the tree before the next stratum
+        for q in range(b0, b1):
+            if state[q] == 1:
+                _bit_add(tree, rank[q], -weights[q])
+                node[rank[q]] -= weights[q]
+                state[q] = 2
+        total = 0.0
+    return lower, higher, tied
