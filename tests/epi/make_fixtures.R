@@ -2,8 +2,8 @@
 # Reference results for awaken.epi's Cox engine, computed with R's `survival`.
 #
 # Run from the repository root:   Rscript tests/epi/make_fixtures.R
-# Writes tests/epi/fixtures/*.csv (the data, exactly as fitted) and
-# tests/epi/fixtures/r_results.json (one entry per fit: the specification in awaken's terms
+# Writes tests/epi/fixtures/cox_*.csv (the data, exactly as fitted) and
+# tests/epi/fixtures/cox_r_results.json (one entry per fit: the specification in awaken's terms
 # and R's results). The data sets all ship with `survival`. Each fit is run on the CSV as read
 # back by R, so that R and awaken see the very same numbers.
 suppressPackageStartupMessages(library(survival))
@@ -40,7 +40,7 @@ to_json <- function(x, indent = 0) {
 
 ## ---- data sets ------------------------------------------------------------------------------
 write_back <- function(frame, name) {
-  path <- file.path(out_dir, paste0(name, ".csv"))
+  path <- file.path(out_dir, paste0("cox_", name, ".csv"))
   write.csv(frame, path, row.names = FALSE)
   read.csv(path, stringsAsFactors = FALSE)
 }
@@ -174,5 +174,5 @@ cases <- list(
 names(cases) <- vapply(cases, function(x) x$name, "")
 
 meta <- list(R = R.version.string, survival = as.character(packageVersion("survival")))
-writeLines(to_json(list(meta = meta, cases = cases)), file.path(out_dir, "r_results.json"))
+writeLines(to_json(list(meta = meta, cases = cases)), file.path(out_dir, "cox_r_results.json"))
 cat("wrote", length(cases), "cases to", out_dir, "\n")
