@@ -140,7 +140,20 @@ def presets_markdown(presets: Mapping[str, Preset]) -> str:
     )
 
 
+def targets_markdown() -> str:
+    """The chia2025 targets as computed by the model, with their roles."""
+    from awaken.lung.experiments import run_experiment
+    from awaken.lung.targets import check_targets
+
+    rows = [
+        (r["statement"], r["role"], f"{r['value']:.3g} {r['unit']}", "yes" if r["passed"] else "NO")
+        for r in check_targets(run_experiment("chia2025"))
+    ]
+    return _table(("target (FACTS.md §1-2)", "role", "model", "met"), rows)
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
+    "targets": targets_markdown,
     "equations": equations_markdown,
     "parameters": parameters_markdown,
     "viruses": lambda: presets_markdown(VIRUSES),
