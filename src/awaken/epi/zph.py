@@ -1,0 +1,102 @@
+"""Test of proportional hazards for a Cox fit, as R's ``cox.zph`` (survival >= 3.0).
+
+For each covariate ``x`` the model is augmented with ``x * g(t)`` and a score test of the added
+coefficient being 0 is computed at the fitted coefficients; ``GLOBAL`` tests all of them at
+once. ``g`` is the transformed time, centred over the events (``transform="km"``:
+1 - Kaplan–Meier just before ``t``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from awaken.core.errors import InputError, unknown_choice
+from awaken.epi.cox import CoxResult, _build_design, _sweep
+
+__all__ = ["cox_zph"]
+
+TRANSFORMS = ("km", "identity", "log", "rank")
+
+
+def _time_transform(transform: str, etimes: np.ndarray, stop: np.ndarray, start: np.ndarray,
+                    event: np.ndarray) -> np.ndarray:
+    """``g(t)`` (before centring) at the event times ``etimes``, from all rows of the data."""
+    if transform == "identity":
+        return etimes.astype(float)
+    if transform == "log":
+        if np.any(etimes <= 0):
+            raise InputError("transform='log' needs event times > 0; use 'km' or 'identity'")
+        return np.log(etimes)
+    if transform == "rank":  # R: rank(times) over all rows, ties averaged
+        s = np.sort(stop)
+        below = np.searchsorted(s, etimes, side="left")
+        upto = np.searchsorted(s, etimes, side="right")
+        return below + (upto - below + 1) / 2.0
+    # "km": 1 - S(t-) of the pooled Kaplan–Meier (unweighted, all strata together)
+    times, deaths = np.unique(stop[event != 0], return_counts=True)
+    s_stop = np.sort(stop)
+    s_start = np.sort(start)
+    at_risk = (len(stop) - np.searchsorted(s_stop, times, side="left")) - (
+        len(start) - np.searchsorted(s_start, times, side="left"))
+    surv = np.cumprod(1.0 - deaths / at_risk)
+    before = np.concatenate([[1.0], surv[:-1]])  # S just before each event time
+    return 1.0 - before[np.searchsorted(times, etimes)]
+
+
+def cox_zph(result: CoxResult, data: pd.DataFrame, transform: str = "km") -> pd.DataFrame:
+    """Proportional-hazards test of a fitted Cox model, like R's ``cox.zph(fit)``.
+
+    Args:
+        result: the fit from :func:`awaken.epi.fit_cox`.
+        data: the data the model was fitted on (same rows).
+        transform: time scale ``g(t)``: ``"km"`` (R's default), ``"identity"``, ``"log"`` or
+            ``"rank"``.
+
+    Returns:
+        A table indexed by covariate plus ``GLOBAL`` with columns ``chisq``, ``df``, ``p``.
+    """
+    if transform not in TRANSFORMS:
+        raise unknown_choice("transform", str(transform), TRANSFORMS)
+    spec = result.spec
+    design = _build_design(data, spec)
+    if design.n != result.n or design.events != result.events:
+        raise InputError(
+            f"data have {design.n} rows and {design.events} events but the model was fitted "
+            f"on {result.n} rows and {result.events} events; pass the data used by fit_cox"
+        )
+    beta = np.asarray(result.coef) / design.scale
+    out = _sweep(design, beta, spec.ties == "efron", detail=True)
+    loglik = out[0]
+    if not math.isclose(loglik, result.loglik[1], rel_tol=1e-8, abs_tol=1e-8):
+        raise InputError(
+            "the data differ from those the model was fitted on (log-likelihood "
+            f"{loglik:.6f} instead of {result.loglik[1]:.6f}); pass the data used by fit_cox"
+        )
+    t_time, t_ndeath, t_u, t_v = out[3], out[5], out[6], out[7]
+    ttime = _time_transform(transform, t_time, design.all_stop, design.all_start,
+                            design.all_event)
+    g = ttime - np.sum(ttime * t_ndeath) / np.sum(t_ndeath)
+
+    p = len(spec.covariates)
+    u = np.concatenate([np.zeros(p), g @ t_u])
+    imat = np.empty((2 * p, 2 * p))
+    imat[:p, :p] = t_v.sum(axis=0)
+    imat[:p, p:] = np.tensordot(g, t_v, axes=1)
+    imat[p:, :p] = imat[:p, p:].T
+    imat[p:, p:] = np.tensordot(g * g, t_v, axes=1)
+
+    chisq = np.empty(p + 1)
+    for j in range(p):
+        kk = np.r_[np.arange(p), p + j]
+        chisq[j] = u[kk] @ np.linalg.solve(imat[np.ix_(kk, kk)], u[kk])
+    chisq[p] = u @ np.linalg.solve(imat, u)
+    df = np.r_[np.ones(p), p]
+    table = pd.DataFrame(
+        {"chisq": chisq, "df": df.astype(int), "p": special.chdtrc(df, chisq)},
+        index=pd.Index([*spec.covariates, "GLOBAL"], name="term"),
+    )
+    return table
