@@ -1,0 +1,147 @@
+"""`awaken lung …` through the installed script, as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import libsbml
+import pandas as pd
+import pytest
+
+from awaken.lung.model import PARAMETERS, STATE_IDS
+
+_SCRIPT = Path(sys.executable).with_name("awaken")
+AWAKEN = str(_SCRIPT) if _SCRIPT.exists() else shutil.which("awaken")
+# Rich wraps stderr at 80 columns when it is not a terminal; a wide one shows whether the
+# error is one logical line (see the report on awaken.cli.main).
+ENV = {**os.environ, "COLUMNS": "400", "NO_COLOR": "1"}
+
+pytestmark = pytest.mark.skipif(AWAKEN is None, reason="the awaken script is not installed")
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [AWAKEN, "lung", *args], capture_output=True, text=True, env=ENV, cwd=cwd, timeout=120
+    )
+
+
+@pytest.mark.parametrize("command", [[], ["export-sbml"], ["simulate"], ["parameters"]])
+def test_help(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage" in result.stdout
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_simulate_writes_a_table(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"run{suffix}"
+    result = run(
+        "simulate", "--virus", "sars2-ma10", "--host", "mouse",
+        "--intervention", "il6_blockade:1-10:0.9", "--set", "D0=50", "--days", "20",
+        "--out", str(out), *(["--plot"] if suffix == ".csv" else []),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out)
+    assert list(frame.columns) == ["time", *STATE_IDS]
+    assert frame["time"].tolist() == [float(d) for d in range(21)]
+    assert frame[list(STATE_IDS)].notna().all().all()
+    assert frame.loc[0, "dcc_dormant" if "dcc_dormant" in frame else STATE_IDS[0]] >= 0
+    if suffix == ".csv":
+        assert out.with_suffix(".png").stat().st_size > 10_000
+
+
+def test_export_sbml(tmp_path: Path) -> None:
+    out = tmp_path / "model.xml"
+    result = run(
+        "export-sbml", "--virus", "sars2-ma10", "--intervention", "cd4_depletion:5-28",
+        "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    doc = libsbml.readSBMLFromFile(str(out))
+    assert doc.getNumErrors(libsbml.LIBSBML_SEV_ERROR) == 0
+    model = doc.getModel()
+    ids = [model.getSpecies(i).getId() for i in range(model.getNumSpecies())]
+    assert ids == list(STATE_IDS)
+    assert model.getParameter("cd4_dep_end").getValue() == 28.0
+
+
+def test_simulate_columns_are_the_sbml_species_ids(tmp_path: Path) -> None:
+    from awaken.lung.sbml import document
+    from awaken.lung.solve import Setup
+
+    model = document(Setup()).getModel()
+    species = [model.getSpecies(i).getId() for i in range(model.getNumSpecies())]
+    out = tmp_path / "run.csv"
+    assert run("simulate", "--days", "2", "--out", str(out)).returncode == 0
+    assert list(pd.read_csv(out, nrows=1).columns) == ["time", *species]
+
+
+def test_parameters_markdown() -> None:
+    result = run("parameters", "--markdown", "--virus", "sars2-ma10")
+    assert result.returncode == 0, result.stderr
+    for p in PARAMETERS:
+        assert f"`{p.name}`" in result.stdout
+    table = run("parameters")
+    assert table.returncode == 0 and "description" in table.stdout
+
+
+BAD = {
+    "unknown virus": (["simulate", "--virus", "ebola"], "iav-pr8"),
+    "unknown host": (["export-sbml", "--host", "rat"], "mouse-il6ko"),
+    "unknown intervention": (["simulate", "-i", "chemo:1-5"], "il6_blockade"),
+    "inverted window": (["simulate", "-i", "cd4_depletion:28-5"], "inverted"),
+    "unreadable intervention": (["simulate", "-i", "cd4_depletion"], "KIND:START-END"),
+    "zero days": (["simulate", "--days", "0"], "positive"),
+    "out-of-range set": (["simulate", "--set", "beta=10"], "allowed range"),
+    "unknown set": (["simulate", "--set", "nonsense=1"], "unknown parameter"),
+    "bad set": (["simulate", "--set", "beta"], "NAME=VALUE"),
+    "bad suffix": (["simulate", "--out-suffix"], ".parquet"),
+}
+
+
+def _bad_args(case: str, folder: Path) -> tuple[list[str], Path]:
+    args, _ = BAD[case]
+    if args[-1] == "--out-suffix":
+        args, out = args[:-1], folder / f"{len(case)}.txt"
+    else:
+        name = case.replace(" ", "_")
+        out = folder / (f"{name}.xml" if args[0] == "export-sbml" else f"{name}.csv")
+    return [*args, "--out", str(out)], out
+
+
+@pytest.fixture(scope="module")
+def bad_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str, Path]]:
+    """Run every bad-input case at once (each run is mostly interpreter start-up)."""
+    folder = tmp_path_factory.mktemp("bad")
+    procs = {}
+    for case in BAD:
+        args, out = _bad_args(case, folder)
+        procs[case] = (
+            subprocess.Popen(
+                [AWAKEN, "lung", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True, env=ENV,
+            ),
+            out,
+        )  # fmt: skip
+    results = {}
+    for case, (proc, out) in procs.items():
+        _, err = proc.communicate(timeout=120)
+        results[case] = (proc.returncode, err, out)
+    return results
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_input_is_one_line_exit_2(
+    bad_runs: dict[str, tuple[int, str, Path]], case: str
+) -> None:
+    code, stderr, out = bad_runs[case]
+    assert code == 2, stderr
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error:") and BAD[case][1] in lines[0]
+    assert not out.exists()
