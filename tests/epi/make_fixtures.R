@@ -102,7 +102,7 @@ datasets <- list(lung = lung2, heart = heart2, veteran = vet2, cgd = cgd2, rats 
 
 fit_case <- function(name, data, stop, event, covariates, start = NULL, strata = NULL,
                      weights = NULL, offset = NULL, cluster = NULL, ties = "efron",
-                     robust = NULL, zph = FALSE) {
+                     robust = NULL, zph = character(0)) {
   d <- datasets[[data]]
   lhs <- if (is.null(start)) sprintf("Surv(%s, %s)", stop, event) else
     sprintf("Surv(%s, %s, %s)", start, stop, event)
@@ -131,30 +131,33 @@ fit_case <- function(name, data, stop, event, covariates, start = NULL, strata =
     concordance = unname(fit$concordance["concordance"]),
     n = fit$n, nevent = fit$nevent, iter = fit$iter
   )
-  if (zph) {
-    z <- cox.zph(fit, transform = "km")
-    res$zph <- list(terms = jarr(rownames(z$table)), chisq = jarr(unname(z$table[, "chisq"])),
-                    df = jarr(unname(z$table[, "df"])), p = jarr(unname(z$table[, "p"])))
+  if (length(zph)) {  # cox.zph tables, one per transform
+    res$zph <- lapply(setNames(zph, zph), function(tr) {
+      z <- cox.zph(fit, transform = tr)
+      list(terms = jarr(rownames(z$table)), chisq = jarr(unname(z$table[, "chisq"])),
+           df = jarr(unname(z$table[, "df"])), p = jarr(unname(z$table[, "p"])))
+    })
   }
   res
 }
 
 cases <- list(
-  fit_case("lung_efron", "lung", "time", "status", c("age", "sex", "ph.ecog"), zph = TRUE),
+  fit_case("lung_efron", "lung", "time", "status", c("age", "sex", "ph.ecog"),
+           zph = c("km", "identity", "rank", "log")),
   fit_case("lung_breslow", "lung", "time", "status", c("age", "sex", "ph.ecog"),
-           ties = "breslow", zph = TRUE),
+           ties = "breslow", zph = "km"),
   fit_case("heart_efron", "heart", "stop", "event", c("age", "year", "surgery", "transplant"),
-           start = "start", zph = TRUE),
+           start = "start", zph = c("km", "identity", "rank")),
   fit_case("heart_breslow", "heart", "stop", "event",
            c("age", "year", "surgery", "transplant"), start = "start", ties = "breslow",
-           zph = TRUE),
+           zph = "km"),
   fit_case("heart_cluster", "heart", "stop", "event",
            c("age", "year", "surgery", "transplant"), start = "start", cluster = "id"),
   fit_case("veteran_strata", "veteran", "time", "status",
-           c("trt", "karno", "diagtime", "age", "prior"), strata = "celltype", zph = TRUE),
+           c("trt", "karno", "diagtime", "age", "prior"), strata = "celltype", zph = "km"),
   fit_case("cgd_strata_cluster", "cgd", "tstop", "status",
            c("treat", "age", "inherit", "steroids"), start = "tstart", strata = "hos_cat",
-           cluster = "id", zph = TRUE),
+           cluster = "id", zph = "km"),
   fit_case("lung_weights_int", "lung", "time", "status", c("age", "sex", "ph.ecog"),
            weights = "w_int"),
   fit_case("lung_weights_frac", "lung", "time", "status", c("age", "sex", "ph.ecog"),
@@ -164,12 +167,12 @@ cases <- list(
   fit_case("rats_cluster", "rats", "time", "status", c("rx"), cluster = "litter"),
   fit_case("synth_efron_all", "synth", "stop", "event", c("x1", "x2", "exposed"),
            start = "start", strata = "grp", weights = "w", offset = "off", cluster = "id",
-           zph = TRUE),
+           zph = "km"),
   fit_case("synth_breslow_all", "synth", "stop", "event", c("x1", "x2", "exposed"),
            start = "start", strata = "grp", weights = "w", offset = "off", cluster = "id",
            ties = "breslow"),
   fit_case("synth_efron", "synth", "stop", "event", c("x1", "x2", "exposed"),
-           start = "start", zph = TRUE)
+           start = "start", zph = "km")
 )
 names(cases) <- vapply(cases, function(x) x$name, "")
 

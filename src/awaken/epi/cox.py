@@ -164,6 +164,7 @@ class _Design:
 
 def _row_label(data: pd.DataFrame, pos: int) -> str:
     label = data.index[pos]
+    label = label.item() if isinstance(label, np.generic) else label
     if isinstance(data.index, pd.RangeIndex) and label == pos:
         return f"row {pos}"
     return f"row {pos} (index {label!r})"
