@@ -1,0 +1,161 @@
+"""``awaken epi …``: survival analyses from the command line.
+
+Thin: read the table, call :func:`awaken.epi.fit_cox`, print a table or JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from awaken.core.errors import InputError
+from awaken.core.io import TABLE_SUFFIXES
+
+app = typer.Typer(
+    help="Survival analyses of cohort data: Cox models on (start, stop] data, as R's survival.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _epi() -> None:
+    """Survival analyses of cohort data (Cox models, as R's survival)."""
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV or Parquet table, with a clear error for a missing file or other format."""
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise InputError(
+            f"cannot read {path.name!r}: extension must be one of {', '.join(TABLE_SUFFIXES)}"
+        )
+    if not path.is_file():
+        raise InputError(f"data file not found: {str(path)!r}")
+    try:
+        return pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"cannot read {path.name!r}: {first}") from None
+
+
+def _names(value: str | None, option: str) -> list[str] | None:
+    if value is None:
+        return None
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    if not names:
+        raise InputError(f"{option} is empty; give column names separated by commas")
+    return names
+
+
+def _fmt(value: float, digits: int = 4) -> str:
+    """``digits`` significant digits, as R's summary prints them."""
+    if not math.isfinite(value):
+        return "NA"
+    return f"{value:.{digits}g}"
+
+
+def _fmt_p(value: float) -> str:
+    return "<2e-16" if value < 2e-16 else f"{value:.3g}"
+
+
+COX_HELP = (
+    "Fit a Cox proportional-hazards model, as R's coxph(Surv(start, stop, event) ~ ...).\n\n"
+    "A row is at risk at event time t when start < t <= stop, so a time-varying exposure is "
+    "coded by splitting each subject's follow-up into rows. Standard errors are robust "
+    "(sandwich, summed within --cluster) when --cluster is given or weights are not whole "
+    "numbers. Example: awaken epi cox --data cohort.parquet --start tstart --stop tstop "
+    "--event died --covariates age,infected --cluster id"
+)
+
+
+@app.command("cox", help=COX_HELP)
+def cox(
+    data: Annotated[Path, typer.Option("--data", help="Table with one row per interval "
+                                       "(.csv or .parquet).")],
+    stop: Annotated[str, typer.Option("--stop", help="Column of interval ends (event or "
+                                      "censoring time).")],
+    event: Annotated[str, typer.Option("--event", help="Column of the event indicator at "
+                                       "stop: 1 event, 0 censored.")],
+    covariates: Annotated[str, typer.Option("--covariates", help="Numeric covariate columns, "
+                                            "comma-separated, e.g. age,sex,infected.")],
+    start: Annotated[str | None, typer.Option("--start", help="Column of interval starts for "
+                     "(start, stop] data; omit for right-censored data.")] = None,
+    strata: Annotated[str | None, typer.Option("--strata", help="Stratum column(s), "
+                      "comma-separated: a baseline hazard per stratum.")] = None,
+    cluster: Annotated[str | None, typer.Option("--cluster", help="Column identifying "
+                       "subjects (or other clusters): robust sandwich standard errors.")] = None,
+    weights: Annotated[str | None, typer.Option("--weights", help="Column of case weights "
+                       "(> 0).")] = None,
+    offset: Annotated[str | None, typer.Option("--offset", help="Column added to the linear "
+                      "predictor with coefficient 1.")] = None,
+    ties: Annotated[str, typer.Option("--ties", help="Tied event times: efron (R's default) "
+                                      "or breslow.")] = "efron",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a "
+                                          "table.")] = False,
+) -> None:
+    """Fit a Cox model and print its coefficient table (or JSON)."""
+    from awaken.epi import fit_cox  # imported here: `awaken --help` stays fast
+
+    if ties not in ("efron", "breslow"):
+        raise InputError(f"unknown --ties {ties!r}; choose one of: breslow, efron")
+    covs = _names(covariates, "--covariates")
+    strata_cols = _names(strata, "--strata")
+    frame = read_table(data)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fit_cox(frame, stop=stop, event=event, covariates=covs or [], start=start,
+                         strata=strata_cols, weights=weights, offset=offset, cluster=cluster,
+                         ties=ties)  # type: ignore[arg-type]
+    err = Console(stderr=True)
+    for w in caught:
+        err.print(f"[bold yellow]warning:[/] {w.message}", highlight=False)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict()))
+        return
+    _print_table(result, data.name)
+
+
+def _print_table(result: object, source: str) -> None:
+    from awaken.epi import CoxResult
+
+    assert isinstance(result, CoxResult)
+    spec = result.spec
+    table = Table(title=f"Cox model ({spec.ties} ties) on {source}", title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("covariate", style="bold")
+    headers = ["coef", "exp(coef)", "se(coef)"] + (["robust se"] if result.robust else [])
+    headers += ["z", "p", "lower .95", "upper .95"]
+    for h in headers:
+        table.add_column(h, justify="right")
+    for i, term in enumerate(result.terms):
+        cells = [_fmt(result.coef[i]), _fmt(result.hr[i]), _fmt(result.naive_se[i])]
+        if result.robust:
+            cells.append(_fmt(result.se[i]))
+        cells += [_fmt(result.z[i], 3), _fmt_p(result.p[i]), _fmt(result.ci_lower[i]),
+                  _fmt(result.ci_upper[i])]
+        table.add_row(term, *cells)
+    console = Console()
+    needed = Console(width=10_000).measure(table).maximum
+    if needed > console.width:  # never truncate numbers: let a narrow terminal wrap instead
+        console = Console(width=needed)
+    console.print(table)
+    stat, df, p = result.lr_test
+    extra = f", clusters={result.n_clusters}" if result.robust and spec.cluster else ""
+    console.print(
+        f"n={result.n}, events={result.events}{extra}; log-likelihood null "
+        f"{result.loglik[0]:.4f}, model {result.loglik[1]:.4f}; likelihood ratio test "
+        f"{stat:.2f} on {df} df, p={_fmt_p(p)}; concordance {result.concordance:.4f}; "
+        f"{result.iterations} iterations{'' if result.converged else ' (NOT converged)'}",
+        highlight=False,
+    )

@@ -1,0 +1,128 @@
+"""`awaken epi cox`: JSON and table output, --help, and bad input (exit 2, one line)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from awaken.cli import main
+from awaken.cli.epi import app
+
+FIX = Path(__file__).parent / "fixtures"
+CASES: dict[str, dict[str, Any]] = json.loads((FIX / "cox_r_results.json").read_text())["cases"]
+AWAKEN = Path(sys.executable).parent / "awaken"
+HEART = ["--data", str(FIX / "cox_heart.csv"), "--start", "start", "--stop", "stop",
+         "--event", "event", "--covariates", "age,year,surgery,transplant"]
+KEYS = {"terms", "coef", "se", "hr", "ci_lower", "ci_upper", "p", "loglik", "n", "events"}
+
+
+def _invoke(args: list[str]) -> Any:
+    return CliRunner().invoke(app, args)
+
+
+def test_json_matches_r() -> None:
+    result = _invoke(["cox", *HEART, "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    case = CASES["heart_efron"]
+    assert set(out) == KEYS
+    assert out["terms"] == case["spec"]["covariates"]
+    np.testing.assert_allclose(out["coef"], case["coef"], rtol=1e-6)
+    np.testing.assert_allclose(out["se"], case["se"], rtol=1e-5)
+    np.testing.assert_allclose(out["loglik"], case["loglik"], rtol=1e-10)
+    np.testing.assert_allclose(out["hr"], np.exp(case["coef"]), rtol=1e-6)
+    assert (out["n"], out["events"]) == (case["n"], case["nevent"])
+
+
+def test_json_with_cluster_strata_and_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "cgd.parquet"
+    pd.read_csv(FIX / "cox_cgd.csv").to_parquet(path)
+    result = _invoke(["cox", "--data", str(path), "--start", "tstart", "--stop", "tstop",
+                      "--event", "status", "--covariates", "treat, age,inherit,steroids",
+                      "--strata", "hos_cat", "--cluster", "id", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    case = CASES["cgd_strata_cluster"]
+    assert set(out) == KEYS | {"naive_se"}
+    np.testing.assert_allclose(out["se"], case["se"], rtol=1e-5)
+    np.testing.assert_allclose(out["naive_se"], case["naive_se"], rtol=1e-5)
+
+
+def test_breslow_and_weights_right_censored() -> None:
+    result = _invoke(["cox", "--data", str(FIX / "cox_lung.csv"), "--stop", "time", "--event",
+                      "status", "--covariates", "age,sex,ph.ecog", "--weights", "w_int",
+                      "--json"])
+    assert result.exit_code == 0, result.output
+    np.testing.assert_allclose(json.loads(result.stdout)["coef"],
+                               CASES["lung_weights_int"]["coef"], rtol=1e-6)
+    result = _invoke(["cox", "--data", str(FIX / "cox_lung.csv"), "--stop", "time", "--event",
+                      "status", "--covariates", "age,sex,ph.ecog", "--ties", "breslow", "--json"])
+    np.testing.assert_allclose(json.loads(result.stdout)["coef"],
+                               CASES["lung_breslow"]["coef"], rtol=1e-6)
+
+
+def test_table_output() -> None:
+    result = _invoke(["cox", *HEART, "--cluster", "id"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    for word in ("covariate", "exp(coef)", "robust se", "transplant", "concordance", "n=172",
+                 "events=75"):
+        assert word in text
+    assert "…" not in text  # numbers are never truncated
+
+
+def test_help_texts() -> None:
+    for args in (["--help"], ["cox", "--help"]):
+        result = _invoke(args)
+        assert result.exit_code == 0
+    text = _invoke(["cox", "--help"]).stdout
+    for option in ("--data", "--start", "--stop", "--event", "--covariates", "--strata",
+                   "--cluster", "--weights", "--ties", "--json"):
+        assert option in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--data", "missing.csv", "--stop", "t", "--event", "e", "--covariates", "x"],
+         "data file not found"),
+        (["--data", "data.xlsx", "--stop", "t", "--event", "e", "--covariates", "x"],
+         "extension must be one of"),
+        ([*HEART[:-1], "age,nope"], "covariate column 'nope' not found"),
+        ([*HEART, "--ties", "exact"], "unknown --ties 'exact'"),
+        ([*HEART, "--strata", ","], "--strata is empty"),
+    ],
+)
+def test_bad_input_exits_2_without_traceback(
+    args: list[str], message: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("COLUMNS", "300")  # the top-level error printer wraps at the width
+    monkeypatch.setattr(sys, "argv", ["awaken", "epi", "cox", *args])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_installed_script() -> None:
+    help_run = subprocess.run([str(AWAKEN), "epi", "cox", "--help"], capture_output=True,
+                              text=True, check=False)
+    assert help_run.returncode == 0 and "--covariates" in help_run.stdout
+    bad = subprocess.run([str(AWAKEN), "epi", "cox", "--data", "nope.csv", "--stop", "t",
+                          "--event", "e", "--covariates", "x"], capture_output=True, text=True,
+                         check=False)
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines() == ["error: data file not found: 'nope.csv'"]
+    assert bad.stdout == ""
