@@ -1,0 +1,245 @@
+"""Lung-model ensemble: awaken's batched solver vs libroadrunner vs SciPy, side by side.
+
+An ensemble of parameter sets is drawn (seeded) over the declared ranges of the rate
+parameters (log-uniform where ``Parameter.log``); initial conditions and intervention
+parameters stay at their defaults. Every member is solved for 60 days with daily output:
+
+- ``simulate_batch`` (compiled Dormand–Prince, numba threads; implicit fallback for stiff
+  members), timed after a warm-up call whose time (numba compilation or cache load) is
+  reported separately;
+- libroadrunner (CVODE) on the exported SBML: one model loaded once, then per member
+  ``setGlobalParameterValues`` + ``reset()`` + ``simulate``, same tolerances;
+- SciPy ``solve_ivp`` (Radau and LSODA) with the compiled ``rhs``, on a subset.
+
+Agreement: per member and state, |a - b| <= 1e-4 * max(|b|, floor) on the final state,
+floor = max(1e-6 * max_t |b_state|, 1e-12), with b from ``simulate_batch``.
+
+Run:  .venv/bin/python benchmarks/lung_ensemble.py            (writes results/lung_ensemble.json)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from awaken.core.io import write_json
+from awaken.core.rng import rng_stream
+from awaken.lung import _dopri
+from awaken.lung.interventions import KINDS
+from awaken.lung.model import PARAMETERS, STATE_IDS, STATES, WINDOWS
+from awaken.lung.sbml import to_sbml
+from awaken.lung.solve import (
+    ATOL,
+    MAX_STEPS,
+    RTOL,
+    Setup,
+    _stops,
+    simulate_batch,
+    solve_implicit,
+)
+
+DAYS = 60
+RR_RTOL, RR_ATOL = RTOL, ATOL  # the same tolerances as the batched solver
+AGREE_RTOL, FLOOR, ABS_FLOOR = 1e-4, 1e-6, 1e-12
+RESULTS = Path(__file__).with_name("results") / "lung_ensemble.json"
+
+
+def varied_parameters() -> list[str]:
+    """Rate parameters: all but initial values, window edges and intervention strengths."""
+    fixed = {s.initial for s in STATES}
+    fixed |= {name for w in WINDOWS for name in (w.start, w.end)}
+    fixed |= {eff for _, _, eff in KINDS.values() if eff is not None}
+    fixed |= {"dep_rate", "il6_gene"}  # only act inside intervention windows / knockouts
+    return [p.name for p in PARAMETERS if p.name not in fixed]
+
+
+def draw(n: int, seed: int, names: list[str]) -> np.ndarray:
+    """``n`` parameter vectors: defaults, with ``names`` drawn over their declared ranges."""
+    base = Setup().vector()
+    params = np.tile(base, (n, 1))
+    rng = rng_stream(seed, "lung-ensemble")
+    index = {p.name: i for i, p in enumerate(PARAMETERS)}
+    for name in names:
+        p = PARAMETERS[index[name]]
+        if p.log:
+            params[:, index[name]] = np.exp(rng.uniform(np.log(p.low), np.log(p.high), n))
+        else:
+            params[:, index[name]] = rng.uniform(p.low, p.high, n)
+    return params
+
+
+def agreement(theirs: np.ndarray, ours: np.ndarray) -> np.ndarray:
+    """Per member: worst scaled difference of the final states (the floor rule above)."""
+    floor = np.maximum(FLOOR * np.abs(ours).max(axis=1), ABS_FLOOR)  # (n, n_states)
+    scale = np.maximum(np.abs(ours[:, -1]), floor)
+    return (np.abs(theirs[:, -1] - ours[:, -1]) / scale).max(axis=1)
+
+
+def fallbacks(params: np.ndarray, times: np.ndarray) -> int:
+    """Members the compiled kernel hands to the implicit fallback (stiff or too long)."""
+    stops, is_output = _stops(params, times)
+    out = np.zeros((len(params), len(times), len(STATE_IDS)))
+    status = np.zeros(len(params), dtype=np.int64)
+    _dopri.integrate_batch(params, stops, is_output, RTOL, ATOL, MAX_STEPS, out, status)
+    return int((status != _dopri.OK).sum())
+
+
+def run_batch(params: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """(states, warm-up seconds, timed seconds)."""
+    t0 = time.perf_counter()
+    simulate_batch(params[:2], times)
+    warm = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    out = simulate_batch(params, times)
+    return out, warm, time.perf_counter() - t0
+
+
+def run_roadrunner(
+    params: np.ndarray, times: np.ndarray, rtol: float = RR_RTOL, atol: float = RR_ATOL
+) -> tuple[np.ndarray, float, float, int]:
+    """(states, load seconds, timed seconds, failures) with one model loaded once."""
+    import roadrunner
+
+    t0 = time.perf_counter()
+    rr = roadrunner.RoadRunner(to_sbml(Setup()))
+    integrator = rr.getIntegrator()
+    integrator.setValue("relative_tolerance", rtol)
+    integrator.setValue("absolute_tolerance", atol)
+    integrator.setValue("maximum_num_steps", 200_000)
+    rr.timeCourseSelections = list(STATE_IDS)
+    ids = list(rr.model.getGlobalParameterIds())
+    index = np.array([ids.index(p.name) for p in PARAMETERS], dtype=np.int32)
+    load = time.perf_counter() - t0
+    out = np.full((len(params), len(times), len(STATE_IDS)), np.nan)
+    failures = 0
+    t0 = time.perf_counter()
+    for m, row in enumerate(params):
+        rr.model.setGlobalParameterValues(index, row)
+        rr.reset()  # time 0, initial assignments re-evaluated with the new values
+        try:
+            out[m] = rr.simulate(times[0], times[-1], len(times))
+        except RuntimeError:
+            failures += 1
+    return out, load, time.perf_counter() - t0, failures
+
+
+def run_scipy(params: np.ndarray, times: np.ndarray, method: str) -> tuple[np.ndarray, float]:
+    t0 = time.perf_counter()
+    out = np.array([solve_implicit(p, times, method) for p in params])
+    return out, time.perf_counter() - t0
+
+
+def summary(diff: np.ndarray) -> dict[str, float | int]:
+    ok = diff[np.isfinite(diff)]
+    return {
+        "max": float(ok.max()),
+        "p99": float(np.quantile(ok, 0.99)),
+        "median": float(np.median(ok)),
+        "members_over_1e-4": int((ok > AGREE_RTOL).sum()),
+        "members_compared": int(ok.size),
+    }
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=10_000, help="ensemble size")
+    ap.add_argument("--scipy-n", type=int, default=200, help="members solved with SciPy")
+    ap.add_argument(
+        "--tight-n", type=int, default=1000, help="members re-run by roadrunner at 1e-10/1e-12"
+    )
+    ap.add_argument("--seed", type=int, default=20250101)
+    ap.add_argument("--threads", type=int, default=None, help="numba threads (default: all)")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+
+    import numba
+
+    if args.threads:
+        numba.set_num_threads(args.threads)
+    times = np.arange(0.0, DAYS + 1e-9)
+    names = varied_parameters()
+    params = draw(args.n, args.seed, names)
+    print(f"{args.n} members, {len(names)} parameters varied: {', '.join(names)}")
+
+    ours, warm, t_batch = run_batch(params, times)
+    numba.set_num_threads(1)
+    _, _, t_batch_1 = run_batch(params, times)
+    numba.set_num_threads(args.threads or numba.config.NUMBA_NUM_THREADS)
+    rr_states, rr_load, t_rr, rr_fail = run_roadrunner(params, times)
+    tight = params[: args.tight_n]
+    tight_states, _, t_tight, tight_fail = run_roadrunner(tight, times, 1e-10, 1e-12)
+    sub = params[: args.scipy_n]
+    scipy_results = {}
+    for method in ("Radau", "LSODA"):
+        states, t = run_scipy(sub, times, method)
+        scipy_results[method] = {
+            "members": len(sub),
+            "seconds": t,
+            "ms_per_trajectory": 1e3 * t / len(sub),
+            "agreement_final_state": summary(agreement(states, ours[: len(sub)])),
+        }
+
+    per = {
+        "simulate_batch": 1e3 * t_batch / args.n,
+        "simulate_batch_1_thread": 1e3 * t_batch_1 / args.n,
+        "roadrunner": 1e3 * t_rr / args.n,
+    }
+    result = {
+        "command": "python benchmarks/lung_ensemble.py "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "numba_threads": args.threads or numba.config.NUMBA_NUM_THREADS,
+            "load_average_1min": os.getloadavg()[0],
+        },
+        "ensemble": {"members": args.n, "seed": args.seed, "days": DAYS, "varied": names},
+        "tolerances": {"rtol": RTOL, "atol": ATOL, "roadrunner": [RR_RTOL, RR_ATOL]},
+        "simulate_batch": {
+            "warmup_seconds": warm,
+            "seconds": t_batch,
+            "seconds_1_thread": t_batch_1,
+            "members_to_implicit_fallback": fallbacks(params, times),
+        },
+        "roadrunner": {
+            "load_seconds": rr_load,
+            "seconds": t_rr,
+            "failures": rr_fail,
+            "agreement_final_state": summary(agreement(rr_states, ours)),
+            "members_going_negative": int((np.nanmin(rr_states, axis=(1, 2)) < 0).sum()),
+            "tight": {
+                "rtol": 1e-10,
+                "atol": 1e-12,
+                "members": len(tight),
+                "seconds": t_tight,
+                "ms_per_trajectory": 1e3 * t_tight / len(tight),
+                "failures": tight_fail,
+                "agreement_final_state": summary(agreement(tight_states, ours[: len(tight)])),
+            },
+        },
+        "scipy": scipy_results,
+        "ms_per_trajectory": per
+        | {f"scipy_{k}": v["ms_per_trajectory"] for k, v in scipy_results.items()},
+        "speedup_vs_roadrunner": {
+            "simulate_batch": per["roadrunner"] / per["simulate_batch"],
+            "simulate_batch_1_thread": per["roadrunner"] / per["simulate_batch_1_thread"],
+        },
+    }
+    write_json(args.out, result)
+    print(json.dumps(result["ms_per_trajectory"], indent=2))
+    print(json.dumps(result["speedup_vs_roadrunner"], indent=2))
+    print(json.dumps(result["roadrunner"]["agreement_final_state"], indent=2))
+    print(f"wrote {args.out}")
+    return result
+
+
+if __name__ == "__main__":
+    main()
