@@ -1,0 +1,1 @@
+def chia2025(): raise NotImplementedError
