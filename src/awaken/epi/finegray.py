@@ -179,6 +179,7 @@ def fine_gray(
 
     fg = finegray_expand(data, stop=stop, status=status, event=event, start=start, id=id,
                          strata=strata, weights=weights)
+    fg = fg[fg["fgwt"] > 0]  # intervals after the censoring curve reached 0 carry nothing
     if id is not None:
         cox_options.setdefault("cluster", id)
     return fit_cox(fg, start="fgstart", stop="fgstop", event="fgstatus",
