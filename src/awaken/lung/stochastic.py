@@ -42,7 +42,7 @@ from awaken.lung.model import PARAMETER_INDEX, PROCESSES, STATE_IDS, WINDOWS
 from awaken.lung.solve import Setup, Trajectory
 
 DCC_STATES: tuple[str, str] = ("dcc_dormant", "dcc_awake")
-EPS = 0.03  # leap control: expected relative change of a DCC count per leap
+EPS = 0.02  # leap control: expected relative change of a DCC count per leap
 TAU_MAX = 0.25  # longest leap (days)
 RTOL = 1e-7
 ATOL = 1e-9
@@ -371,7 +371,9 @@ def ode_agreement(ensemble: MouseEnsemble, ode: Trajectory) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def plot(ensemble: MouseEnsemble, path: str | Path, *, max_mice: int = 40) -> Path:
+def plot(
+    ensemble: MouseEnsemble, path: str | Path, *, title: str = "", max_mice: int = 40
+) -> Path:
     """PNG of DCC counts and dividing fraction: mean, 5–95% band, and some mice as lines."""
     import matplotlib
 
@@ -403,7 +405,8 @@ def plot(ensemble: MouseEnsemble, path: str | Path, *, max_mice: int = 40) -> Pa
         ax.set_xlabel("days after infection")
         ax.set_title(obs.replace("_", " "))
         ax.legend(fontsize=7)
-    fig.suptitle(f"{ensemble.n_mice} mice, seed {ensemble.seed}", fontsize=9)
+    head = f"{title}: " if title else ""
+    fig.suptitle(f"{head}{ensemble.n_mice} mice, seed {ensemble.seed}", fontsize=9)
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=120, format="png")
