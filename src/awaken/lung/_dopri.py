@@ -2,10 +2,15 @@
 
 Each member of the ensemble is integrated on its own adaptive step sequence (members run
 in parallel threads). Steps never cross an output time or a breakpoint (an intervention
-window edge), so discontinuities are resolved exactly. A member whose steps stay stiff
-(Hairer's test) so that finishing at the explicit stability limit would exceed
-``max_steps``, or that exhausts ``max_steps``, is flagged; the caller re-solves it with an
-implicit method.
+window edge), so discontinuities are resolved exactly. A member that exhausts
+``max_steps`` (in practice a stiff one, crawling at the explicit stability limit) is
+flagged; the caller re-solves it with an implicit method.
+
+Stiffness alone does not hand a member over: explicit steps at the stability limit stay
+accurate (error control holds), and compiled they cost far less than the implicit fallback.
+In a 10,000-member ensemble over the declared ranges, Hairer's stiffness test fired on a
+dozen members that then finished within 35,000-160,000 steps (milliseconds) each, against
+0.3-0.5 s each for the fallback. ``STIFF`` is kept as a status code for callers.
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ from numba import njit, prange
 from awaken.lung._generated import N_STATES, initial_state, rhs
 
 OK, STIFF, MAX_STEPS, BAD_VALUE = 0, 1, 2, 3
-STIFF_STEPS = 50  # consecutive steps that Hairer's test finds stiff before acting
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
 MODEL_FINGERPRINT = "3c9fba73fbedc4dd"
@@ -39,7 +43,7 @@ E1, E3, E4, E5, E6, E7 = (
 C2, C3, C4, C5 = 1 / 5, 3 / 10, 4 / 5, 8 / 9
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _integrate_one(p, stops, is_output, rtol, atol, max_steps, out):
     """Integrate one member from t = stops[0]; write y at each stop flagged as output."""
     n = N_STATES
@@ -62,7 +66,6 @@ def _integrate_one(p, stops, is_output, rtol, atol, max_steps, out):
     rhs(t, y, p, k1)
     h = 1e-3
     steps = 0
-    stiff_count = 0
     err_old = 1e-4
     for s in range(1, stops.shape[0]):
         t_end = stops[s]
@@ -111,21 +114,6 @@ def _integrate_one(p, stops, is_output, rtol, atol, max_steps, out):
                     return BAD_VALUE
                 continue
             if err <= 1.0:
-                # Hairer's stiffness detection: h * |lambda| estimated from stages 6 and 7.
-                num = 0.0
-                den = 0.0
-                for i in range(n):
-                    num += (k7[i] - k6[i]) ** 2
-                    den += (ynew[i] - tmp[i]) ** 2
-                if den > 0.0 and h * h * num > 3.25 * 3.25 * den:
-                    stiff_count += 1
-                    # Explicit steps at the stability limit stay accurate (error control
-                    # holds) and, compiled, are far cheaper than the implicit fallback:
-                    # hand over only if the rest would not fit in the step budget.
-                    if stiff_count >= STIFF_STEPS and steps + (stops[-1] - t) / h > max_steps:
-                        return STIFF
-                else:
-                    stiff_count = 0
                 t = t_end if last else t + h
                 for i in range(n):
                     y[i] = ynew[i] if ynew[i] > 0.0 else 0.0
