@@ -137,7 +137,8 @@ def test_exposure_bands_find_a_transient_effect() -> None:
 
 
 def test_flatiron_like_competing_risks() -> None:
-    cohort = make_synthetic_cohort(8000, true_hr=1.85, seed=9)
+    everyone_tested = SyntheticSpec(p_tested=1.0)
+    cohort = make_synthetic_cohort(8000, true_hr=1.85, seed=9, spec=everyone_tested)
     result = FlatironLike().run(cohort)
     est = result.exposure_estimates.set_index("measure")
     assert est.loc["HR", "ci_lower"] < 1.85 < est.loc["HR", "ci_upper"]
@@ -146,6 +147,11 @@ def test_flatiron_like_competing_risks() -> None:
     states = set(result.curves["state"])
     assert {"lung metastasis", "competing death", "event-free"} <= states
     assert set(result.curves["group"]) == {"exposed", "unexposed"}
+    # untested infections are recorded as unexposed: the estimate shrinks towards 1
+    half_tested = make_synthetic_cohort(8000, true_hr=1.85, seed=9,
+                                        spec=SyntheticSpec(p_tested=0.5))
+    diluted = _exposure_row(FlatironLike().estimate(half_tested))
+    assert diluted["estimate"] < est.loc["HR", "estimate"] and diluted["ci_upper"] < 1.85
     first = cohort.metastases.groupby("person_id")["date"].min()
     dx = cohort.persons.set_index("person_id")["diagnosis_date"]
     assert (first <= dx.reindex(first.index)).sum() == 0  # synthetic: no prevalent cases

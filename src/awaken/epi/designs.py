@@ -69,7 +69,7 @@ class DesignResult:
             plot_cumulative_incidence(self.curves, ax=left, xlabel=self.xlabel)
         else:
             left.set_axis_off()
-        forest_plot(self.exposure_estimates, label=["design", "model", "term"], ax=right)
+        forest_plot(self.exposure_estimates, label=["model", "term"], ax=right)
         fig.suptitle(self.design)
         return fig
 

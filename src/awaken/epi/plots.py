@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from awaken.core.errors import InputError
 
@@ -99,9 +100,14 @@ def forest_plot(
     ax.set_yticks(y, labels, fontsize="small")
     ax.set_xscale("log")
     ax.set_xlabel("estimate (95% CI, log scale)")
-    finite = np.r_[lo, hi, est][np.isfinite(np.r_[lo, hi, est]) & (np.r_[lo, hi, est] > 0)]
-    if finite.size:
-        ax.set_xlim(min(finite.min(), reference) / 1.3, max(finite.max(), reference) * 1.3)
+    values = np.r_[lo, hi, est, reference]
+    finite = values[np.isfinite(values) & (values > 0)]
+    left, right = finite.min() / 1.3, finite.max() * 1.3
+    ax.set_xlim(left, right)
+    ticks = [t for t in (0.1, 0.2, 0.25, 0.5, 1, 2, 4, 5, 10, 20) if left <= t <= right]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     if title:
         ax.set_title(title)
     return fig
