@@ -107,9 +107,13 @@ def linear_predictor(x: np.ndarray, beta: np.ndarray, offset: np.ndarray) -> np.
 
 @njit(cache=True)
 def _exp_eta(x: np.ndarray, beta: np.ndarray, offset: np.ndarray, bounds: np.ndarray,
-             eta: np.ndarray, expeta: np.ndarray) -> None:
-    """eta = x beta + offset, shifted by its maximum within each stratum; expeta = exp(eta)."""
+             eta: np.ndarray, expeta: np.ndarray) -> np.ndarray:
+    """eta = x beta + offset, shifted by its maximum within each stratum; expeta = exp(eta).
+
+    Returns the shift of each stratum.
+    """
     n, p = x.shape
+    shift = np.zeros(bounds.shape[0] - 1)
     for s in range(bounds.shape[0] - 1):
         b0 = bounds[s]
         b1 = bounds[s + 1]
@@ -123,17 +127,23 @@ def _exp_eta(x: np.ndarray, beta: np.ndarray, offset: np.ndarray, bounds: np.nda
                 top = acc
         if not math.isfinite(top):
             top = 0.0
+        shift[s] = top
         for i in range(b0, b1):
             eta[i] -= top
             expeta[i] = math.exp(eta[i])
+    return shift
 
 
 @njit(cache=True)
 def sweep(x: np.ndarray, offset: np.ndarray, weights: np.ndarray, stop: np.ndarray,
-          start: np.ndarray, event: np.ndarray, bounds: np.ndarray, exit_order: np.ndarray,
+          event: np.ndarray, bounds: np.ndarray, x_exit: np.ndarray, offset_exit: np.ndarray,
+          weights_exit: np.ndarray, start_exit: np.ndarray, exit_order: np.ndarray,
           beta: np.ndarray, efron: bool, has_start: bool, detail: bool,
           n_times: int) -> tuple:
     """Log partial likelihood, score and information at ``beta`` (one pass over the data).
+
+    The ``*_exit`` arrays hold the same rows in exit order (``exit_order``: their positions in
+    the stop order), so that removals read memory sequentially.
 
     With ``detail``, also per event time (in sweep order): its time and stratum, its score
     and information contributions, and the quantities of R's score residuals (``agscore2``),
@@ -143,7 +153,15 @@ def sweep(x: np.ndarray, offset: np.ndarray, weights: np.ndarray, stop: np.ndarr
     n, p = x.shape
     eta = np.empty(n)
     expeta = np.empty(n)
-    _exp_eta(x, beta, offset, bounds, eta, expeta)
+    shift = _exp_eta(x, beta, offset, bounds, eta, expeta)
+    expeta_exit = np.empty(x_exit.shape[0])
+    if has_start:
+        for s in range(bounds.shape[0] - 1):
+            for i in range(bounds[s], bounds[s + 1]):
+                acc = offset_exit[i]
+                for j in range(p):
+                    acc += beta[j] * x_exit[i, j]
+                expeta_exit[i] = math.exp(acc - shift[s])
 
     loglik = 0.0
     u = np.zeros(p)
@@ -190,11 +208,11 @@ def sweep(x: np.ndarray, offset: np.ndarray, weights: np.ndarray, stop: np.ndarr
 
             # remove rows whose start is at or after this event time
             if has_start:
-                while ix < b1 and start[exit_order[ix]] >= dtime:
-                    q = exit_order[ix]
+                while ix < b1 and start_exit[ix] >= dtime:
+                    q = ix
                     ix += 1
                     if detail:
-                        k_rem[q] = e
+                        k_rem[exit_order[q]] = e
                     nrisk -= 1
                     if nrisk == 0:
                         denom = 0.0
@@ -203,13 +221,13 @@ def sweep(x: np.ndarray, offset: np.ndarray, weights: np.ndarray, stop: np.ndarr
                             for j in range(i + 1):
                                 cmat[i, j] = 0.0
                     else:
-                        r = expeta[q] * weights[q]
+                        r = expeta_exit[q] * weights_exit[q]
                         denom -= r
                         for i in range(p):
-                            xi = r * x[q, i]
+                            xi = r * x_exit[q, i]
                             a[i] -= xi
                             for j in range(i + 1):
-                                cmat[i, j] -= xi * x[q, j]
+                                cmat[i, j] -= xi * x_exit[q, j]
 
             # add rows with stop >= dtime; deaths at dtime go to the "2" sums
             denom2 = 0.0
@@ -494,3 +512,135 @@ def concordance_counts(rank: np.ndarray, n_ranks: int, weights: np.ndarray, stop
                 state[q] = 2
         total = 0.0
     return lower, higher, tied
+
+
+@njit(cache=True)
+def argsort_float(values: np.ndarray, descending: bool) -> np.ndarray:
+    """Stable LSD radix argsort of finite float64 values (11-bit digits; constant digits skipped).
+
+    Whole-number times leave most low mantissa bits zero, so most passes are skipped.
+    """
+    n = values.shape[0]
+    keys = np.empty(n, dtype=np.uint64)
+    sign = np.uint64(1) << np.uint64(63)
+    for i in range(n):
+        v = values[i] + 0.0  # -0.0 -> 0.0
+        b = np.uint64(np.float64(v).view(np.uint64))
+        k = ~b if b & sign else b | sign
+        keys[i] = ~k if descending else k
+    order = np.arange(n)
+    tmp = np.empty(n, dtype=np.int64)
+    count = np.zeros(2048, dtype=np.int64)
+    mask = np.uint64(2047)
+    for shift in range(0, 64, 11):
+        sh = np.uint64(shift)
+        for d in range(2048):
+            count[d] = 0
+        for i in range(n):
+            count[(keys[i] >> sh) & mask] += 1
+        if n == 0 or count[(keys[0] >> sh) & mask] == n:
+            continue  # every key has the same digit here
+        total = 0
+        for d in range(2048):
+            c = count[d]
+            count[d] = total
+            total += c
+        for k in range(n):
+            i = order[k]
+            d = (keys[i] >> sh) & mask
+            tmp[count[d]] = i
+            count[d] += 1
+        order, tmp = tmp, order
+    return order
+
+
+@njit(cache=True)
+def group_stable(order: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Stable counting sort of ``order`` by ``codes[order]`` (strata first, order kept within)."""
+    n = order.shape[0]
+    start = np.zeros(n_groups + 1, dtype=np.int64)
+    for k in range(n):
+        start[codes[order[k]] + 1] += 1
+    for g in range(n_groups):
+        start[g + 1] += start[g]
+    out = np.empty(n, dtype=np.int64)
+    for k in range(n):
+        g = codes[order[k]]
+        out[start[g]] = order[k]
+        start[g] += 1
+    return out
+
+
+@njit(cache=True)
+def prepare_x(raw: np.ndarray, order: np.ndarray, weights: np.ndarray,
+              bounds: np.ndarray) -> tuple:
+    """Gather covariates (``raw`` is (n, p)) into sorted rows, centred within stratum (weighted)
+    and scaled by 1 / weighted mean |x| as R does.
+
+    Returns x (m, p), scale (p), per-stratum min and max of the raw values (strata, p) and the
+    weighted Gram matrix of the scaled x (p, p).
+    """
+    p = raw.shape[1]
+    m = order.shape[0]
+    ns = bounds.shape[0] - 1
+    x = np.empty((m, p))
+    lo = np.empty((ns, p))
+    hi = np.empty((ns, p))
+    spread = np.zeros(p)
+    total = 0.0
+    centre = np.zeros(p)
+    for s in range(ns):
+        b0 = bounds[s]
+        b1 = bounds[s + 1]
+        wsum = 0.0
+        for j in range(p):
+            centre[j] = 0.0
+            lo[s, j] = np.inf
+            hi[s, j] = -np.inf
+        for k in range(b0, b1):
+            i = order[k]
+            w = weights[k]
+            wsum += w
+            for j in range(p):
+                v = raw[i, j]
+                x[k, j] = v
+                centre[j] += w * v
+                if v < lo[s, j]:
+                    lo[s, j] = v
+                if v > hi[s, j]:
+                    hi[s, j] = v
+        total += wsum
+        for j in range(p):
+            centre[j] /= wsum
+        for k in range(b0, b1):
+            w = weights[k]
+            for j in range(p):
+                v = x[k, j] - centre[j]
+                x[k, j] = v
+                spread[j] += w * abs(v)
+    scale = np.ones(p)
+    for j in range(p):
+        if spread[j] > 0:
+            scale[j] = total / spread[j]
+    gram = np.zeros((p, p))
+    for k in range(m):
+        w = weights[k]
+        for j in range(p):
+            x[k, j] *= scale[j]
+        for j in range(p):
+            wx = w * x[k, j]
+            for c in range(j + 1):
+                gram[j, c] += wx * x[k, c]
+    for j in range(p):
+        for c in range(j):
+            gram[c, j] = gram[j, c]
+    return x, scale, lo, hi, gram
+
+
+@njit(cache=True)
+def inverse_permutation(order: np.ndarray) -> np.ndarray:
+    """``inv[order[k]] = k``."""
+    inv = np.empty(order.shape[0], dtype=np.int64)
+    for k in range(order.shape[0]):
+        inv[order[k]] = k
+    return inv

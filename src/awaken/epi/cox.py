@@ -153,6 +153,10 @@ class _Design:
     event: np.ndarray           # int8
     bounds: np.ndarray          # stratum blocks in the sorted order
     exit_order: np.ndarray      # positions sorted by stratum, start descending
+    x_exit: np.ndarray          # x, offset, weights and start of the rows in exit order
+    offset_exit: np.ndarray
+    weights_exit: np.ndarray
+    start_exit: np.ndarray
     has_start: bool
     rows: np.ndarray            # original (positional) row of each sorted row
     n_times: int                # distinct event times, counted within strata
@@ -270,14 +274,26 @@ def _check_columns(data: pd.DataFrame, spec: CoxSpec) -> None:
         raise InputError("data has no rows")
 
 
-def _timefix(stop: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
-    """R's ``aeqSurv``: times that differ only by round-off (relative 1.5e-8) become equal."""
-    s_stop = np.sort(stop)
-    s_start = np.sort(start) if start is not None else np.empty(0)
-    gap, mean = kern.min_gap(s_stop, s_start)
+def _sort_orders(stop: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Row orders by stop descending and by start descending (stable radix sorts)."""
+    by_stop = kern.argsort_float(stop, True)
+    by_start = kern.argsort_float(start, True) if start is not None else np.empty(0, np.int64)
+    return by_stop, by_start
+
+
+def _timefix(stop: np.ndarray, start: np.ndarray | None, stop_order: np.ndarray,
+             start_order: np.ndarray) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """R's ``aeqSurv``: times that differ only by round-off (relative 1.5e-8) become equal.
+
+    ``stop_order``/``start_order`` sort the times descending. Returns ``None`` when no two
+    distinct times are that close (the usual case), else the merged (stop, start) times.
+    """
+    stop_asc = stop[stop_order][::-1]
+    start_asc = start[start_order][::-1] if start is not None else np.empty(0)
+    gap, mean = kern.min_gap(stop_asc, start_asc)
     if not (gap <= TIMEFIX_TOL or (mean > 0 and gap / mean <= TIMEFIX_TOL)):
-        return stop, start
-    both = np.concatenate([stop, start]) if start is not None else stop
+        return None
+    both = np.concatenate([stop_asc, start_asc])
     y = np.unique(both[np.isfinite(both)])
     dy = np.diff(y)
     tied = (dy <= TIMEFIX_TOL) | (dy / np.mean(np.abs(y)) <= TIMEFIX_TOL)
@@ -286,10 +302,10 @@ def _timefix(stop: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray, np
     if start is None:
         return new_stop, None
     new_start = cuts[np.searchsorted(cuts, start, side="right") - 1]
-    zero = (new_start == new_stop) & (start != stop)
+    zero = new_start >= new_stop
     if zero.any():
         raise InputError(
-            f"an interval becomes of length 0 once times equal up to round-off are merged "
+            "an interval becomes of length 0 once times equal up to round-off are merged "
             f"(R's timefix), first at row {int(np.argmax(zero))}; round the times first"
         )
     return new_stop, new_start
@@ -345,19 +361,25 @@ def _build_design(data: pd.DataFrame, spec: CoxSpec) -> _Design:
         raise InputError(f"no events: every value of {spec.event!r} is 0; a Cox model needs "
                          "at least one event")
 
-    stop, start = _timefix(stop, start)
     has_start = start is not None
     start_arr = start if start is not None else np.full(n, -np.inf)
+    order, start_order = _sort_orders(stop, start)
+    fixed = _timefix(stop, start, order, start_order)
+    if fixed is not None:  # times merged: sort again
+        stop, start = fixed
+        start_arr = start if start is not None else start_arr
+        order, start_order = _sort_orders(stop, start)
 
-    # sort by stratum, then stop descending (stable)
+    # sort by stratum, then stop descending (stable); exits by stratum, then start descending
     if strata_codes is None:
-        order = np.argsort(-stop, kind="stable")
         bounds = np.array([0, n], dtype=np.int64)
     else:
-        order = np.lexsort((-stop, strata_codes))
-        sc = strata_codes[order]
-        change = np.flatnonzero(np.diff(sc)) + 1
-        bounds = np.concatenate([[0], change, [n]]).astype(np.int64)
+        n_strata = int(strata_codes.max()) + 1
+        order = kern.group_stable(order, strata_codes, n_strata)
+        if has_start:
+            start_order = kern.group_stable(start_order, strata_codes, n_strata)
+        sizes = np.bincount(strata_codes, minlength=n_strata)
+        bounds = np.concatenate([[0], np.cumsum(sizes[sizes > 0])]).astype(np.int64)
     s_stop = stop[order]
     s_start = start_arr[order]
     s_event = event[order]
@@ -372,34 +394,39 @@ def _build_design(data: pd.DataFrame, spec: CoxSpec) -> _Design:
         bounds = np.unique(np.concatenate([[0], np.cumsum(counts)])).astype(np.int64)
     m = len(order)
     if has_start:
-        if strata_codes is None:
-            exit_order = np.argsort(-s_start, kind="stable")
-        else:
-            exit_order = np.lexsort((-s_start, strata_codes[order]))
+        position = np.full(n, -1, dtype=np.int64)
+        position[order] = np.arange(m)
+        exit_order = position[start_order]
+        exit_order = exit_order[exit_order >= 0]
     else:
         exit_order = np.arange(m)
     s_weights = weights[order]
-    x = np.empty((m, len(x_cols)))
-    for j, col in enumerate(x_cols):
-        x[:, j] = col[order]
-    _check_constant(x, bounds, spec)
-    scale = _centre_and_scale(x, s_weights, bounds)
-    _check_collinear(x, s_weights, spec)
+    raw = np.column_stack(x_cols)  # (n, p): one row is contiguous for the gather
+    x, scale, lo, hi, gram = kern.prepare_x(raw, order, s_weights, bounds)
+    _check_constant(lo, hi, bounds, spec)
+    _check_collinear(gram, spec)
     integer_weights = bool(np.all(weights == np.floor(weights)))
+    s_offset = offset[order]
+    if has_start:
+        x_exit, offset_exit = x[exit_order], s_offset[exit_order]
+        weights_exit, start_exit = s_weights[exit_order], s_start[exit_order]
+    else:
+        x_exit, offset_exit = np.empty((0, x.shape[1])), np.empty(0)
+        weights_exit, start_exit = np.empty(0), np.empty(0)
     return _Design(
         n=n, events=events, terms=spec.covariates, x=x, scale=scale,
-        offset=np.ascontiguousarray(offset[order]), weights=np.ascontiguousarray(s_weights),
+        offset=s_offset, weights=np.ascontiguousarray(s_weights),
         stop=np.ascontiguousarray(s_stop), start=np.ascontiguousarray(s_start),
         event=np.ascontiguousarray(s_event), bounds=bounds,
-        exit_order=np.ascontiguousarray(exit_order.astype(np.int64)), has_start=has_start,
+        exit_order=np.ascontiguousarray(exit_order.astype(np.int64)), x_exit=x_exit,
+        offset_exit=offset_exit, weights_exit=weights_exit, start_exit=start_exit,
+        has_start=has_start,
         rows=order, n_times=int(kern.count_event_times(s_stop, s_event, bounds)),
         integer_weights=integer_weights, all_stop=stop, all_start=start_arr, all_event=event,
     )
 
 
-def _check_constant(x: np.ndarray, bounds: np.ndarray, spec: CoxSpec) -> None:
-    lo = np.minimum.reduceat(x, bounds[:-1], axis=0)
-    hi = np.maximum.reduceat(x, bounds[:-1], axis=0)
+def _check_constant(lo: np.ndarray, hi: np.ndarray, bounds: np.ndarray, spec: CoxSpec) -> None:
     constant = np.all(lo == hi, axis=0)
     if constant.any():
         name = spec.covariates[int(np.argmax(constant))]
@@ -413,19 +440,6 @@ def _check_constant(x: np.ndarray, bounds: np.ndarray, spec: CoxSpec) -> None:
             f"covariate {name!r} is constant among the rows at risk, so its coefficient "
             "cannot be estimated; drop it from covariates"
         )
-
-
-def _centre_and_scale(x: np.ndarray, w: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """Centre each column within stratum (weighted) and scale by 1 / mean |x| (as R does)."""
-    for b0, b1 in zip(bounds[:-1], bounds[1:], strict=True):
-        ws = w[b0:b1]
-        centre = ws @ x[b0:b1] / ws.sum()
-        x[b0:b1] -= centre
-    total = w.sum()
-    spread = w @ np.abs(x)
-    scale = np.where(spread > 0, total / np.where(spread > 0, spread, 1.0), 1.0)
-    x *= scale
-    return scale
 
 
 def _dependent_column(gram: np.ndarray) -> tuple[int, list[int]] | None:
@@ -452,8 +466,7 @@ def _dependent_column(gram: np.ndarray) -> tuple[int, list[int]] | None:
     return None
 
 
-def _check_collinear(x: np.ndarray, w: np.ndarray, spec: CoxSpec) -> None:
-    gram = x.T @ (x * w[:, None])
+def _check_collinear(gram: np.ndarray, spec: CoxSpec) -> None:
     found = _dependent_column(gram)
     if found is not None:
         j, deps = found
@@ -471,9 +484,9 @@ def _check_collinear(x: np.ndarray, w: np.ndarray, spec: CoxSpec) -> None:
 
 
 def _sweep(d: _Design, beta: np.ndarray, efron: bool, detail: bool = False) -> tuple:
-    return kern.sweep(d.x, d.offset, d.weights, d.stop, d.start, d.event, d.bounds,
-                      d.exit_order, beta, efron, d.has_start, detail,
-                      d.n_times if detail else 0)
+    return kern.sweep(d.x, d.offset, d.weights, d.stop, d.event, d.bounds, d.x_exit,
+                      d.offset_exit, d.weights_exit, d.start_exit, d.exit_order, beta, efron,
+                      d.has_start, detail, d.n_times if detail else 0)
 
 
 def _cholesky(mat: np.ndarray) -> np.ndarray | None:
@@ -680,7 +693,7 @@ def _robust_var(data: pd.DataFrame, spec: CoxSpec, d: _Design, beta: np.ndarray,
 def _concordance(d: _Design, beta: np.ndarray) -> float:
     """Harrell's C as ``coxph`` reports it (higher risk score, earlier event)."""
     lp = kern.linear_predictor(d.x, beta, d.offset)
-    order = np.argsort(lp, kind="stable")
+    order = kern.argsort_float(lp, False)
     rank, n_ranks = kern.dense_rank(lp, order)
     lower, higher, tied = kern.concordance_counts(rank, n_ranks, d.weights, d.stop, d.start,
                                                   d.event, d.bounds, d.exit_order, d.has_start)
