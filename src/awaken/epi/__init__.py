@@ -4,10 +4,33 @@ Numerically the same as R's ``survival`` (``coxph``, ``cox.zph``), and faster.
 """
 
 from awaken.epi.cox import CoxResult, fit_cox
+from awaken.epi.designs import DESIGNS, DesignResult, make_design
+from awaken.epi.finegray import cause_specific_cox, fine_gray, finegray_expand
+from awaken.epi.nonparametric import aalen_johansen, kaplan_meier
+from awaken.epi.poisson import fit_logistic, fit_poisson, piecewise_exponential
+from awaken.epi.schema import Cohort, load_cohort
+from awaken.epi.synthetic import SyntheticSpec, make_synthetic_cohort
+from awaken.epi.timelines import Timeline
 from awaken.epi.zph import cox_zph
 
 __all__ = [
+    "DESIGNS",
+    "Cohort",
     "CoxResult",
+    "DesignResult",
+    "SyntheticSpec",
+    "Timeline",
+    "aalen_johansen",
+    "cause_specific_cox",
     "cox_zph",
+    "fine_gray",
+    "finegray_expand",
     "fit_cox",
+    "fit_logistic",
+    "fit_poisson",
+    "kaplan_meier",
+    "load_cohort",
+    "make_design",
+    "make_synthetic_cohort",
+    "piecewise_exponential",
 ]

@@ -20,11 +20,10 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from awaken.core.errors import InputError, unknown_choice
 from awaken.core.io import atomic_path, write_json, write_table
@@ -32,10 +31,12 @@ from awaken.core.rng import rng_stream
 from awaken.epi.cox import fit_cox
 from awaken.epi.finegray import fine_gray
 from awaken.epi.nonparametric import aalen_johansen
-from awaken.epi.plots import forest_plot, plot_cumulative_incidence
 from awaken.epi.poisson import fit_logistic
 from awaken.epi.schema import Cohort
 from awaken.epi.timelines import START, STOP, Timeline
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 ID = "person_id"
 ESTIMATE_COLUMNS = ["design", "model", "term", "measure", "estimate", "ci_lower", "ci_upper",
@@ -63,6 +64,10 @@ class DesignResult:
 
     def figure(self) -> Figure:
         """Cumulative incidence by exposure group (left) and a forest plot (right)."""
+        from matplotlib.figure import Figure
+
+        from awaken.epi.plots import forest_plot, plot_cumulative_incidence
+
         fig = Figure(figsize=(11.0, 4.5), layout="constrained")
         left, right = fig.subplots(1, 2, width_ratios=[1.1, 1.0])
         if self.curves is not None and not self.curves.empty:

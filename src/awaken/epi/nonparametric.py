@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from awaken.core.errors import InputError
 
@@ -60,7 +60,7 @@ def confint(
     p: np.ndarray, se: np.ndarray, *, conf_type: ConfType, conf_level: float, logse: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pointwise bands as in ``survfit``; ``se`` is on the log scale when ``logse``."""
-    z = norm.ppf(1 - (1 - conf_level) / 2)
+    z = ndtri(1 - (1 - conf_level) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         se_log = se if logse else np.where(se == 0, 0.0, se / p)
         if conf_type == "plain":

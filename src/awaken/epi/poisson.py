@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtr, ndtri
 
 from awaken.core.errors import InputError
 from awaken.epi.timelines import START, STOP, Timeline
@@ -42,11 +42,11 @@ class PoissonResult:
 
     @property
     def ci_lower(self) -> np.ndarray:
-        return np.exp(self.coef - norm.ppf(0.5 + self.conf_level / 2) * self.se)
+        return np.exp(self.coef - ndtri(0.5 + self.conf_level / 2) * self.se)
 
     @property
     def ci_upper(self) -> np.ndarray:
-        return np.exp(self.coef + norm.ppf(0.5 + self.conf_level / 2) * self.se)
+        return np.exp(self.coef + ndtri(0.5 + self.conf_level / 2) * self.se)
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -107,7 +107,7 @@ def fit_poisson(
                              "log_rate_se": se[:k]})
     z = fit.coef[k:] / se[k:]
     return PoissonResult(
-        terms=tuple(covariates), coef=fit.coef[k:], se=se[k:], p=2 * norm.sf(np.abs(z)),
+        terms=tuple(covariates), coef=fit.coef[k:], se=se[k:], p=2 * ndtr(-np.abs(z)),
         baseline=baseline, deviance=fit.deviance, n=len(data), events=float(y.sum()),
         person_time=float(pt.sum()), conf_level=conf_level,
     )
@@ -191,10 +191,10 @@ def fit_logistic(
     init = np.r_[np.log(p0 / (1 - p0)), np.zeros(len(covariates))]
     fit = glm_newton(x, y, np.zeros(len(y)), "binomial", init, ["(intercept)", *covariates])
     b, se = fit.coef[1:], np.sqrt(np.diag(fit.cov))[1:]
-    z = norm.ppf(0.5 + conf_level / 2)
+    z = ndtri(0.5 + conf_level / 2)
     return pd.DataFrame({"term": list(covariates), "coef": b, "se": se, "estimate": np.exp(b),
                          "ci_lower": np.exp(b - z * se), "ci_upper": np.exp(b + z * se),
-                         "p": 2 * norm.sf(np.abs(b / se))})
+                         "p": 2 * ndtr(-np.abs(b / se))})
 
 
 def piecewise_exponential(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from awaken.core.errors import InputError
 from awaken.core.rng import rng_stream
@@ -160,7 +160,7 @@ def _wave_cumhaz(s: SyntheticSpec, start: pd.Timestamp, t: np.ndarray) -> np.nda
     w = w / w.sum() * s.infection_hazard
     mu = np.array([(pd.Timestamp(v.peak) - start).days for v in s.waves], dtype=float)
     sd = np.array([v.sd_days for v in s.waves], dtype=float)
-    return (w * (norm.cdf((t[:, None] - mu) / sd) - norm.cdf(-mu / sd))).sum(axis=1)
+    return (w * (ndtr((t[:, None] - mu) / sd) - ndtr(-mu / sd))).sum(axis=1)
 
 
 def _infection_times(entry: np.ndarray, s: SyntheticSpec, start: pd.Timestamp, horizon: float,
