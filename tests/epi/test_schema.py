@@ -117,3 +117,15 @@ def test_load_errors(tmp_path) -> None:
     bad.write_text("not a database")
     with pytest.raises(InputError, match="cannot open DuckDB"):
         load_cohort(bad)
+
+
+def test_docs_tables_are_up_to_date() -> None:
+    from pathlib import Path
+
+    from awaken.epi.schema import render_docs
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "schemas.md"
+    text = doc.read_text()
+    assert render_docs(text) == text, (
+        "docs/schemas.md is out of date with awaken.epi.schema.TABLES; "
+        "run awaken.epi.schema.write_docs()")
