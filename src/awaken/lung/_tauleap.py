@@ -166,13 +166,13 @@ def binomial(s: np.ndarray, n: int, p: float) -> int:
 # --------------------------------------------------------------------------- continuous part
 @njit(cache=True)
 def _deriv(t, z, theta, nu, events, consumes, per_capita, n, r, dz):
-    """dz/dt: states (stoichiometry ``nu``) then one integral per event channel.
-
-    Event rates are clipped at 0. With ``per_capita``, a channel that consumes a DCC state
-    integrates its rate per cell of that state (its hazard per cell), else its rate.
+    """dz/dt: the n states (stoichiometry ``nu``), then per event channel e its rate
+    (at ``n + e``) and, where ``per_capita[e]`` is set, its rate per cell of the DCC state it
+    consumes (its hazard per cell, at ``n + n_events + e``). Event rates are clipped at 0.
     """
     rates(t, z[:n], theta, r)
-    for e in range(events.shape[0]):
+    n_ev = events.shape[0]
+    for e in range(n_ev):
         if r[events[e]] < 0.0:
             r[events[e]] = 0.0
     for i in range(n):
@@ -180,20 +180,18 @@ def _deriv(t, z, theta, nu, events, consumes, per_capita, n, r, dz):
         for j in range(N_PROCESSES):
             acc += nu[j, i] * r[j]
         dz[i] = acc
-    for e in range(events.shape[0]):
+    for e in range(n_ev):
         v = r[events[e]]
         c = consumes[e]
-        if per_capita and c >= 0:
-            dz[n + e] = v / z[c] if z[c] > 0.0 else 0.0
-        else:
-            dz[n + e] = v
+        dz[n + e] = v
+        dz[n + n_ev + e] = v / z[c] if per_capita[e] and z[c] > 0.0 else 0.0
 
 
 @njit(cache=True)
 def integrate(t, t_end, z, h, theta, ode, n, r, w, rtol, atol, max_steps):
     """Dormand–Prince 5(4) from t to t_end, in place on z; returns (ok, next h, steps).
 
-    ``ode`` = (nu, events, consumes, per_capita), passed on to the derivative.
+    ``ode`` = (nu, events, consumes, per_capita), passed on to :func:`_deriv`.
     """
     nu, events, consumes, per_capita = ode
     k1, k2, k3, k4, k5, k6, k7, tmp, znew = w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]
@@ -265,10 +263,10 @@ def integrate(t, t_end, z, h, theta, ode, n, r, w, rtol, atol, max_steps):
 
 # --------------------------------------------------------------------------- events
 @njit(cache=True)
-def _leap_ratio(y, z, nu_ev, consumes, dcc, eps):
+def _leap_ratio(y, z, nu_ev, dcc, eps):
     """How far the leap may be stretched: >= 1 means the expected DCC change is small.
 
-    Mean change from the deterministic path, variance from the event integrals.
+    Mean change from the deterministic path, variance from the integrated rates.
     """
     n = y.shape[0]
     ratio = np.inf
@@ -277,9 +275,7 @@ def _leap_ratio(y, z, nu_ev, consumes, dcc, eps):
         mu = z[d] - y[d]
         s2 = 0.0
         for e in range(nu_ev.shape[0]):
-            c = consumes[e]
-            mean_events = z[n + e] * y[c] if c >= 0 else z[n + e]
-            s2 += nu_ev[e, d] * nu_ev[e, d] * mean_events
+            s2 += nu_ev[e, d] * nu_ev[e, d] * z[n + e]
         if mu != 0.0:
             ratio = min(ratio, bound / abs(mu))
         if s2 > 0.0:
@@ -288,37 +284,64 @@ def _leap_ratio(y, z, nu_ev, consumes, dcc, eps):
 
 
 @njit(cache=True)
-def draw_events(s, y, lam, nu_ev, consumes, dcc, k):
+def draw_events(s, y, lam, haz, nu_ev, consumes, dcc, k):
     """Event counts k over a leap; DCC counts can never go negative.
 
-    ``lam[e]`` is the integrated rate of a channel, or for a channel that consumes a DCC state
-    its integrated hazard per cell. Each cell of a consumed state leaves with probability
-    1 - exp(-sum of hazards) (binomial), shared among the channels multinomially (competing
-    risks); the other channels are Poisson. A final cap guards models where a channel
-    consumes two DCC states.
+    ``lam[e]``: integrated rate of channel e (its expected number of events);
+    ``haz[e]``: its integrated hazard per cell, for channels that consume a DCC state.
+    Cells present at the start leave by competing risks: each leaves with probability
+    1 - exp(-sum of hazards) (binomial), shared among the channels multinomially. Cells that
+    arrived during the leap may leave too: Poisson with the rest of the expected number,
+    capped by the arrivals. Other channels are Poisson. A final cap guards odd models.
     """
-    for e in range(lam.shape[0]):
+    n_ev = lam.shape[0]
+    from_start = np.zeros(n_ev)
+    for e in range(n_ev):
         k[e] = poisson(s, lam[e]) if consumes[e] < 0 else 0
     for d in dcc:
-        cells = int(round(y[d]))
-        total = 0.0
-        for e in range(lam.shape[0]):
-            if consumes[e] == d:
-                total += lam[e]
-        if cells <= 0 or total <= 0.0:
-            continue
-        left = binomial(s, cells, -math.expm1(-total))
-        for e in range(lam.shape[0]):
-            if consumes[e] == d and left > 0:
-                k[e] = binomial(s, left, min(1.0, lam[e] / total)) if total > lam[e] else left
-                left -= k[e]
-                total -= lam[e]
+        _leave_from_start(s, int(round(y[d])), d, haz, consumes, k, from_start)
     for d in dcc:
-        avail = int(round(y[d]))
-        for e in range(lam.shape[0]):
-            if nu_ev[e, d] < 0:
-                k[e] = min(k[e], avail)
-                avail -= k[e]
+        arrived = 0
+        for e in range(n_ev):
+            if nu_ev[e, d] > 0:
+                arrived += k[e]
+        for e in range(n_ev):
+            if consumes[e] == d and arrived > 0:
+                extra = min(poisson(s, max(0.0, lam[e] - from_start[e])), arrived)
+                k[e] += extra
+                arrived -= extra
+    for _ in range(3):
+        for d in dcc:
+            avail = int(round(y[d]))
+            for e in range(n_ev):
+                if nu_ev[e, d] > 0:
+                    avail += k[e]
+            for e in range(n_ev):
+                if nu_ev[e, d] < 0:
+                    k[e] = min(k[e], avail)
+                    avail -= k[e]
+
+
+@njit(cache=True)
+def _leave_from_start(s, cells, d, haz, consumes, k, expected):
+    """Binomial departures of the ``cells`` of state d present at the leap's start."""
+    total = 0.0
+    for e in range(haz.shape[0]):
+        if consumes[e] == d:
+            total += haz[e]
+    if cells <= 0 or total <= 0.0:
+        return
+    p_leave = -math.expm1(-total)
+    left = binomial(s, cells, p_leave)
+    for e in range(haz.shape[0]):
+        if consumes[e] == d:
+            expected[e] = cells * p_leave * haz[e] / total
+    for e in range(haz.shape[0]):
+        if consumes[e] == d:
+            if left > 0:
+                k[e] = binomial(s, left, min(1.0, haz[e] / total)) if total > haz[e] else left
+                left -= k[e]
+            total -= haz[e]
 
 
 # --------------------------------------------------------------------------- one mouse
@@ -331,18 +354,21 @@ def _leap(t, tau, y, z, h, theta, model, tuning, r, w):
     nu, events, nu_ev, consumes, _, dcc = model
     eps, _, rtol, atol, max_steps = tuning
     n = y.shape[0]
+    per_capita = np.zeros(events.shape[0], dtype=np.bool_)
+    for e in range(events.shape[0]):
+        per_capita[e] = consumes[e] >= 0 and y[consumes[e]] > 0.0
     steps = 0
     while True:
         z[:n] = y
         z[n:] = 0.0
         ok, h_next, used = integrate(
-            t, t + tau, z, h, theta, (nu, events, consumes, True), n, r, w, rtol, atol,
+            t, t + tau, z, h, theta, (nu, events, consumes, per_capita), n, r, w, rtol, atol,
             max_steps,
         )
         steps += used
         if not ok:
             return ODE_FAILED, tau, 0.0, h, steps
-        ratio = _leap_ratio(y, z, nu_ev, consumes, dcc, eps)
+        ratio = _leap_ratio(y, z, nu_ev, dcc, eps)
         if ratio >= 1.0:
             return OK, tau, ratio, h_next, steps
         tau *= max(0.1, 0.9 * ratio)
@@ -363,9 +389,9 @@ def simulate_mouse(theta, y0, stops, is_output, s, model, tuning, out, awakened)
     n = y0.shape[0]
     n_ev = events.shape[0]
     y = y0.copy()
-    z = np.empty(n + n_ev)
+    z = np.empty(n + 2 * n_ev)
     r = np.empty(N_PROCESSES)
-    w = np.empty((9, n + n_ev))
+    w = np.empty((9, n + 2 * n_ev))
     k = np.zeros(n_ev, dtype=np.int64)
     t = stops[0]
     h = 1e-3
@@ -387,7 +413,7 @@ def simulate_mouse(theta, y0, stops, is_output, s, model, tuning, out, awakened)
                 return status
             if steps > max_steps:
                 return ODE_FAILED
-            draw_events(s, y, z[n:], nu_ev, consumes, dcc, k)
+            draw_events(s, y, z[n : n + n_ev], z[n + n_ev :], nu_ev, consumes, dcc, k)
             _step_states(y, z, k, nu_ev, dcc)
             for e in range(n_ev):
                 if is_awakening[e] and k[e] > 0:
@@ -434,16 +460,16 @@ def frozen_hazard(theta, y0, stops, is_output, nu_frozen, model, tuning, out):
     _, _, rtol, atol, max_steps = tuning
     n = y0.shape[0]
     n_ev = events.shape[0]
-    z = np.zeros(n + n_ev)
+    z = np.zeros(n + 2 * n_ev)
     z[:n] = y0
     r = np.empty(N_PROCESSES)
-    w = np.empty((9, n + n_ev))
+    w = np.empty((9, n + 2 * n_ev))
     h = 1e-3
     n_out = 0
     if is_output[0]:
         out[0, :] = 0.0
         n_out = 1
-    ode = (nu_frozen, events, consumes, False)
+    ode = (nu_frozen, events, consumes, np.zeros(n_ev, dtype=np.bool_))
     for si in range(1, stops.shape[0]):
         ok, h, _ = integrate(
             stops[si - 1], stops[si], z, h, theta, ode, n, r, w, rtol, atol, max_steps
@@ -451,6 +477,6 @@ def frozen_hazard(theta, y0, stops, is_output, nu_frozen, model, tuning, out):
         if not ok:
             return ODE_FAILED
         if is_output[si]:
-            out[n_out, :] = z[n:]
+            out[n_out, :] = z[n : n + n_ev]
             n_out += 1
     return OK
