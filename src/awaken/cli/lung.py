@@ -240,3 +240,56 @@ def experiment_cmd(
     Console().print(targets)
     for path in (files.results, files.figure, files.summary, files.targets):
         console.print(f"wrote {path}", highlight=False)
+
+
+# --- stochastic mice (awaken.lung.stochastic) ---------------------------------------------
+
+
+@app.command("stochastic")
+def stochastic_cmd(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Summary table to write (.csv or .parquet).")
+    ],
+    virus: VirusOpt = "iav-pr8",
+    host: HostOpt = "mouse",
+    intervention: InterventionOpt = None,
+    set_: SetOpt = None,
+    mice: Annotated[int, typer.Option("--mice", "-n", help="Number of mice (>= 1).")] = 1000,
+    days: Annotated[float, typer.Option("--days", "-d", help="Days to simulate (> 0).")] = 60.0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed (>= 0); mouse i uses (seed, i).")] = 0,
+    plot: Annotated[
+        bool, typer.Option("--plot", help="Also write a figure next to OUT (same stem, .png).")
+    ] = False,
+) -> None:
+    """Stochastic DCCs in N mice: per day, mean, sd, q05, q95 of each observable.
+
+    Observables: dcc_count, dcc_dormant, dcc_awake, dividing_fraction, p_no_awakening
+    (and its analytic value where exact). Method: docs/stochastic.md.
+    """
+    from awaken.lung.stochastic import plot as plot_mice
+    from awaken.lung.stochastic import simulate_mice
+
+    if out.suffix.lower() not in TABLE_SUFFIXES:
+        raise InputError(
+            f"--out {out.name!r}: extension must be one of {', '.join(TABLE_SUFFIXES)}"
+        )
+    if mice < 1:
+        raise InputError(f"--mice {mice}: must be 1 or more")
+    if not (math.isfinite(days) and days > 0):
+        raise InputError(f"--days {days:g}: must be a positive number of days")
+    if seed < 0:
+        raise InputError(f"--seed {seed}: must be 0 or more")
+    setup = _setup(virus, host, intervention, _overrides(set_))
+    console = Console(stderr=True)
+    with console.status(f"simulating {mice} mice for {days:g} days"):
+        ensemble = simulate_mice(setup, mice, days, seed=seed)
+    write_table(out, ensemble.frame())
+    console.print(f"wrote {out}", highlight=False)
+    p_none = ensemble.p_no_awakening()[-1]
+    console.print(
+        f"no cell awakened by day {days:g} in {p_none:.1%} of {mice} mice", highlight=False
+    )
+    if plot:
+        png = out.with_suffix(".png")
+        plot_mice(ensemble, png, title=_title(virus, host, intervention))
+        console.print(f"wrote {png}", highlight=False)
