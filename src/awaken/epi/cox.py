@@ -427,10 +427,12 @@ def _build_design(data: pd.DataFrame, spec: CoxSpec) -> _Design:
 
 
 def _check_constant(lo: np.ndarray, hi: np.ndarray, bounds: np.ndarray, spec: CoxSpec) -> None:
+    """Refuse a covariate without variation (overall, or within every stratum)."""
     constant = np.all(lo == hi, axis=0)
     if constant.any():
-        name = spec.covariates[int(np.argmax(constant))]
-        if spec.strata and len(bounds) > 2 and not np.all(lo[:, constant] == lo[0, constant]):
+        j = int(np.argmax(constant))
+        name = spec.covariates[j]
+        if spec.strata and len(bounds) > 2 and not np.all(lo[:, j] == lo[0, j]):
             raise InputError(
                 f"covariate {name!r} does not vary within the strata of "
                 f"{', '.join(spec.strata)}: its effect is absorbed by the stratification; "
@@ -467,6 +469,7 @@ def _dependent_column(gram: np.ndarray) -> tuple[int, list[int]] | None:
 
 
 def _check_collinear(gram: np.ndarray, spec: CoxSpec) -> None:
+    """Refuse a covariate that is a linear combination of earlier ones (centred design)."""
     found = _dependent_column(gram)
     if found is not None:
         j, deps = found
