@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,7 +224,8 @@ def _nanquantiles(v: np.ndarray, qs: Sequence[float]) -> np.ndarray:
 
 
 def _grid(days: float, times: Sequence[float] | np.ndarray | None) -> np.ndarray:
-    if not (isinstance(days, int | float) and math.isfinite(days) and days > 0):
+    ok = isinstance(days, numbers.Real) and not isinstance(days, bool)
+    if not (ok and math.isfinite(days) and days > 0):
         raise InputError(f"days={days!r} must be a positive number")
     if times is None:
         return np.union1d(np.arange(0.0, days), [float(days)])
@@ -412,31 +414,3 @@ def plot(
         fig.savefig(tmp, dpi=120, format="png")
     plt.close(fig)
     return Path(path)
-
-
-def agreement_report(n_mice: int = 2000, seed: int = 0, days: float = 60.0) -> pd.DataFrame:
-    """Mean vs ODE and p_no_awakening vs analytic for the PBS and default infected arms."""
-    from awaken.lung.solve import simulate
-
-    arms = {"pbs": Setup(overrides={"V0": 0.0}), "infected": Setup()}
-    parts = []
-    for arm, setup in arms.items():
-        ens = simulate_mice(setup, n_mice, days, seed=seed)
-        table = ode_agreement(ens, simulate(setup, days, times=ens.times))
-        p = ens.p_no_awakening()
-        extra = pd.DataFrame(
-            {"time": ens.times, "observable": "p_no_awakening", "mean": p,
-             "se": np.sqrt(p * (1 - p) / n_mice), "ode": ens.p_no_awakening_analytic()}
-        )
-        extra["rel_diff"] = extra["mean"] - extra["ode"]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            extra["z"] = extra["rel_diff"] / extra["se"]
-        parts.append(pd.concat([table, extra], ignore_index=True).assign(arm=arm))
-    return pd.concat(parts, ignore_index=True)
-
-
-if __name__ == "__main__":  # python -m awaken.lung.stochastic
-    report = agreement_report()
-    days = [1, 3, 6, 9, 15, 28, 60]
-    pd.set_option("display.width", 160)
-    print(report[report["time"].isin(days)].to_string(index=False, float_format="%.4g"))
