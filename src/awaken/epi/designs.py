@@ -481,13 +481,21 @@ class RiskSetMatched:
         cases = np.flatnonzero((t_exp > entry) & (t_exp < exit_))
         cases = cases[np.argsort(t_exp[cases], kind="stable")]
         rng = rng_stream(self.seed, "risk_set_matched")
+        cal = np.inf if self.age_caliper is None else self.age_caliper
+        # matching group -> its members sorted by age, and their ages
+        by_key: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for k in np.unique(key):
+            idx = np.flatnonzero(key == k)
+            idx = idx[np.argsort(age[idx], kind="stable")]
+            by_key[k] = (idx, age[idx])
         members: list[tuple[int, int, float]] = []  # (set, person position, t)
         for s, i in enumerate(cases):
             t = t_exp[i]
-            ok = (entry <= t) & (exit_ > t) & (t_exp > t) & (key == key[i])
-            if self.age_caliper is not None:
-                ok &= np.abs(age - age[i]) <= self.age_caliper
-            pool = np.flatnonzero(ok)
+            idx, ages = by_key[key[i]]
+            lo = np.searchsorted(ages, age[i] - cal, side="left")
+            hi = np.searchsorted(ages, age[i] + cal, side="right")
+            cand = idx[lo:hi]
+            pool = cand[(entry[cand] <= t) & (exit_[cand] > t) & (t_exp[cand] > t)]
             if pool.size == 0:
                 continue
             chosen = rng.choice(pool, size=min(self.n_controls, pool.size), replace=False)

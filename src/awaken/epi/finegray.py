@@ -147,16 +147,20 @@ def _expand_rows(
     j = np.searchsorted(ct2, y1, side="left")  # first cut >= stop
     stop = np.where(expand, ct2[np.minimum(j, ct2.size - 1)], y1)
     n_add = np.where(expand, kept.size - np.searchsorted(kept, j, side="right"), 0)
-    base = pd.DataFrame({"row": rows, "start": y0, "stop": stop, "wt": 1.0,
-                         "_pos": np.arange(rows.size), "_k": 0})
     who = np.repeat(np.arange(rows.size), n_add)
     offs = np.arange(n_add.sum()) - np.repeat(np.cumsum(n_add) - n_add, n_add)
     jj = kept[np.repeat(kept.size - n_add, n_add) + offs]
-    ext = pd.DataFrame({"row": rows[who], "start": ct2[jj - 1], "stop": ct2[jj],
-                        "wt": cp2[jj] / cp2[np.minimum(j[who], ct2.size - 1)],
-                        "_pos": who, "_k": offs + 1})
-    out = pd.concat([base, ext], ignore_index=True).sort_values(["_pos", "_k"], kind="stable")
-    return out[["row", "start", "stop", "wt"]].reset_index(drop=True)
+    # each original row, then its extensions
+    base_pos = np.arange(rows.size) + np.r_[0, np.cumsum(n_add)[:-1]]
+    ext_pos = base_pos[who] + offs + 1
+    total = rows.size + who.size
+    out = {"row": np.empty(total, dtype=rows.dtype), "start": np.empty(total),
+           "stop": np.empty(total), "wt": np.ones(total)}
+    out["row"][base_pos], out["row"][ext_pos] = rows, rows[who]
+    out["start"][base_pos], out["start"][ext_pos] = y0, ct2[jj - 1]
+    out["stop"][base_pos], out["stop"][ext_pos] = stop, ct2[jj]
+    out["wt"][ext_pos] = cp2[jj] / cp2[np.minimum(j[who], ct2.size - 1)]
+    return pd.DataFrame(out)
 
 
 def fine_gray(
@@ -177,8 +181,14 @@ def fine_gray(
     censoring-distribution strata (as in R); pass Cox strata via ``cox_options``."""
     from awaken.epi.cox import fit_cox
 
-    fg = finegray_expand(data, stop=stop, status=status, event=event, start=start, id=id,
-                         strata=strata, weights=weights)
+    extra: list[str] = []
+    for key in ("strata", "cluster", "offset"):
+        v = cox_options.get(key)
+        extra += [v] if isinstance(v, str) else list(v or [])
+    cols = [c for c in dict.fromkeys([stop, status, start, id, strata, weights, *covariates,
+                                      *extra]) if c is not None]
+    fg = finegray_expand(data[cols], stop=stop, status=status,
+                         event=event, start=start, id=id, strata=strata, weights=weights)
     fg = fg[fg["fgwt"] > 0]  # intervals after the censoring curve reached 0 carry nothing
     if id is not None:
         cox_options.setdefault("cluster", id)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
+import numba
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
@@ -154,34 +155,75 @@ def _aj(
     causes: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """State probabilities and IJ variances at ``times`` (column 0 = event-free)."""
-    k = causes.size
+    code = np.searchsorted(causes, s) + 1  # 1..K for events
+    code = np.where(s > 0, code, 0).astype(np.int64)
+    ev_times = np.unique(t[s > 0])
     n_cl = int(cluster.max()) + 1
-    onehot = (s[:, None] == causes[None, :]).astype(float)  # event indicator by cause
-    prob = np.empty((times.size, k + 1))
-    var = np.empty((times.size, k + 1))
-    surv, cif = 1.0, np.zeros(k)
-    d_surv = np.zeros(t.size)  # influence of each row on S(t-)
-    d_cif = np.zeros((t.size, k))
-    last_var = np.zeros(k + 1)
-    for j, u in enumerate(times):
-        hit = (t == u) & (s > 0)
-        if hit.any():
-            risk = (a < u) & (t >= u)
-            n = risk.sum()
-            lam_k = onehot[hit].sum(axis=0) / n
-            lam = lam_k.sum()
-            dlam_k = (onehot * hit[:, None] - risk[:, None] * lam_k[None, :]) / n
-            dlam = dlam_k.sum(axis=1)
-            d_cif += d_surv[:, None] * lam_k[None, :] + surv * dlam_k
-            d_surv = d_surv * (1 - lam) - surv * dlam
-            cif = cif + surv * lam_k
-            surv = surv * (1 - lam)
-            infl = np.column_stack([d_surv, d_cif])
-            if n_cl < t.size:
-                infl = np.column_stack(
-                    [np.bincount(cluster, weights=infl[:, m], minlength=n_cl)
-                     for m in range(k + 1)])
-            last_var = (infl**2).sum(axis=0)
-        prob[j, 0], prob[j, 1:] = surv, cif
-        var[j] = last_var
+    prob_ev, var_ev = _aj_kernel(t, a, code, cluster.astype(np.int64), n_cl, ev_times,
+                                 causes.size, n_cl < t.size)
+    # carry values forward to every distinct time (censoring-only times included)
+    idx = np.searchsorted(ev_times, times, side="right") - 1
+    prob = np.where(idx[:, None] >= 0, prob_ev[np.maximum(idx, 0)], 0.0)
+    prob[idx < 0, 0] = 1.0
+    var = np.where(idx[:, None] >= 0, var_ev[np.maximum(idx, 0)], 0.0)
+    return prob, var
+
+
+@numba.njit(cache=True)
+def _aj_kernel(t, a, code, cluster, n_cl, ev_times, k, clustered):  # pragma: no cover - jit
+    """Aalen–Johansen recursion with each row's influence (derivative with respect to its
+    case weight), updated at every event time; variance = sum of squared influences
+    (summed within cluster first)."""
+    n = t.size
+    m = ev_times.size
+    prob = np.empty((m, k + 1))
+    var = np.empty((m, k + 1))
+    d_surv = np.zeros(n)
+    d_cif = np.zeros((n, k))
+    acc = np.zeros((n_cl if clustered else 1, k + 1))
+    cif = np.zeros(k)
+    lam_k = np.zeros(k)
+    surv = 1.0
+    for j in range(m):
+        u = ev_times[j]
+        at_risk = 0.0
+        lam_k[:] = 0.0
+        for i in range(n):
+            if a[i] < u and t[i] >= u:
+                at_risk += 1.0
+                if t[i] == u and code[i] > 0:
+                    lam_k[code[i] - 1] += 1.0
+        lam_k /= at_risk
+        lam = lam_k.sum()
+        total = np.zeros(k + 1)
+        for i in range(n):
+            y = 1.0 if (a[i] < u and t[i] >= u) else 0.0
+            hit = code[i] if t[i] == u else 0
+            dlam = 0.0
+            for c in range(k):
+                dl = ((1.0 if hit == c + 1 else 0.0) - y * lam_k[c]) / at_risk
+                d_cif[i, c] += d_surv[i] * lam_k[c] + surv * dl
+                dlam += dl
+            d_surv[i] = d_surv[i] * (1.0 - lam) - surv * dlam
+            if clustered:
+                g = cluster[i]
+                acc[g, 0] += d_surv[i]
+                for c in range(k):
+                    acc[g, c + 1] += d_cif[i, c]
+            else:
+                total[0] += d_surv[i] ** 2
+                for c in range(k):
+                    total[c + 1] += d_cif[i, c] ** 2
+        if clustered:
+            for g in range(n_cl):
+                for c in range(k + 1):
+                    total[c] += acc[g, c] ** 2
+                    acc[g, c] = 0.0
+        for c in range(k):
+            cif[c] += surv * lam_k[c]
+        surv *= 1.0 - lam
+        prob[j, 0] = surv
+        var[j] = total
+        for c in range(k):
+            prob[j, c + 1] = cif[c]
     return prob, var
