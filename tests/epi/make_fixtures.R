@@ -96,13 +96,20 @@ for (i in seq_len(nsub)) {
 synth <- do.call(rbind, rows)
 synth <- write_back(synth, "synth")
 
+# Monotone likelihood: no events at all in group g = 1 (R warns: coefficient may be infinite).
+set.seed(7)
+mono <- data.frame(t0 = 0, time = round(rexp(60), 2) + 0.01, g = rep(0:1, each = 30),
+                   x = round(rnorm(60), 2))
+mono$status <- ifelse(mono$g == 1, 0L, rbinom(60, 1, 0.8))
+mono <- write_back(mono, "monotone")
+
 ## ---- fits ----------------------------------------------------------------------------------
 datasets <- list(lung = lung2, heart = heart2, veteran = vet2, cgd = cgd2, rats = rats2,
-                 synth = synth)
+                 synth = synth, monotone = mono)
 
 fit_case <- function(name, data, stop, event, covariates, start = NULL, strata = NULL,
                      weights = NULL, offset = NULL, cluster = NULL, ties = "efron",
-                     robust = NULL, zph = character(0)) {
+                     robust = NULL, zph = character(0), max_iter = 20) {
   d <- datasets[[data]]
   lhs <- if (is.null(start)) sprintf("Surv(%s, %s)", stop, event) else
     sprintf("Surv(%s, %s, %s)", start, stop, event)
@@ -110,17 +117,22 @@ fit_case <- function(name, data, stop, event, covariates, start = NULL, strata =
   if (!is.null(strata)) rhs <- c(rhs, sprintf("strata(%s)", strata))
   if (!is.null(offset)) rhs <- c(rhs, sprintf("offset(%s)", offset))
   form <- as.formula(paste(lhs, "~", paste(rhs, collapse = " + ")))
-  args <- list(formula = form, data = d, ties = ties)
+  args <- list(formula = form, data = d, ties = ties,
+               control = coxph.control(iter.max = max_iter))
   if (!is.null(weights)) args$weights <- d[[weights]]
   if (!is.null(cluster)) args$cluster <- d[[cluster]]
   if (!is.null(robust)) args$robust <- robust
-  fit <- do.call(coxph, args)
+  warn <- character(0)
+  fit <- withCallingHandlers(do.call(coxph, args), warning = function(w) {
+    warn <<- c(warn, conditionMessage(w))
+    invokeRestart("muffleWarning")
+  })
   is_robust <- !is.null(fit$naive.var)
   res <- list(
     name = name, data = data,
     spec = list(stop = stop, event = event, covariates = jarr(covariates), start = start,
                 strata = strata, weights = weights, offset = offset, cluster = cluster,
-                ties = ties, robust = robust),
+                ties = ties, robust = robust, max_iter = max_iter),
     formula = paste(deparse(form), collapse = ""),
     coef = jarr(unname(coef(fit))),
     se = jarr(unname(sqrt(diag(fit$var)))),
@@ -129,7 +141,8 @@ fit_case <- function(name, data, stop, event, covariates, start = NULL, strata =
     robust = is_robust,
     loglik = jarr(fit$loglik),
     concordance = unname(fit$concordance["concordance"]),
-    n = fit$n, nevent = fit$nevent, iter = fit$iter
+    n = fit$n, nevent = fit$nevent, iter = fit$iter,
+    warnings = jarr(warn)
   )
   if (length(zph)) {  # cox.zph tables, one per transform
     res$zph <- lapply(setNames(zph, zph), function(tr) {
@@ -172,7 +185,14 @@ cases <- list(
            start = "start", strata = "grp", weights = "w", offset = "off", cluster = "id",
            ties = "breslow"),
   fit_case("synth_efron", "synth", "stop", "event", c("x1", "x2", "exposed"),
-           start = "start", zph = "km")
+           start = "start", zph = "km"),
+  # iterations cut short: the path of the iterations must be R's, not only the optimum
+  fit_case("lung_iter2", "lung", "time", "status", c("age", "sex", "ph.ecog"), max_iter = 2),
+  fit_case("heart_iter2", "heart", "stop", "event", c("age", "year", "surgery", "transplant"),
+           start = "start", max_iter = 2),
+  # monotone likelihood, right-censored (coxfit6) and counting-process (agfit4) code paths
+  fit_case("monotone", "monotone", "time", "status", c("g", "x")),
+  fit_case("monotone_counting", "monotone", "time", "status", c("g", "x"), start = "t0")
 )
 names(cases) <- vapply(cases, function(x) x$name, "")
 

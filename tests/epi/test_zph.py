@@ -27,7 +27,7 @@ def _fit(case: dict[str, Any], data: pd.DataFrame) -> Any:
     return fit_cox(data, stop=spec["stop"], event=spec["event"], covariates=spec["covariates"],
                    start=spec["start"], strata=spec["strata"], weights=spec["weights"],
                    offset=spec["offset"], cluster=spec["cluster"], ties=spec["ties"],
-                   robust=spec["robust"])
+                   robust=spec["robust"], max_iter=spec["max_iter"])
 
 
 @pytest.mark.parametrize(("name", "transform"), ZPH)
