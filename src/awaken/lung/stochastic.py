@@ -1,21 +1,22 @@
 """Stochastic DCCs: whether and how many of a mouse's few dormant cells awaken is chance.
 
-Method: hybrid tau-leaping. Every process whose ``change`` touches a DCC state
-(``dcc_dormant``, ``dcc_awake``) is an event channel; all other states follow the ODE,
-coupled to the current integer DCC counts. Over a leap ``[t, t + tau]`` the DCC counts are
-frozen, the ODE states are integrated with an adaptive Dormand–Prince 5(4) method, and
-alongside them the integrated propensity ``Lambda_j = int max(rate_j, 0) dt`` of each event
-channel (rates from the generated ``rates`` function). The leap is then accepted if the
-expected change of each DCC count is small (``|mean| <= max(eps * count, 1)`` and
-``sd <= max(eps * count, 1)``, Cao–Gillespie–Petzold 2006), else shortened and re-integrated
-before any random number is drawn. Event numbers: channels that consume a DCC state are binomial
-(competing risks, so counts never go negative), the others Poisson.
+Method: hybrid tau-leaping (details and measurements: ``docs/stochastic.md``). Every
+process whose ``change`` touches a DCC state (``dcc_dormant``, ``dcc_awake``) is an event
+channel; all other states follow the ODE, coupled to each mouse's own DCC counts. Over a leap
+``[t, t + tau]`` an adaptive Dormand–Prince 5(4) method integrates the ODE states, the DCC
+states on their mean path, and per channel its integrated rate (rates from the generated
+``rates``, clipped at 0) and its integrated hazard per cell of the state it consumes. The
+leap is accepted if the expected change of each DCC count is small (``|mean|, sd <=
+max(eps * count, 1)``, Cao–Gillespie–Petzold 2006), else shortened and re-integrated before
+any random number is drawn. Events: cells present at the start leave by competing binomial
+risks, arrivals within the leap may leave too (Poisson, capped by the arrivals), other
+channels are Poisson; counts never go negative.
 
 Why not exact SSA: an infected mouse holds ~1e5 dividing cells for weeks, i.e. millions of
-events per mouse. Why integrated propensities: IL-6 rises from baseline to its peak within a
-day, so propensities frozen at the start of a leap would be badly wrong; with integrated ones
-the only approximation is freezing the DCC counts within a leap, and the probability of no
-awakening before the first awakening is exact (``exp(-Lambda)``).
+events per mouse. Why integrated rates along the mean path: IL-6 rises to its peak within a
+day and awakened cells compound within a leap; rates frozen at the leap's start bias the
+mean by several per cent, these by < 0.3%. Per-cell hazards make the chance of no
+awakening, ``exp(-D0 * int alpha dt)``, exact.
 
 Reproducibility: mouse ``i`` draws from a generator seeded by
 ``awaken.core.rng.rng_stream(seed, "mouse", i)``; its path depends on (seed, i) only, not on
