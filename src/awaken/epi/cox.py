@@ -55,9 +55,12 @@ class CoxResult:
     """A fitted Cox model. Arrays follow the order of ``terms``.
 
     ``se`` is robust (sandwich, summed within ``cluster``) when ``robust`` is true, else
-    model-based; ``naive_se`` is always the model-based one. ``var`` is the matrix behind
-    ``se``. ``loglik`` is (null model, final model). ``concordance`` is Harrell's C as R's
-    ``coxph`` reports it.
+    model-based; ``naive_se`` (and ``naive_var``) are always the model-based ones. ``var`` is
+    the matrix behind ``se``. ``hr``, ``ci_lower``, ``ci_upper``: hazard ratios and their 95%
+    limits. ``loglik`` is (null model, final model); ``n`` rows, ``events`` (unweighted).
+    ``concordance`` is Harrell's C as R's ``coxph`` reports it. ``iterations`` Newton steps,
+    ``converged`` as R judges it; ``score`` is the score vector at ``coef``; ``spec`` records
+    the columns used (``cox_zph`` refits nothing, it reads them again from the data).
     """
 
     terms: tuple[str, ...]
