@@ -100,3 +100,10 @@ def test_bad_windows_are_refused():
 
 def test_parameter_vector_defaults():
     assert np.array_equal(parameter_vector({}), np.array([p.value for p in PARAMETERS]))
+
+
+def test_cached_kernels_carry_the_model_fingerprint():
+    """numba's cache ignores callee changes; each dependent module is stamped instead."""
+    for name in codegen.DEPENDENTS:
+        text = codegen.GENERATED.with_name(name).read_text()
+        assert f'MODEL_FINGERPRINT = "{codegen.fingerprint()}"' in text, name
