@@ -11,6 +11,7 @@ sex and deprivation recovers ``true_hr``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,7 @@ from awaken.core.rng import rng_stream
 from awaken.epi.schema import Cohort
 
 YEAR = 365.25
+DateFn = Callable[[np.ndarray], pd.Series]  # days since start -> dates
 _BIG = 1e9
 
 
@@ -187,7 +189,7 @@ def _time_to_event(u: np.ndarray, rate: np.ndarray, entry: np.ndarray, b1: np.nd
 
 
 def _tests(p: pd.DataFrame, entry: np.ndarray, end_day: np.ndarray, t_inf: np.ndarray,
-           s: SyntheticSpec, g: np.random.Generator, date) -> pd.DataFrame:
+           s: SyntheticSpec, g: np.random.Generator, date: DateFn) -> pd.DataFrame:
     n = len(p)
     tester = g.random(n) < s.p_tested
     ids = p["person_id"].to_numpy()
@@ -220,7 +222,7 @@ def _tests(p: pd.DataFrame, entry: np.ndarray, end_day: np.ndarray, t_inf: np.nd
 
 
 def _vaccinations(p: pd.DataFrame, end_day: np.ndarray, start: pd.Timestamp,
-                  g: np.random.Generator, date) -> pd.DataFrame:
+                  g: np.random.Generator, date: DateFn) -> pd.DataFrame:
     """Two primary doses from mid-December 2020 and a booster about 9 months later."""
     n = len(p)
     first = (pd.Timestamp("2020-12-15") - start).days + g.uniform(0, 120, n)
