@@ -213,3 +213,13 @@ def test_registry_and_validation() -> None:
         UKBLike(exposure_bands=(5, 2))
     with pytest.raises(InputError, match="unknown covariate 'bmi'; choose one of: deprivation"):
         UKBLike(covariates=("bmi",)).frame(make_synthetic_cohort(200, 1.0, seed=1))
+
+
+def test_adjustment_removes_confounding_by_a_covariate() -> None:
+    """Deprivation raises both infection and cancer death: unadjusted HR > 1 at true HR 1."""
+    cohort = make_synthetic_cohort(10000, true_hr=1.0, seed=3,
+                                   spec=SyntheticSpec(confounding=1.0))
+    crude = _exposure_row(UKBLike().estimate(cohort))
+    adjusted = _exposure_row(UKBLike(covariates=("deprivation",)).estimate(cohort))
+    assert crude["ci_lower"] > 1.0
+    assert adjusted["ci_lower"] < 1.0 < adjusted["ci_upper"]
