@@ -18,9 +18,7 @@ from awaken.lung.solve import Setup
 
 _SCRIPT = Path(sys.executable).with_name("awaken")
 AWAKEN = str(_SCRIPT) if _SCRIPT.exists() else shutil.which("awaken")
-# Rich wraps stderr at 80 columns when it is not a terminal; a wide one shows whether the
-# error is one logical line (see the report on awaken.cli.main).
-ENV = {**os.environ, "COLUMNS": "400", "NO_COLOR": "1"}
+ENV = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}  # a narrow terminal must not wrap
 
 pytestmark = pytest.mark.skipif(AWAKEN is None, reason="the awaken script is not installed")
 
