@@ -33,6 +33,9 @@ class Formula:
     names: frozenset[str]
     _code: Any
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return parse, (self.text,)
+
     def __call__(self, values: Mapping[str, Any]) -> Any:
         """Evaluate with ``values`` (numbers or broadcastable numpy arrays)."""
         scope = {name: values[name] for name in self.names}

@@ -55,6 +55,12 @@ class Prior:
     lower: float
     upper: float
 
+    def __post_init__(self) -> None:
+        if self.support_problem() is None:
+            dist, lo, hi = self._u_dist()
+            f_lo, f_hi = float(dist.cdf(lo)), float(dist.cdf(hi))
+            object.__setattr__(self, "_cache", (dist, f_lo, f_hi, float(np.log(f_hi - f_lo))))
+
     def _u_dist(self) -> tuple[stats.rv_continuous, float, float]:
         """The distribution of the natural variable u and the bounds mapped to u."""
         a, b = self.params
@@ -86,20 +92,25 @@ class Prior:
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` draws on the estimation scale (inverse CDF, truncated to the bounds)."""
-        dist, lo, hi = self._u_dist()
-        f_lo, f_hi = dist.cdf(lo), dist.cdf(hi)
+        dist, f_lo, f_hi, _ = self._cache  # type: ignore[attr-defined]
+        if self.kind == "parameterScaleUniform":
+            a, b = self.params
+            return a + rng.random(n) * (b - a)
         u = dist.ppf(f_lo + rng.random(n) * (f_hi - f_lo))
         return np.clip(self._z_from_u(u), *self.scaled_bounds())
 
     def logpdf(self, z: np.ndarray) -> np.ndarray:
         """Log density on the estimation scale (``-inf`` outside the bounds)."""
         z = np.asarray(z, dtype=float)
-        dist, lo, hi = self._u_dist()
+        dist, _, _, log_mass = self._cache  # type: ignore[attr-defined]
         zlo, zhi = self.scaled_bounds()
         inside = (z >= zlo) & (z <= zhi)
+        if self.kind == "parameterScaleUniform":
+            a, b = self.params
+            return np.where((z >= a) & (z <= b) & inside, -np.log(b - a), -np.inf)
         zc = np.clip(z, zlo, zhi)
         u = self._u_from_z(zc)
-        out = dist.logpdf(u) - np.log(dist.cdf(hi) - dist.cdf(lo))
+        out = dist.logpdf(u) - log_mass
         if not self.kind.startswith("parameterScale"):
             x = from_scale(zc, self.scale)
             out = out + _log_dx_dz(x, self.scale)
