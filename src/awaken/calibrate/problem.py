@@ -138,6 +138,7 @@ class Problem:
         self._m_group = np.array([self._group_of[c] for c in m["condition_id"]])
         self._m_ref = np.array([self._group_of[c] if c else -1
                                 for c in m["reference_condition"]])
+        self._needed = np.array(sorted(set(self._m_group) | set(self._m_ref[self._m_ref >= 0])))
         self._m_time = np.array([index[t] if t in index else
                                  int(np.argmin(np.abs(self._times - t))) for t in m["time"]])
         self._m_obs = [str(o) for o in m["observable_id"]]
@@ -230,7 +231,8 @@ class Problem:
         """Model values at the measurements (n, n_measurements), on the linear scale."""
         z = np.atleast_2d(np.asarray(z, dtype=float))
         vectors = self.vectors(z)
-        states = self._solve(vectors, self._times)
+        states = np.full((*vectors.shape[:2], self._times.size, len(STATE_IDS)), np.nan)
+        states[:, self._needed] = self._solve(vectors[:, self._needed], self._times)
         sims = np.empty((z.shape[0], len(self._m_obs)))
         for oid in self._obs:
             rows = np.array([i for i, o in enumerate(self._m_obs) if o == oid], dtype=int)
