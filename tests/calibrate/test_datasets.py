@@ -22,7 +22,7 @@ def test_baccam_zeros_are_censored_not_zero():
 
 def test_chia_targets_have_intervals_or_bounds():
     t = load("chia2025")
-    assert set(t["use"]) == {"calibration", "validation"}
+    assert set(t["use"]) == {"calibration", "timing", "prediction"}
     one_sided = t["low"].isna() ^ t["high"].isna()
     assert (t.loc[one_sided, "sigma"] > 0).all()
     row = t.set_index("target_id").loc["iav_fold_d15"]

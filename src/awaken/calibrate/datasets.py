@@ -69,7 +69,8 @@ DATASETS: MappingProxyType[str, DataSet] = MappingProxyType(
                 "reading of qualitative statements as bounds is ours and stated per row",
                 ("target_id", "arm", "reference", "observable", "day", "low", "high",
                  "sigma", "use", "evidence", "note"),
-                "`use` marks calibration targets and held-out validation targets.",
+                "`use` follows the roles in awaken.lung.targets: calibration (fitted), "
+                "timing (viral/IL-6 values set by hand) and prediction (held out).",
             ),
             DataSet(
                 "cohort",
