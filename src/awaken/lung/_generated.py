@@ -218,6 +218,131 @@ def initial_state(theta, y):
 
 
 @njit(cache=True)
+def jac(t, y, theta, J):
+    """Jacobian J = d(rhs)/dy at time t (J must be zero on entry)."""
+    T0 = theta[0]
+    beta = theta[9]
+    k_ecl = theta[10]
+    delta = theta[11]
+    p = theta[12]
+    c = theta[13]
+    il6_gene = theta[16]
+    il6_max = theta[17]
+    frac_half = theta[18]
+    il6_decay = theta[19]
+    k_E = theta[20]
+    r_E = theta[21]
+    frac_half_E = theta[22]
+    d_E = theta[23]
+    r_K = theta[24]
+    d_K = theta[25]
+    K_max = theta[26]
+    H_max = theta[27]
+    r_H = theta[28]
+    d_H = theta[29]
+    awake_half = theta[30]
+    k_kill = theta[31]
+    kill_sat = theta[32]
+    cd4_half = theta[33]
+    alpha_il6 = theta[34]
+    il6_half = theta[35]
+    n_il6 = theta[36]
+    alpha_inf = theta[37]
+    rho = theta[38]
+    g = theta[39]
+    dcc_max = theta[40]
+    dep_rate = theta[41]
+    il6_block_eff = theta[42]
+    antiviral_eff = theta[43]
+    vaccine_eff = theta[44]
+    cd4_dep_start = theta[45]
+    cd4_dep_end = theta[46]
+    cd8_dep_start = theta[47]
+    cd8_dep_end = theta[48]
+    il6_block_start = theta[49]
+    il6_block_end = theta[50]
+    antiviral_start = theta[51]
+    antiviral_end = theta[52]
+    vaccine_start = theta[53]
+    vaccine_end = theta[54]
+    target = y[0] if y[0] > 1e-300 else 1e-300
+    eclipse = y[1] if y[1] > 1e-300 else 1e-300
+    infected = y[2] if y[2] > 1e-300 else 1e-300
+    virus = y[3] if y[3] > 1e-300 else 1e-300
+    il6 = y[4] if y[4] > 1e-300 else 1e-300
+    cd8_virus = y[5] if y[5] > 1e-300 else 1e-300
+    cd8_tumour = y[6] if y[6] > 1e-300 else 1e-300
+    cd4 = y[7] if y[7] > 1e-300 else 1e-300
+    dcc_dormant = y[8] if y[8] > 1e-300 else 1e-300
+    dcc_awake = y[9] if y[9] > 1e-300 else 1e-300
+    w_cd4_dep = 1.0 if (cd4_dep_start <= t < cd4_dep_end) else 0.0
+    w_cd8_dep = 1.0 if (cd8_dep_start <= t < cd8_dep_end) else 0.0
+    w_il6_block = 1.0 if (il6_block_start <= t < il6_block_end) else 0.0
+    w_antiviral = 1.0 if (antiviral_start <= t < antiviral_end) else 0.0
+    w_vaccine = 1.0 if (vaccine_start <= t < vaccine_end) else 0.0
+    x0 = beta*(vaccine_eff*w_vaccine - 1)
+    x1 = virus*x0
+    x2 = target*x0
+    x3 = 1/T0
+    x4 = infected*x3
+    x5 = 1/(frac_half + x4)
+    x6 = x4*x5
+    x7 = x3*x5*(1 - x6)
+    x8 = 1/(frac_half_E + x4)
+    x9 = dep_rate*w_cd8_dep
+    x10 = cd8_tumour/K_max
+    x11 = 1/(awake_half + dcc_awake)
+    x12 = dcc_awake*x11
+    x13 = 1 - x10
+    x14 = x11*(1 - x12)
+    x15 = cd4/H_max
+    x16 = 1 - x15
+    x17 = alpha_inf*dcc_dormant*x7
+    x18 = (-il6*(il6_block_eff*w_il6_block - 1))**n_il6
+    x19 = x18/(il6_half**n_il6 + x18)
+    x20 = alpha_il6*x19
+    x21 = dcc_dormant*n_il6*x20*(x19 - 1)/il6
+    x22 = alpha_inf*x6 + x20
+    x23 = 1/kill_sat
+    x24 = dcc_awake*x23 + 1
+    x25 = 1/x24
+    x26 = 1/cd4_half
+    x27 = cd4*x26 + 1
+    x28 = 1/x27
+    x29 = k_kill*x25*x28
+    x30 = 1/dcc_max
+    x31 = dcc_awake*g*x30
+    J[0, 0] = x1
+    J[0, 3] = x2
+    J[1, 0] = -x1
+    J[1, 1] = -k_ecl
+    J[1, 3] = -x2
+    J[2, 1] = k_ecl
+    J[2, 2] = -cd8_virus*k_E - delta
+    J[2, 5] = -infected*k_E
+    J[3, 2] = -p*(antiviral_eff*w_antiviral - 1)
+    J[3, 3] = -c
+    J[4, 2] = il6_gene*il6_max*x7
+    J[4, 4] = -il6_decay
+    J[5, 2] = cd8_virus*r_E*x3*x8*(-x4*x8 + 1)
+    J[5, 5] = -d_E + infected*r_E*x3*x8 - x9
+    J[6, 6] = -d_K + dcc_awake*r_K*x11*x13 - r_K*x10*x12 - x9
+    J[6, 9] = cd8_tumour*r_K*x13*x14
+    J[7, 7] = -d_H + dcc_awake*r_H*x11*x16 - dep_rate*w_cd4_dep - r_H*x12*x15
+    J[7, 9] = cd4*r_H*x14*x16
+    J[8, 2] = -x17
+    J[8, 4] = x21
+    J[8, 8] = -x22
+    J[8, 9] = rho
+    J[9, 2] = x17
+    J[9, 4] = -x21
+    J[9, 6] = -dcc_awake*x29
+    J[9, 7] = cd8_tumour*dcc_awake*k_kill*x25*x26/x27**2
+    J[9, 8] = x22 - x31
+    J[9, 9] = cd8_tumour*dcc_awake*k_kill*x23*x28/x24**2 - cd8_tumour*x29 + g*(-x30*(dcc_awake + dcc_dormant) + 1) - rho - x31
+
+
+@njit(cache=True)
 def cd8_activity(t, y, theta):
     """Per-cell CD8 killing rate of awakened cells (1/d)."""
     T0 = theta[0]
