@@ -1,0 +1,101 @@
+"""One calibration run end to end: fit, posterior, summary, PEtab export, predictive check.
+
+Output folder layout::
+
+    summary.json                 parameters and derived quantities: median and ci95
+    posterior.parquet(.json)     weighted particles (linear scale) + metadata
+    predictive_check.png         posterior predictive bands over the data
+    petab/                       PEtab problem (problem.yaml, TSV tables, model.xml)
+    problem/                     the awaken tables (with rows PEtab cannot express)
+    abc.db, abc.json             pyABC history (method abc; used by --resume)
+    starts.csv                   all optimiser starts (method likelihood)
+    predictions.csv              chia2025: posterior checks of every target
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from awaken.calibrate import likelihood
+from awaken.calibrate.petab_export import write_petab
+from awaken.calibrate.plots import predictive_figure
+from awaken.calibrate.posterior import Posterior, summarize
+from awaken.calibrate.problem import Problem
+from awaken.calibrate.problems import problem as build_problem
+from awaken.core.errors import InputError
+from awaken.core.io import write_json, write_table
+
+METHODS = ("abc", "likelihood")
+LAPLACE_SAMPLES = 4000
+
+
+def run(
+    name: str,
+    out: str | Path,
+    *,
+    method: str = "abc",
+    populations: int = 8,
+    particles: int = 300,
+    seed: int = 0,
+    scheduler: str | None = None,
+    resume: bool = False,
+    n_procs: int | None = None,
+    n_starts: int = 20,
+    progress: Callable[[int, int, dict[str, float]], None] | None = None,
+    problem: Problem | None = None,
+) -> dict[str, Any]:
+    """Fit the named problem with ``method`` and write everything into ``out``."""
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
+    if resume and method != "abc":
+        raise InputError("--resume applies to method abc only")
+    if scheduler and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        raise InputError(f"scheduler {scheduler!r} must be an address like tcp://host:8786")
+    out = Path(out)
+    prob = problem or build_problem(name)
+    if method == "abc":
+        from awaken.calibrate import abcsmc
+
+        fit = abcsmc.fit(prob, populations=populations, particles=particles, seed=seed,
+                         db=out / "abc.db", resume=resume, n_procs=n_procs,
+                         scheduler=scheduler, progress=progress)
+        posterior = Posterior.from_samples(prob, fit.z, fit.weights, **fit.meta)
+    else:
+        result = likelihood.fit(prob, n_starts=n_starts, seed=seed)
+        posterior = Posterior.from_samples(
+            prob, result.samples(LAPLACE_SAMPLES), method="likelihood: multi-start L-BFGS-B, "
+            "Laplace approximation (normal on the estimation scale)", seed=seed,
+            n_starts=n_starts, loglik=result.loglik, notes=list(result.notes),
+            estimate=dict(zip(prob.free_ids, prob.linear(result.z[None])[0].tolist(),
+                              strict=True)),
+        )
+        write_table(out / "starts.csv", result.starts)
+        if progress is not None:
+            progress(0, 0, {"loglik": result.loglik})
+    posterior.meta.update({"data": name, "date": datetime.now(UTC).date().isoformat()})
+    posterior.write(out / "posterior.parquet")
+    summary = summarize(prob, posterior)
+    summary["method"] = method
+    if name == "chia2025":
+        summary["predictions"] = _chia_predictions(prob, posterior, out, seed)
+    write_json(out / "summary.json", summary)
+    prob.to_folder(out / "problem")
+    write_petab(prob, out / "petab")
+    predictive_figure(prob, posterior, out / "predictive_check.png", seed=seed)
+    return summary
+
+
+def _chia_predictions(problem: Problem, posterior: Posterior, out: Path,
+                      seed: int) -> list[dict[str, Any]]:
+    from awaken.calibrate.problems.chia2025 import all_targets, check_predictions
+
+    index = posterior.resample(min(400, 4 * len(posterior.weights)), seed)
+    z = posterior.scaled(problem)[index]
+    table = check_predictions(all_targets(problem.free_ids), z, np.full(len(z), 1 / len(z)))
+    write_table(out / "predictions.csv", table)
+    return table.to_dict(orient="records")

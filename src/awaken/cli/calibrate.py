@@ -1,0 +1,133 @@
+"""``awaken calibrate …``: fit the lung model to published data.
+
+Thin: parse the options, call :func:`awaken.calibrate.run.run`, show progress and a summary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from awaken.core.errors import InputError
+
+app = typer.Typer(
+    help="Calibration: fit the lung model to published data (ABC-SMC or likelihood).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
+MethodOpt = Annotated[str, typer.Option("--method", "-m", help="abc or likelihood.")]
+PopOpt = Annotated[int, typer.Option("--populations", help="ABC generations (T reaches 1).")]
+PartOpt = Annotated[int, typer.Option("--particles", help="ABC particles per generation.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed.")]
+SchedOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 "
+                 "(default: local processes)."),
+]
+ResumeOpt = Annotated[
+    bool, typer.Option("--resume", help="Continue the ABC run stored in OUT/abc.db.")
+]
+ProcsOpt = Annotated[
+    int | None, typer.Option("--procs", help="Local processes (default: all cores; 1 = "
+                             "reproducible).")
+]
+StartsOpt = Annotated[int, typer.Option("--starts", help="Likelihood: optimiser starts.")]
+
+
+def _check(method: str, populations: int, particles: int, starts: int,
+           procs: int | None) -> None:
+    if method not in ("abc", "likelihood"):
+        raise InputError(f"unknown method {method!r}; choose one of: abc, likelihood")
+    if populations < 1:
+        raise InputError(f"--populations {populations} must be at least 1")
+    if particles < 2:
+        raise InputError(f"--particles {particles} must be at least 2")
+    if starts < 1:
+        raise InputError(f"--starts {starts} must be at least 1")
+    if procs is not None and procs < 1:
+        raise InputError(f"--procs {procs} must be at least 1")
+
+
+def _run(name: str, out: Path, method: str, populations: int, particles: int, seed: int,
+         scheduler: str | None, resume: bool, procs: int | None, starts: int) -> None:
+    _check(method, populations, particles, starts, procs)
+    from awaken.calibrate.run import run
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total} {task.fields[info]}"),
+                  TimeElapsedColumn(), console=console, transient=False) as bar:
+        task = bar.add_task(f"{name} ({method})", total=populations if method == "abc" else 1,
+                            info="")
+
+        def progress(t: int, last: int, info: dict[str, float]) -> None:
+            text = ", ".join(f"{k} {v:.3g}" for k, v in info.items())
+            bar.update(task, completed=t + 1, total=max(last + 1, 1), info=text)
+
+        summary = run(name, out, method=method, populations=populations,
+                      particles=particles, seed=seed, scheduler=scheduler, resume=resume,
+                      n_procs=procs, n_starts=starts, progress=progress)
+    table = Table(title=f"{name}: posterior median and 95% interval ({method})")
+    for col in ("quantity", "median", "95% interval"):
+        table.add_column(col)
+    for group in ("parameters", "derived"):
+        for key, v in summary[group].items():
+            table.add_row(key, f"{v['median']:.4g}", f"{v['ci95'][0]:.4g} - {v['ci95'][1]:.4g}")
+    Console().print(table)
+    Console().print(f"wrote {out}/summary.json, posterior.parquet, predictive_check.png, "
+                    "petab/problem.yaml")
+
+
+@app.command("baccam2006")
+def baccam2006(
+    out: OutOpt = Path("results/calibrate/baccam2006"),
+    method: MethodOpt = "abc",
+    populations: PopOpt = 8,
+    particles: PartOpt = 300,
+    seed: SeedOpt = 0,
+    scheduler: SchedOpt = None,
+    resume: ResumeOpt = False,
+    procs: ProcsOpt = None,
+    starts: StartsOpt = 20,
+) -> None:
+    """Fit influenza titres of 6 volunteers (Baccam et al. 2006): beta, p, c, delta, V0."""
+    _run("baccam2006", out, method, populations, particles, seed, scheduler, resume, procs,
+         starts)
+
+
+@app.command("chia2025")
+def chia2025(
+    out: OutOpt = Path("results/calibrate/chia2025"),
+    method: MethodOpt = "abc",
+    populations: PopOpt = 8,
+    particles: PartOpt = 300,
+    seed: SeedOpt = 0,
+    scheduler: SchedOpt = None,
+    resume: ResumeOpt = False,
+    procs: ProcsOpt = None,
+    starts: StartsOpt = 20,
+) -> None:
+    """Fit awakening and immune parameters to the chia2025 calibration targets."""
+    _run("chia2025", out, method, populations, particles, seed, scheduler, resume, procs,
+         starts)
+
+
+@app.command("datasets")
+def datasets() -> None:
+    """List the data sets shipped with the package and their sources."""
+    from awaken.calibrate.datasets import DATASETS
+
+    table = Table(title="awaken calibrate data sets")
+    for col in ("name", "file", "citation"):
+        table.add_column(col)
+    for d in DATASETS.values():
+        table.add_row(d.name, d.file, d.citation)
+    Console().print(table)
