@@ -68,14 +68,17 @@ def predictive_figure(problem: Problem, posterior: Posterior, path: str | Path,
                 ax.plot(t, y, marker, mfc="none", mec="black", ms=7)
         if how in ("log", "log10"):
             ax.set_yscale("log")
+            if rows.size:  # keep the view near the data (model tails can reach 1e-300)
+                floor = float(m["measurement"].iloc[rows].min()) / 1e4
+                ax.set_ylim(bottom=max(ax.get_ylim()[0], floor))
         ref = m["reference_condition"].iat[rows[0]] if rows.size else ""
         ax.set_title(f"{cid}: {oid}" + (f" / {ref}" if ref else ""), fontsize=9)
         ax.set_xlabel("day")
     for ax in list(axes.flat)[len(keys):]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7, loc="best")
-    fig.suptitle(f"{problem.name}: posterior predictive check "
-                 "(open markers: censored at the limit)", fontsize=10)
+    fig.suptitle(f"{problem.name}: posterior predictive check\n"
+                 "(open markers: censored at the limit; v below it, ^ above it)", fontsize=9)
     fig.tight_layout()
     path = Path(path)
     with atomic_path(path) as tmp:

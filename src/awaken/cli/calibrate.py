@@ -75,6 +75,8 @@ def _run(name: str, out: Path, method: str, populations: int, particles: int, se
         summary = run(name, out, method=method, populations=populations,
                       particles=particles, seed=seed, scheduler=scheduler, resume=resume,
                       n_procs=procs, n_starts=starts, progress=progress)
+        done = bar.tasks[0].completed
+        bar.update(task, total=max(done, 1), completed=max(done, 1))
     table = Table(title=f"{name}: posterior median and 95% interval ({method})")
     for col in ("quantity", "median", "95% interval"):
         table.add_column(col)
