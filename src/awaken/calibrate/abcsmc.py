@@ -114,12 +114,13 @@ class AbcFit:
         return self.z[rng.choice(len(self.z), size=n, p=self.weights)]
 
 
-def _sampler(n_procs: int | None, scheduler: str | None) -> tuple[Any, str, Any]:
+def _sampler(n_procs: int | None, scheduler: str | None,
+             timeout: float) -> tuple[Any, str, Any]:
     if scheduler:
         from distributed import Client
 
         try:
-            client = Client(scheduler, timeout=30)
+            client = Client(scheduler, timeout=timeout)
         except OSError as exc:
             raise InputError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from None
         return (pyabc.sampler.DaskDistributedSampler(client, batch_size=4),
@@ -143,6 +144,7 @@ def fit(
     scheduler: str | None = None,
     client: Any = None,
     progress: Progress | None = None,
+    connect_timeout: float = 30.0,
 ) -> AbcFit:
     """ABC-SMC of ``problem``; the history goes to ``db`` (SQLite).
 
@@ -169,7 +171,7 @@ def fit(
         sampler, where, own = pyabc.sampler.DaskDistributedSampler(client, batch_size=4), \
             "dask client", None
     else:
-        sampler, where, own = _sampler(n_procs, scheduler)
+        sampler, where, own = _sampler(n_procs, scheduler, connect_timeout)
     prior = pyabc.Distribution(**{k: ScaledPrior(pr) for k, pr in
                                   zip(problem.free_ids, problem.priors, strict=True)})
 

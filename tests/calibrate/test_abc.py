@@ -1,0 +1,56 @@
+import numpy as np
+import pytest
+from conftest import tiny_tables
+
+from awaken.calibrate import Problem, abcsmc
+from awaken.core.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    truth = np.array([[np.log10(4.0), 3.0]])
+    return Problem("tiny", **tiny_tables()).synthetic(truth, np.random.default_rng(5)), truth
+
+
+def test_abc_single_core_is_reproducible_and_covers_truth(tiny, tmp_path):
+    problem, truth = tiny
+    runs = [abcsmc.fit(problem, populations=3, particles=40, seed=7, n_procs=1,
+                       db=tmp_path / f"r{i}.db") for i in range(2)]
+    np.testing.assert_array_equal(runs[0].z, runs[1].z)
+    assert runs[0].meta["reproducible"] and runs[0].meta["temperatures"][-1] == 1.0
+    lo, hi = np.quantile(runs[0].samples(2000), [0.005, 0.995], axis=0)
+    assert np.all((lo <= truth[0]) & (truth[0] <= hi))
+
+
+def test_abc_resumes_from_its_history(tiny, tmp_path):
+    problem, _ = tiny
+    db = tmp_path / "abc.db"
+    first = abcsmc.fit(problem, populations=2, particles=20, seed=1, n_procs=1, db=db)
+    assert first.meta["populations"] == 2
+    more = abcsmc.fit(problem, populations=3, particles=20, seed=1, n_procs=1, db=db,
+                      resume=True)
+    assert more.meta["populations"] == 3 and more.run_id == first.run_id
+    with pytest.raises(InputError, match="different fit"):
+        abcsmc.fit(problem, populations=4, particles=30, seed=1, n_procs=1, db=db, resume=True)
+
+
+def test_abc_on_a_dask_cluster(tiny, tmp_path):
+    from distributed import Client, LocalCluster
+
+    problem, _ = tiny
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        result = abcsmc.fit(problem, populations=2, particles=20, seed=3, client=client,
+                            db=tmp_path / "dask.db")
+        assert result.meta["sampler"] == "dask client"
+        by_address = abcsmc.fit(problem, populations=1, particles=10, seed=3,
+                                scheduler=cluster.scheduler_address, db=tmp_path / "addr.db")
+    assert len(result.z) == 20 and np.isclose(result.weights.sum(), 1.0)
+    assert by_address.meta["sampler"].startswith("dask ")
+
+
+def test_unreachable_scheduler_is_an_input_error(tiny, tmp_path):
+    problem, _ = tiny
+    with pytest.raises(InputError, match="scheduler"):
+        abcsmc.fit(problem, populations=1, particles=5, scheduler="tcp://127.0.0.1:1",
+                   db=tmp_path / "x.db", connect_timeout=1.0)

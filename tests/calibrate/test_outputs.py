@@ -1,0 +1,46 @@
+import json
+
+import numpy as np
+import pytest
+
+from awaken.calibrate.petab_export import lint, write_petab
+from awaken.calibrate.posterior import Posterior, summarize, weighted_quantile
+from awaken.calibrate.problems.chia2025 import all_targets, chia2025
+
+
+def test_weighted_quantile_matches_repeated_samples():
+    v = np.array([1.0, 2.0, 3.0])
+    w = np.array([0.25, 0.5, 0.25])
+    assert weighted_quantile(v, w, [0.5])[0] == pytest.approx(2.0)
+
+
+def test_posterior_roundtrip_and_summary(tmp_path, baccam):
+    rng = np.random.default_rng(0)
+    z = baccam.nominal + 0.05 * rng.standard_normal((300, baccam.n_free))
+    post = Posterior.from_samples(baccam, z, method="test", seed=0)
+    path = post.write(tmp_path / "posterior.parquet")
+    again = Posterior.read(path)
+    np.testing.assert_allclose(again.values, post.values)
+    assert again.meta["method"] == "test"
+    summary = summarize(baccam, again)
+    json.dumps(summary)
+    r0 = summary["derived"]["R0"]
+    assert r0["ci95"][0] < r0["median"] < r0["ci95"][1]
+    assert set(summary["parameters"]) == set(baccam.free_ids)
+    assert summary["correlations"]["beta"]["beta"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("build", ["baccam", "chia_all"])
+def test_petab_export_lints_clean(tmp_path, baccam, build):
+    problem = baccam if build == "baccam" else all_targets()
+    yaml = write_petab(problem, tmp_path / "petab")
+    assert lint(yaml)
+    assert (tmp_path / "petab" / "model.xml").exists()
+    unsupported = tmp_path / "petab" / "unsupported_measurements.tsv"
+    assert unsupported.exists()  # censored rows (baccam), ratios and peak days (chia2025)
+
+
+def test_chia_problem_hits_the_day15_target_at_declared_values():
+    problem = chia2025()
+    fold = problem.simulate(problem.nominal[None])[0, 0]
+    assert 100 <= fold <= 1000
