@@ -1,0 +1,39 @@
+"""chia2025 ABC-SMC: wall time on this machine and how the fit predicts held-out targets.
+
+Usage: .venv/bin/python benchmarks/calibrate_chia2025.py [--procs N]
+Writes benchmarks/results/calibrate_chia2025.json. Requirement: < 10 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+from awaken.calibrate.run import run  # noqa: E402
+
+OUT = Path(__file__).parent / "results" / "calibrate_chia2025.json"
+
+
+def main(procs: int) -> None:
+    start = time.perf_counter()
+    summary = run("chia2025", "/tmp/bench_chia2025", method="abc", populations=10,
+                  particles=1000, seed=0, n_procs=procs)
+    seconds = time.perf_counter() - start
+    result = {
+        "procs": procs, "seconds_total": seconds, "meta": summary["meta"],
+        "parameters": summary["parameters"], "derived": summary["derived"],
+        "predictions": [{k: p[k] for k in ("target", "use", "low", "high", "median",
+                                           "ci95_low", "ci95_high", "probability_met")}
+                        for p in summary["predictions"]],
+    }
+    OUT.write_text(json.dumps(result, indent=2, default=float) + "\n")
+    print(json.dumps(result, indent=1, default=float))
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[sys.argv.index("--procs") + 1]) if "--procs" in sys.argv else 2)
