@@ -1,6 +1,34 @@
-"""Calibration: shipped data sets, fitting problems as tables, likelihood and ABC-SMC fits."""
+"""Calibration: shipped data sets, fitting problems as tables, likelihood and ABC-SMC fits.
 
-from awaken.calibrate.datasets import DATASETS, dataset, load
-from awaken.calibrate.problem import Problem
+Entry points: :func:`problem` (named problems ``baccam2006``, ``chia2025``), :class:`Problem`
+(build your own from four tables), :func:`fit_likelihood`, ``awaken.calibrate.abcsmc.fit``
+(imports pyABC), :func:`run` (a fit end to end, as ``awaken calibrate`` does) and
+:func:`calibrated` (shipped calibrated parameter sets with provenance).
+"""
 
-__all__ = ["DATASETS", "Problem", "dataset", "load"]
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # numba's OpenMP threads: no busy-wait
+
+from awaken.calibrate.calibrated import calibrated, calibrated_sets, provenance  # noqa: E402
+from awaken.calibrate.datasets import DATASETS, dataset, load  # noqa: E402
+from awaken.calibrate.likelihood import fit as fit_likelihood  # noqa: E402
+from awaken.calibrate.posterior import Posterior, summarize  # noqa: E402
+from awaken.calibrate.problem import Problem  # noqa: E402
+from awaken.calibrate.problems import problem  # noqa: E402
+from awaken.calibrate.run import run  # noqa: E402
+
+__all__ = [
+    "DATASETS",
+    "Posterior",
+    "Problem",
+    "calibrated",
+    "calibrated_sets",
+    "dataset",
+    "fit_likelihood",
+    "load",
+    "problem",
+    "provenance",
+    "run",
+    "summarize",
+]
