@@ -137,6 +137,49 @@ def run_scipy(params: np.ndarray, times: np.ndarray, method: str) -> tuple[np.nd
     return out, time.perf_counter() - t0
 
 
+def work_precision(params: np.ndarray, times: np.ndarray) -> list[dict]:
+    """Cost and accuracy of both engines at several tolerances, on one core each.
+
+    The reference is ``simulate_batch`` at rtol 1e-11, atol 1e-13; the error of a member is
+    the largest relative difference (same floor rule) over all states and output times.
+    """
+    import numba
+
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    ref = simulate_batch(params, times, rtol=1e-11, atol=1e-13)
+    rows = []
+    for rtol in (1e-5, 1e-6, 1e-7, 1e-8):
+        atol = rtol * 1e-2
+        t0 = time.process_time()
+        ours = simulate_batch(params, times, rtol=rtol, atol=atol)
+        t_ours = time.process_time() - t0
+        rr, _, t_rr, fail = run_roadrunner(params, times, rtol, atol)
+        for engine, states, seconds in (("simulate_batch", ours, t_ours), ("roadrunner", rr, t_rr)):
+            err = full_error(states, ref)
+            ok = err[np.isfinite(err)]
+            rows.append(
+                {
+                    "engine": engine,
+                    "rtol": rtol,
+                    "atol": atol,
+                    "ms_per_trajectory": 1e3 * seconds / len(params),
+                    "median_error": float(np.median(ok)),
+                    "p90_error": float(np.quantile(ok, 0.9)),
+                    "failures": int(len(err) - len(ok)) if engine == "roadrunner" else 0,
+                }
+            )
+    numba.set_num_threads(threads)
+    return rows
+
+
+def full_error(theirs: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Per member: max over times and states of |a - b| / max(|b|, floor)."""
+    floor = np.maximum(FLOOR * np.abs(ref).max(axis=1, keepdims=True), ABS_FLOOR)
+    rel = np.abs(theirs - ref) / np.maximum(np.abs(ref), floor)
+    return rel.max(axis=(1, 2))
+
+
 def summary(diff: np.ndarray) -> dict[str, float | int]:
     ok = diff[np.isfinite(diff)]
     return {
@@ -158,6 +201,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--seed", type=int, default=20250101)
     ap.add_argument("--threads", type=int, default=None, help="numba threads (default: all)")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument(
+        "--wp-n", type=int, default=2000, help="members in the work-precision sweep (0: skip)"
+    )
     args = ap.parse_args(argv)
 
     import numba
@@ -235,6 +281,14 @@ def main(argv: list[str] | None = None) -> dict:
             "simulate_batch_1_thread": per["roadrunner"] / per["simulate_batch_1_thread"],
         },
     }
+    if args.wp_n:
+        result["work_precision"] = work_precision(params[: args.wp_n], times)
+        for row in result["work_precision"]:
+            print(
+                f"{row['engine']:>15} rtol {row['rtol']:.0e}: {row['ms_per_trajectory']:.3f} "
+                f"ms/traj (1 core), median error {row['median_error']:.1e}, "
+                f"p90 {row['p90_error']:.1e}"
+            )
     write_json(args.out, result)
     print(json.dumps(result["ms_per_trajectory"], indent=2))
     print(json.dumps(result["speedup_vs_roadrunner"], indent=2))

@@ -23,14 +23,11 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    for name in ("lung", "epi", "calibrate"):
-        try:
-            module = __import__(f"awaken.cli.{name}", fromlist=["app"])
-        except ModuleNotFoundError as exc:  # a layer not installed in this checkout
-            if exc.name != f"awaken.cli.{name}":
-                raise
-            continue
-        app.add_typer(module.app, name=name)
+    from awaken.cli import calibrate, epi, lung
+
+    app.add_typer(lung.app, name="lung")
+    app.add_typer(calibrate.app, name="calibrate")
+    app.add_typer(epi.app, name="epi")
 
 
 _register()
