@@ -6,8 +6,8 @@ temperature schedule ends at T = 1, so the last population samples the Bayesian 
 (Wilkinson 2013; Schälte & Hasenauer 2020) rather than an epsilon-approximation.
 
 Each particle is simulated in every condition of the problem in one batched solve; the
-particles of a generation run in parallel processes (local, default), or on a Dask cluster
-when a scheduler address is given. The history is an SQLite database: a run that was
+particles of a generation run in parallel processes (a local Dask cluster, default), or on a
+Dask cluster when a scheduler address is given. The history is an SQLite database: a run that was
 interrupted resumes from its last complete generation.
 """
 
@@ -35,6 +35,8 @@ from awaken.core.io import write_json
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # numba's OpenMP: no busy-waiting
 
 Progress = Callable[[int, int, dict[str, float]], None]
+BATCH = 8  # particles per Dask task (amortises the task overhead of ~1 ms)
+_WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "passive"}
 
 
 def _quiet() -> None:
@@ -123,13 +125,32 @@ def _sampler(n_procs: int | None, scheduler: str | None,
             client = Client(scheduler, timeout=timeout)
         except OSError as exc:
             raise InputError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from None
-        return (pyabc.sampler.DaskDistributedSampler(client, batch_size=4),
+        return (pyabc.sampler.DaskDistributedSampler(client, batch_size=BATCH),
                 f"dask {scheduler}", client)
     procs = n_procs or os.cpu_count() or 1
     if procs == 1:
         return pyabc.sampler.SingleCoreSampler(), "single core", None
-    return (pyabc.sampler.MulticoreEvalParallelSampler(n_procs=procs),
-            f"{procs} local processes", None)
+    # Local parallel runs use a Dask LocalCluster of spawned processes rather than pyABC's
+    # fork-based samplers: forking after numba's GNU OpenMP threads have run kills workers.
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=procs, threads_per_worker=1, processes=True,
+                           dashboard_address=None, worker_dashboard_address=None,
+                           env=_WORKER_ENV, silence_logs=logging.ERROR)
+    client = Client(cluster)
+    return (pyabc.sampler.DaskDistributedSampler(client, batch_size=BATCH),
+            f"{procs} local processes (dask LocalCluster)", _Closing(client, cluster))
+
+
+class _Closing:
+    """Closes a client and the local cluster it owns."""
+
+    def __init__(self, client: Any, cluster: Any) -> None:
+        self.client, self.cluster = client, cluster
+
+    def close(self) -> None:
+        self.client.close()
+        self.cluster.close()
 
 
 def fit(
@@ -168,7 +189,7 @@ def fit(
     elif db.exists():
         db.unlink()
     if client is not None:
-        sampler, where, own = pyabc.sampler.DaskDistributedSampler(client, batch_size=4), \
+        sampler, where, own = pyabc.sampler.DaskDistributedSampler(client, batch_size=BATCH), \
             "dask client", None
     else:
         sampler, where, own = _sampler(n_procs, scheduler, connect_timeout)
