@@ -33,6 +33,12 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="session")
+def tables():
+    """A factory of fresh tiny tables."""
+    return tiny_tables
+
+
+@pytest.fixture(scope="session")
 def baccam():
     """The pooled Baccam problem."""
     return problem("baccam2006")

@@ -1,15 +1,14 @@
 import numpy as np
 import pytest
-from conftest import tiny_tables
 
 from awaken.calibrate import Problem, abcsmc
 from awaken.core.errors import InputError
 
 
 @pytest.fixture(scope="module")
-def tiny():
+def tiny(tables):
     truth = np.array([[np.log10(4.0), 3.0]])
-    return Problem("tiny", **tiny_tables()).synthetic(truth, np.random.default_rng(5)), truth
+    return Problem("tiny", **tables()).synthetic(truth, np.random.default_rng(5)), truth
 
 
 def test_abc_single_core_is_reproducible_and_covers_truth(tiny, tmp_path):
@@ -54,3 +53,12 @@ def test_unreachable_scheduler_is_an_input_error(tiny, tmp_path):
     with pytest.raises(InputError, match="scheduler"):
         abcsmc.fit(problem, populations=1, particles=5, scheduler="tcp://127.0.0.1:1",
                    db=tmp_path / "x.db", connect_timeout=1.0)
+
+
+def test_abc_local_processes_after_openmp_was_used(tiny, tmp_path):
+    problem, _ = tiny
+    problem.loglik(problem.nominal[None])  # numba's OpenMP runs in this process first
+    result = abcsmc.fit(problem, populations=1, particles=16, seed=0, n_procs=2,
+                        db=tmp_path / "local.db")
+    assert result.meta["sampler"].startswith("2 local processes")
+    assert len(result.z) == 16

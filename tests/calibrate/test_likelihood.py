@@ -1,14 +1,13 @@
 import numpy as np
 import pytest
-from conftest import tiny_tables
 
 from awaken.calibrate import Problem
 from awaken.calibrate.likelihood import fit, profile
 
 
-def test_tiny_fit_recovers_truth_and_profile_agrees_with_laplace():
+def test_tiny_fit_recovers_truth_and_profile_agrees_with_laplace(tables):
     truth = np.array([[np.log10(4.0), 3.0]])
-    base = Problem("tiny", **tiny_tables())
+    base = Problem("tiny", **tables())
     data = base.synthetic(truth, np.random.default_rng(3))
     result = fit(data, n_starts=3, seed=1)
     table = result.table().set_index("parameter")

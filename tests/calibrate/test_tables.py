@@ -1,20 +1,19 @@
 import numpy as np
 import pytest
-from conftest import tiny_tables
 
 from awaken.calibrate import Problem
 from awaken.core.errors import InputError
 
 
-def build(**changes):
-    tables = tiny_tables()
+def build(tables, **changes):
+    frames = tables()
     for key, fn in changes.items():
-        tables[key] = fn(tables[key].copy())
-    return Problem("tiny", **tables)
+        frames[key] = fn(frames[key].copy())
+    return Problem("tiny", **frames)
 
 
-def test_tiny_problem_builds_and_evaluates():
-    p = build()
+def test_tiny_problem_builds_and_evaluates(tables):
+    p = build(tables)
     assert p.free_ids == ("c", "V0")
     ll = p.loglik(np.array([[np.log10(5.0), 3.0], [1.0, 2.0]]))
     assert ll.shape == (2,) and np.all(np.isfinite(ll))
@@ -50,9 +49,9 @@ def test_tiny_problem_builds_and_evaluates():
         ("conditions", lambda f: f.assign(delta=1e6), ["conditions table", "delta", "range"]),
     ],
 )
-def test_bad_tables_are_refused_with_table_row_column(table, change, words):
+def test_bad_tables_are_refused_with_table_row_column(tables, table, change, words):
     with pytest.raises(InputError) as info:
-        build(**{table: change})
+        build(tables, **{table: change})
     for word in words:
         assert word in str(info.value)
 
@@ -76,8 +75,8 @@ def test_censored_rows_use_the_cdf(baccam):
     assert baccam.loglik_from_sims(low, z) > baccam.loglik_from_sims(high, z) + 50
 
 
-def test_prior_density_integrates_to_one():
-    p = build()
+def test_prior_density_integrates_to_one(tables):
+    p = build(tables)
     grid = np.linspace(*p.bounds[1], 4001)
     z = np.column_stack([np.full_like(grid, 0.5), grid])
     dens = np.exp(p.priors[1].logpdf(z[:, 1]))

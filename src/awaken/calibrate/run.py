@@ -44,7 +44,7 @@ def run(
     seed: int = 0,
     scheduler: str | None = None,
     resume: bool = False,
-    n_procs: int | None = None,
+    n_procs: int | None = 1,
     n_starts: int = 20,
     progress: Callable[[int, int, dict[str, float]], None] | None = None,
     problem: Problem | None = None,

@@ -36,8 +36,8 @@ ResumeOpt = Annotated[
     bool, typer.Option("--resume", help="Continue the ABC run stored in OUT/abc.db.")
 ]
 ProcsOpt = Annotated[
-    int | None, typer.Option("--procs", help="Local processes (default: all cores; 1 = "
-                             "reproducible).")
+    int, typer.Option("--procs", help="Local processes for ABC (1: reproducible, and the "
+                      "fastest measured for these models; N: a local Dask cluster).")
 ]
 StartsOpt = Annotated[int, typer.Option("--starts", help="Likelihood: optimiser starts.")]
 
@@ -57,7 +57,7 @@ def _check(method: str, populations: int, particles: int, starts: int,
 
 
 def _run(name: str, out: Path, method: str, populations: int, particles: int, seed: int,
-         scheduler: str | None, resume: bool, procs: int | None, starts: int) -> None:
+         scheduler: str | None, resume: bool, procs: int, starts: int) -> None:
     _check(method, populations, particles, starts, procs)
     from awaken.calibrate.run import run
 
@@ -97,7 +97,7 @@ def baccam2006(
     seed: SeedOpt = 0,
     scheduler: SchedOpt = None,
     resume: ResumeOpt = False,
-    procs: ProcsOpt = None,
+    procs: ProcsOpt = 1,
     starts: StartsOpt = 20,
 ) -> None:
     """Fit influenza titres of 6 volunteers (Baccam et al. 2006): beta, p, c, delta, V0."""
@@ -114,7 +114,7 @@ def chia2025(
     seed: SeedOpt = 0,
     scheduler: SchedOpt = None,
     resume: ResumeOpt = False,
-    procs: ProcsOpt = None,
+    procs: ProcsOpt = 1,
     starts: StartsOpt = 20,
 ) -> None:
     """Fit awakening and immune parameters to the chia2025 calibration targets."""
