@@ -44,3 +44,26 @@ def test_chia_problem_hits_the_day15_target_at_declared_values():
     problem = chia2025()
     fold = problem.simulate(problem.nominal[None])[0, 0]
     assert 100 <= fold <= 1000
+
+
+@pytest.mark.parametrize("which", ["declared", "calibrated"])
+def test_chia_targets_agree_with_the_lung_layer(which):
+    """Our target table and awaken.lung.targets pass or fail together (drift detector)."""
+    from awaken.calibrate.calibrated import calibrated
+    from awaken.calibrate.problems.chia2025 import check_predictions
+    from awaken.lung.experiments import run_experiment
+    from awaken.lung.targets import check_targets
+
+    problem = all_targets()
+    overrides = calibrated("chia2025-abc") if which == "calibrated" else {}
+    z = problem.nominal.copy()
+    for i, pid in enumerate(problem.free_ids):
+        if pid in overrides:
+            z[i] = np.log10(overrides[pid])
+    ours = check_predictions(problem, z[None], np.ones(1)).set_index("target")
+    lung = {row["id"]: row["passed"] for row in check_targets(run_experiment("chia2025",
+                                                                             overrides))}
+    shared = [t for t in ours.index if t in lung]
+    assert len(shared) >= 8
+    for target in shared:
+        assert (ours.loc[target, "probability_met"] == 1.0) == lung[target], target
