@@ -43,9 +43,13 @@ StartsOpt = Annotated[int, typer.Option("--starts", help="Likelihood: optimiser 
 
 
 def _check(method: str, populations: int, particles: int, starts: int,
-           procs: int | None) -> None:
+           procs: int | None, scheduler: str | None, resume: bool) -> None:
     if method not in ("abc", "likelihood"):
         raise InputError(f"unknown method {method!r}; choose one of: abc, likelihood")
+    if scheduler and "://" not in scheduler:
+        raise InputError(f"--scheduler {scheduler!r} must be an address like tcp://host:8786")
+    if resume and method != "abc":
+        raise InputError("--resume applies to method abc only")
     if populations < 1:
         raise InputError(f"--populations {populations} must be at least 1")
     if particles < 2:
@@ -58,7 +62,7 @@ def _check(method: str, populations: int, particles: int, starts: int,
 
 def _run(name: str, out: Path, method: str, populations: int, particles: int, seed: int,
          scheduler: str | None, resume: bool, procs: int, starts: int) -> None:
-    _check(method, populations, particles, starts, procs)
+    _check(method, populations, particles, starts, procs, scheduler, resume)
     from awaken.calibrate.run import run
 
     console = Console(stderr=True)
