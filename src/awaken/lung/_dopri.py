@@ -140,3 +140,12 @@ def integrate_batch(params, stops, is_output, rtol, atol, max_steps, out, status
         status[m] = _integrate_one(
             params[m], stops[m], is_output[m], rtol, atol, max_steps, out[m]
         )
+
+
+@njit(cache=True)
+def integrate_serial(params, stops, is_output, rtol, atol, max_steps, out, status):
+    """As :func:`integrate_batch`, in the calling thread (no thread start-up or spinning)."""
+    for m in range(params.shape[0]):
+        status[m] = _integrate_one(
+            params[m], stops[m], is_output[m], rtol, atol, max_steps, out[m]
+        )

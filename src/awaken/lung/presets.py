@@ -50,14 +50,16 @@ VIRUSES: MappingProxyType[str, Preset] = MappingProxyType(
             _preset(
                 "flu-human",
                 "seasonal influenza A in adults (nasal wash, TCID50/ml)",
-                "Baccam et al. 2006 (beta, k, delta, p, c, T0), FACTS.md §4",
+                "calibrated: `awaken calibrate baccam2006 --method likelihood --starts 20 "
+                "--seed 0` (maximum likelihood, Baccam et al. 2006 titres of 6 volunteers "
+                "pooled; set baccam2006-mle); k_ecl and T0 as published",
                 T0=4e8,
-                V0=0.25,
-                beta=3.2e-5,
+                V0=8.067011653095555,
+                beta=1.5001876661621793e-05,
                 k_ecl=4.0,
-                delta=5.2,
-                p=4.6e-2,
-                c=5.2,
+                delta=4.9524908073247484,
+                p=0.03816181891427159,
+                c=4.952357757376885,
             ),
             _preset(
                 "sars2-human",

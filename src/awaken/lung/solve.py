@@ -26,6 +26,7 @@ from awaken.lung.presets import host, virus
 RTOL = 1e-8
 ATOL = 1e-10
 MAX_STEPS = 200_000
+PARALLEL_FROM = 16  # smaller batches run in the calling thread: no OpenMP spin-up or spinning
 EXPLICIT_STEPS = 20_000  # explicit steps before a member is handed to the implicit Rodas4
 _WINDOW_PARAMS = [(PARAMETER_INDEX[w.start], PARAMETER_INDEX[w.end]) for w in WINDOWS]
 
@@ -187,12 +188,15 @@ def simulate_batch(
     stops, is_output = _stops(params, times)
     out = np.zeros((params.shape[0], times.size, len(STATE_IDS)))
     status = np.zeros(params.shape[0], dtype=np.int64)
-    _dopri.integrate_batch(params, stops, is_output, rtol, atol, EXPLICIT_STEPS, out, status)
+    parallel = params.shape[0] >= PARALLEL_FROM
+    dopri = _dopri.integrate_batch if parallel else _dopri.integrate_serial
+    dopri(params, stops, is_output, rtol, atol, EXPLICIT_STEPS, out, status)
     stiff = np.flatnonzero(status != _dopri.OK)
     if stiff.size:
         sub_out = np.zeros((stiff.size, times.size, len(STATE_IDS)))
         sub_status = np.zeros(stiff.size, dtype=np.int64)
-        _rodas.integrate_batch(
+        rodas = _rodas.integrate_batch if stiff.size >= PARALLEL_FROM else _rodas.integrate_serial
+        rodas(
             params[stiff], stops[stiff], is_output[stiff], rtol, atol, MAX_STEPS, sub_out,
             sub_status,
         )
