@@ -6,17 +6,13 @@ Entry points: :func:`problem` (named problems ``baccam2006``, ``chia2025``), :cl
 :func:`calibrated` (shipped calibrated parameter sets with provenance).
 """
 
-import os
-
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # numba's OpenMP threads: no busy-wait
-
-from awaken.calibrate.calibrated import calibrated, calibrated_sets, provenance  # noqa: E402
-from awaken.calibrate.datasets import DATASETS, dataset, load  # noqa: E402
-from awaken.calibrate.likelihood import fit as fit_likelihood  # noqa: E402
-from awaken.calibrate.posterior import Posterior, summarize  # noqa: E402
-from awaken.calibrate.problem import Problem  # noqa: E402
-from awaken.calibrate.problems import problem  # noqa: E402
-from awaken.calibrate.run import run  # noqa: E402
+from awaken.calibrate.calibrated import calibrated, calibrated_sets, provenance
+from awaken.calibrate.datasets import DATASETS, dataset, load
+from awaken.calibrate.likelihood import fit as fit_likelihood
+from awaken.calibrate.posterior import Posterior, summarize
+from awaken.calibrate.problem import Problem
+from awaken.calibrate.problems import problem
+from awaken.calibrate.run import run
 
 __all__ = [
     "DATASETS",

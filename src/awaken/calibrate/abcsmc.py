@@ -32,8 +32,6 @@ from awaken.calibrate.problem import Problem
 from awaken.core.errors import InputError
 from awaken.core.io import write_json
 
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # numba's OpenMP: no busy-waiting
-
 Progress = Callable[[int, int, dict[str, float]], None]
 BATCH = 64  # particles per Dask task (measured: 8 was 2.4x slower per simulation)
 _WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "passive"}
