@@ -77,7 +77,7 @@ def rates(t, y, theta, r):
     w_vaccine = 1.0 if (vaccine_start <= t < vaccine_end) else 0.0
     frac_inf = infected / T0
     il6_signal = il6 * (1 - il6_block_eff * w_il6_block)
-    wake_il6 = il6_signal**n_il6 / (il6_signal**n_il6 + il6_half**n_il6)
+    wake_il6 = (il6_signal / il6_half)**n_il6 / (1 + (il6_signal / il6_half)**n_il6)
     kill_cd8 = k_kill * cd8_tumour / ((1 + cd4 / cd4_half) * (1 + dcc_awake / kill_sat))
     r[0] = beta * (1 - vaccine_eff * w_vaccine) * target * virus  # infection
     r[1] = k_ecl * eclipse  # eclipse_exit
@@ -169,7 +169,7 @@ def rhs(t, y, theta, dy):
     w_vaccine = 1.0 if (vaccine_start <= t < vaccine_end) else 0.0
     frac_inf = infected / T0
     il6_signal = il6 * (1 - il6_block_eff * w_il6_block)
-    wake_il6 = il6_signal**n_il6 / (il6_signal**n_il6 + il6_half**n_il6)
+    wake_il6 = (il6_signal / il6_half)**n_il6 / (1 + (il6_signal / il6_half)**n_il6)
     kill_cd8 = k_kill * cd8_tumour / ((1 + cd4 / cd4_half) * (1 + dcc_awake / kill_sat))
     r0 = beta * (1 - vaccine_eff * w_vaccine) * target * virus  # infection
     r1 = k_ecl * eclipse  # eclipse_exit
@@ -298,8 +298,8 @@ def jac(t, y, theta, J):
     x15 = cd4/H_max
     x16 = 1 - x15
     x17 = alpha_inf*dcc_dormant*x7
-    x18 = (-il6*(il6_block_eff*w_il6_block - 1))**n_il6
-    x19 = x18/(il6_half**n_il6 + x18)
+    x18 = (-il6*(il6_block_eff*w_il6_block - 1)/il6_half)**n_il6
+    x19 = x18/(x18 + 1)
     x20 = alpha_il6*x19
     x21 = dcc_dormant*n_il6*x20*(x19 - 1)/il6
     x22 = alpha_inf*x6 + x20
@@ -411,6 +411,6 @@ def cd8_activity(t, y, theta):
     w_vaccine = 1.0 if (vaccine_start <= t < vaccine_end) else 0.0
     frac_inf = infected / T0
     il6_signal = il6 * (1 - il6_block_eff * w_il6_block)
-    wake_il6 = il6_signal**n_il6 / (il6_signal**n_il6 + il6_half**n_il6)
+    wake_il6 = (il6_signal / il6_half)**n_il6 / (1 + (il6_signal / il6_half)**n_il6)
     kill_cd8 = k_kill * cd8_tumour / ((1 + cd4 / cd4_half) * (1 + dcc_awake / kill_sat))
     return kill_cd8

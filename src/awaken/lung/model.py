@@ -78,7 +78,7 @@ AUXILIARIES: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "wake_il6",
-        "il6_signal**n_il6 / (il6_signal**n_il6 + il6_half**n_il6)",
+        "(il6_signal / il6_half)**n_il6 / (1 + (il6_signal / il6_half)**n_il6)",
         "IL-6 awakening signal (Hill function, 0..1)",
     ),
     (
