@@ -107,3 +107,27 @@ def test_cached_kernels_carry_the_model_fingerprint():
     for name in codegen.DEPENDENTS:
         text = codegen.GENERATED.with_name(name).read_text()
         assert f'MODEL_FINGERPRINT = "{codegen.fingerprint()}"' in text, name
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{}, {"il6_decay": 100.0, "c": 50.0, "k_E": 5.0}],
+    ids=["default", "stiff"],
+)
+def test_rodas_tier_matches_radau(monkeypatch, overrides):
+    """With no explicit budget every member goes to the compiled Rodas4 tier."""
+    import awaken.lung.solve as solve
+
+    times = np.arange(0.0, 31.0)
+    p = Setup(interventions=(Intervention("cd4_depletion", 6, 28),), overrides=overrides).vector()
+    ref = solve_implicit(p, times)
+
+    def no_last_resort(*args, **kwargs):
+        raise AssertionError("Rodas4 failed and the SciPy fallback was used")
+
+    monkeypatch.setattr(solve, "EXPLICIT_STEPS", 1)
+    monkeypatch.setattr(solve, "solve_implicit", no_last_resort)
+    ours = simulate_batch(p[None, :], times)[0]
+    scale = np.abs(ref).max(axis=0)
+    err = np.abs(ours - ref) / np.maximum(np.abs(ref), 1e-6 * scale + 1e-12)
+    assert err.max() < 1e-4
