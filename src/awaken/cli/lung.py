@@ -36,6 +36,10 @@ InterventionOpt = Annotated[
         help="KIND:START-END[:EFFICACY] in days, e.g. il6_blockade:1-10:0.9 (repeatable).",
     ),
 ]
+DaysOpt = Annotated[float, typer.Option("--days", "-d", help="Days to simulate (> 0).")]
+PlotOpt = Annotated[
+    bool, typer.Option("--plot", help="Also write a figure next to OUT (same stem, .png).")
+]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", "-s", help="Override a parameter: NAME=VALUE (repeatable)."),
@@ -100,10 +104,8 @@ def simulate_cmd(
     host: HostOpt = "mouse",
     intervention: InterventionOpt = None,
     set_: SetOpt = None,
-    days: Annotated[float, typer.Option("--days", "-d", help="Days to simulate (> 0).")] = 60.0,
-    plot: Annotated[
-        bool, typer.Option("--plot", help="Also write a figure next to OUT (same stem, .png).")
-    ] = False,
+    days: DaysOpt = 60.0,
+    plot: PlotOpt = False,
 ) -> None:
     """Simulate one trajectory: a `time` column (days) and one column per state (SBML ids)."""
     from awaken.lung.solve import simulate
@@ -255,11 +257,9 @@ def stochastic_cmd(
     intervention: InterventionOpt = None,
     set_: SetOpt = None,
     mice: Annotated[int, typer.Option("--mice", "-n", help="Number of mice (>= 1).")] = 1000,
-    days: Annotated[float, typer.Option("--days", "-d", help="Days to simulate (> 0).")] = 60.0,
+    days: DaysOpt = 60.0,
     seed: Annotated[int, typer.Option("--seed", help="Seed (>= 0); mouse i uses (seed, i).")] = 0,
-    plot: Annotated[
-        bool, typer.Option("--plot", help="Also write a figure next to OUT (same stem, .png).")
-    ] = False,
+    plot: PlotOpt = False,
 ) -> None:
     """Stochastic DCCs in N mice: per day, mean, sd, q05, q95 of each observable.
 

@@ -104,14 +104,15 @@ class ExperimentRun:
     params: np.ndarray  # (n_arms, n_params)
     overrides: Mapping[str, float] = field(default_factory=dict)
 
-    def _arm_index(self, name: str) -> int:
+    def arm_index(self, name: str) -> int:
+        """Row of arm ``name`` in ``states`` and ``params``."""
         self.experiment.arm(name)
         return [a.name for a in self.experiment.arms].index(name)
 
     def at_days(self, arm: str) -> np.ndarray:
         """States of ``arm`` on the observation days (n_days, n_states)."""
         rows = np.searchsorted(self.times, self.experiment.days)
-        return self.states[self._arm_index(arm), rows]
+        return self.states[self.arm_index(arm), rows]
 
     def table(self) -> pd.DataFrame:
         """Tidy table: arm, day, observable, value (deterministic)."""
@@ -138,7 +139,7 @@ class ExperimentRun:
 
     def peak_day(self, arm: str, state: str) -> float:
         """Day on which ``state`` peaks in ``arm`` (grid resolution ``PEAK_STEP``)."""
-        series = self.states[self._arm_index(arm), :, STATE_IDS.index(state)]
+        series = self.states[self.arm_index(arm), :, STATE_IDS.index(state)]
         return float(self.times[int(np.argmax(series))])
 
     def summary(self) -> dict:

@@ -14,7 +14,7 @@ from scipy.optimize import brentq
 
 from awaken.lung.experiments import CHIA2025, run_experiment
 from awaken.lung.model import PARAMETERS_BY_NAME
-from awaken.lung.targets import _fold
+from awaken.lung.targets import fold_change
 
 TARGET_FOLD_D15 = math.sqrt(100.0 * 1000.0)
 FITTED = "g"
@@ -22,7 +22,7 @@ FITTED = "g"
 
 def _log_gap(g: float) -> float:
     run = run_experiment(CHIA2025, {FITTED: g})
-    return math.log10(_fold(run, "iav", 15.0)) - math.log10(TARGET_FOLD_D15)
+    return math.log10(fold_change(run, "iav", 15.0)) - math.log10(TARGET_FOLD_D15)
 
 
 def fit_division_rate(low: float = 0.2, high: float = 1.5) -> float:

@@ -79,10 +79,10 @@ def plot_experiment(run: ExperimentRun, spread: pd.DataFrame | None, path: Path)
     exp = run.experiment
     fig, axes = plt.subplots(2, 2, figsize=(11, 8), constrained_layout=True)
     colours = dict(zip([a.name for a in exp.arms], plt.cm.tab10.colors, strict=False))
-    ref = run.states[run._arm_index(exp.reference)]
+    ref = run.states[run.arm_index(exp.reference)]
     idx = [STATE_IDS.index("dcc_dormant"), STATE_IDS.index("dcc_awake")]
     for arm in exp.arms:
-        s = run.states[run._arm_index(arm.name)]
+        s = run.states[run.arm_index(arm.name)]
         total = s[:, idx].sum(axis=1)
         c = colours[arm.name]
         axes[0, 0].plot(run.times, total / ref[:, idx].sum(axis=1), color=c, label=arm.name)

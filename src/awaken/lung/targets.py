@@ -30,7 +30,8 @@ class Target:
     unit: str = ""
 
 
-def _fold(run: ExperimentRun, arm: str, day: float) -> float:
+def fold_change(run: ExperimentRun, arm: str, day: float) -> float:
+    """DCC count of ``arm`` over the reference arm's on an observation ``day``."""
     s = run.at_days(arm)[list(run.experiment.days).index(day)]
     ref = run.at_days(run.experiment.reference)[list(run.experiment.days).index(day)]
     idx = [STATE_IDS.index("dcc_dormant"), STATE_IDS.index("dcc_awake")]
@@ -44,7 +45,7 @@ def _dividing(run: ExperimentRun, arm: str, day: float) -> float:
 
 
 def _series(run: ExperimentRun, arm: str, state: str) -> np.ndarray:
-    return run.states[run._arm_index(arm), :, STATE_IDS.index(state)]
+    return run.states[run.arm_index(arm), :, STATE_IDS.index(state)]
 
 
 def _pbs_drift(run: ExperimentRun) -> float:
@@ -74,7 +75,7 @@ def _cd8_activity_ratio(run: ExperimentRun) -> float:
     window = (run.times >= 6) & (run.times <= 28)
 
     def mean_activity(arm: str) -> float:
-        i = run._arm_index(arm)
+        i = run.arm_index(arm)
         values = [
             cd8_activity(t, y, run.params[i])
             for t, y in zip(run.times[window], run.states[i, window], strict=True)
@@ -89,7 +90,7 @@ TARGETS: tuple[Target, ...] = (
         "iav_fold_d15",
         "influenza: DCCs rise 100-1000-fold by day 15",
         "calibration",
-        lambda r: _fold(r, "iav", 15.0),
+        lambda r: fold_change(r, "iav", 15.0),
         lambda v: 100.0 <= v <= 1000.0,
         "fold",
     ),
@@ -145,7 +146,7 @@ TARGETS: tuple[Target, ...] = (
         "iav_fold_d270",
         "influenza: burden still >= 10-fold at day 270",
         "prediction",
-        lambda r: _fold(r, "iav", 270.0),
+        lambda r: fold_change(r, "iav", 270.0),
         lambda v: v >= 10.0,
         "fold",
     ),
@@ -153,7 +154,7 @@ TARGETS: tuple[Target, ...] = (
         "il6ko_fold_d15",
         "IL-6 knockout: day-15 fold change <= 5",
         "prediction",
-        lambda r: _fold(r, "iav_il6ko", 15.0),
+        lambda r: fold_change(r, "iav_il6ko", 15.0),
         lambda v: v <= 5.0,
         "fold",
     ),
@@ -161,7 +162,7 @@ TARGETS: tuple[Target, ...] = (
         "il6ko_vs_iav_d15",
         "IL-6 knockout: day-15 fold change <= a tenth of wild type's",
         "prediction",
-        lambda r: _fold(r, "iav_il6ko", 15.0) / _fold(r, "iav", 15.0),
+        lambda r: fold_change(r, "iav_il6ko", 15.0) / fold_change(r, "iav", 15.0),
         lambda v: v <= 0.1,
         "ratio",
     ),
@@ -169,7 +170,7 @@ TARGETS: tuple[Target, ...] = (
         "cd4_depleted_d28",
         "CD4 depletion after infection: day-28 burden at most a third of wild type's",
         "prediction",
-        lambda r: _fold(r, "iav_cd4_depleted", 28.0) / _fold(r, "iav", 28.0),
+        lambda r: fold_change(r, "iav_cd4_depleted", 28.0) / fold_change(r, "iav", 28.0),
         lambda v: v <= 1.0 / 3.0,
         "ratio",
     ),
@@ -185,7 +186,7 @@ TARGETS: tuple[Target, ...] = (
         "cd8_depleted_d28",
         "CD8 depletion: day-28 burden at least wild type's",
         "prediction",
-        lambda r: _fold(r, "iav_cd8_depleted", 28.0) / _fold(r, "iav", 28.0),
+        lambda r: fold_change(r, "iav_cd8_depleted", 28.0) / fold_change(r, "iav", 28.0),
         lambda v: v >= 1.0,
         "ratio",
     ),
@@ -193,7 +194,7 @@ TARGETS: tuple[Target, ...] = (
         "sars2_fold_d15",
         "SARS-CoV-2 MA10: marked expansion (>= 10-fold by day 15) from its own kinetics",
         "prediction",
-        lambda r: _fold(r, "sars2", 15.0),
+        lambda r: fold_change(r, "sars2", 15.0),
         lambda v: v >= 10.0,
         "fold",
     ),
