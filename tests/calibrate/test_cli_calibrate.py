@@ -15,7 +15,7 @@ def test_cli_likelihood_writes_summary(tmp_path):
                                  "--method", "likelihood", "--starts", "1"])
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text())
-    assert set(summary["parameters"]["beta"]) >= {"median", "ci95"}
+    assert set(summary["parameters"]["beta_u"]) >= {"median", "ci95"}
     assert "R0" in summary["derived"]
     for name in ("posterior.parquet", "predictive_check.png", "petab/problem.yaml"):
         assert (out / name).exists()

@@ -25,5 +25,5 @@ def test_baccam_pooled_fit_matches_published_orders(baccam):
     assert 3 < derived["R0"] < 60  # published ~22
     assert 1 < derived["productive_lifetime_h"] < 24  # published ~5 h
     assert 0.5 < derived["virus_half_life_h"] < 12  # published ~3 h
-    assert 1e-6 < est["beta"] < 1e-3
+    assert 1e-6 < est["beta_u"] < 1e-3
     assert np.all(np.isfinite(result.covariance))

@@ -26,7 +26,26 @@ def test_experiment_writes_results(tmp_path):
     assert 100 <= fold <= 1000
     assert 2 <= summary["virus_peak_day"]["iav"] <= 3
     assert (tmp_path / "figure.png").stat().st_size > 10_000
-    assert pd.read_csv(tmp_path / "targets.csv").passed.all()
+    targets = pd.read_csv(tmp_path / "targets.csv")
+    assert set(targets.id) == set(summary["checks"])
+    assert {"pass", "value", "role"} == set(summary["checks"]["iav_fold_d15"])
+    ablations = json.loads((tmp_path / "ablations.json").read_text())
+    assert set(ablations) == {"niche_capacity", "redormancy", "cd4_protection",
+                              "il6_awakening", "cd8_killing"}
+    assert "ablations" in res.stdout
+
+
+def test_experiment_accepts_set_and_refuses_bad_values(tmp_path):
+    res = _awaken("lung", "experiment", "chia2025", "--out", str(tmp_path / "a"), "--mice",
+                  "0", "--set", "g=0.3")
+    assert res.returncode == 0, res.stderr
+    summary = json.loads((tmp_path / "a" / "summary.json").read_text())
+    assert summary["arms"]["iav"]["15"]["fold_change"] < 100  # slower division, less growth
+    res = _awaken("lung", "experiment", "chia2025", "--out", str(tmp_path / "b"), "--set",
+                  "g=99")
+    assert res.returncode == 2
+    assert "outside its allowed range" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "b").exists()
 
 
 def test_unknown_experiment_lists_choices(tmp_path):

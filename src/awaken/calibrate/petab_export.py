@@ -7,6 +7,7 @@ measurement table, and the README of the export says so.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ import pandas as pd
 
 from awaken.calibrate.problem import Problem
 from awaken.core.io import atomic_path, write_json
-from awaken.lung.model import PARAMETERS, PARAMETERS_BY_NAME
+from awaken.lung.model import OBSERVABLES, PARAMETERS, PARAMETERS_BY_NAME
 from awaken.lung.sbml import write_sbml
 from awaken.lung.solve import Setup
 
@@ -67,11 +68,18 @@ def _parameters(problem: Problem) -> pd.DataFrame:
     })
 
 
+def _in_sbml_terms(formula: str) -> str:
+    """A formula with the lung model's declared observables written out (SBML ids only)."""
+    for ob in OBSERVABLES:
+        formula = re.sub(rf"\b{ob.id}\b", f"({ob.formula})", formula)
+    return formula.replace("**", "^")
+
+
 def _observables(problem: Problem) -> pd.DataFrame:
     o = problem.observables
     return pd.DataFrame({
         "observableId": o["observable_id"],
-        "observableFormula": o["formula"].str.replace("**", "^", regex=False),
+        "observableFormula": o["formula"].map(_in_sbml_terms),
         "observableTransformation": o["transformation"],
         "noiseFormula": o["noise_parameter"],
         "noiseDistribution": o["noise"],

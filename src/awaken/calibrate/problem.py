@@ -22,8 +22,8 @@ from awaken.calibrate.priors import Prior, from_scale, to_scale
 from awaken.calibrate.tables import check_tables
 from awaken.core.errors import InputError, SolverError
 from awaken.core.io import write_json, write_table
-from awaken.lung.model import PARAMETER_INDEX, PARAMETERS, STATE_IDS
-from awaken.lung.solve import simulate_batch
+from awaken.lung.model import OBSERVABLE_IDS, PARAMETER_INDEX, PARAMETERS, STATE_IDS
+from awaken.lung.solve import observe, simulate_batch
 
 PEAK_STEP = 0.05  # days: grid of the peak-time search (refined by a parabola)
 TABLES = ("measurements", "conditions", "parameters", "observables")
@@ -212,13 +212,17 @@ class Problem:
         return states.reshape(n, g, times.size, len(STATE_IDS))
 
     def _observable(self, oid: str, states: np.ndarray, vectors: np.ndarray,
-                    z: np.ndarray) -> np.ndarray:
+                    z: np.ndarray, times: np.ndarray | None = None) -> np.ndarray:
         parsed = self._obs[oid][0]
         x = self.linear(z)
         values = {}
         for name in parsed.names:
             if name in STATE_IDS:
                 values[name] = states[..., STATE_IDS.index(name)]
+            elif name in OBSERVABLE_IDS:
+                values[name] = self._declared(
+                    name, self._times if times is None else times, states, vectors
+                )
             elif name in self._free_index:
                 values[name] = x[:, self._free_index[name]][:, None, None]
             elif name in PARAMETER_INDEX:
@@ -226,6 +230,16 @@ class Problem:
             else:
                 values[name] = self._fixed[name]
         return np.broadcast_to(np.asarray(parsed(values), dtype=float), states.shape[:3])
+
+    @staticmethod
+    def _declared(name: str, times: np.ndarray, states: np.ndarray,
+                  vectors: np.ndarray) -> np.ndarray:
+        """A declared lung observable (``awaken.lung.model.OBSERVABLES``) of every member."""
+        out = np.full(states.shape[:3], np.nan)
+        for i, j in np.ndindex(*states.shape[:2]):
+            if np.all(np.isfinite(states[i, j])):
+                out[i, j] = observe(times, states[i, j], vectors[i, j])[name]
+        return out
 
     def simulate(self, z: np.ndarray) -> np.ndarray:
         """Model values at the measurements (n, n_measurements), on the linear scale."""
@@ -353,7 +367,7 @@ class Problem:
         ):
             if self._obs[oid][1] != "value":
                 continue
-            values = self._observable(oid, states, vectors, z)
+            values = self._observable(oid, states, vectors, z, times)
             curve = values[:, self._group_of[cid]]
             if ref:
                 with np.errstate(divide="ignore", invalid="ignore"):

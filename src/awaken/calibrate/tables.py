@@ -27,7 +27,7 @@ from awaken.calibrate import formula
 from awaken.calibrate.noise import CENSORING, NOISE_MODELS, TRANSFORMATIONS
 from awaken.calibrate.priors import PRIOR_TYPES, SCALES, Prior
 from awaken.core.errors import InputError
-from awaken.lung.model import PARAMETERS_BY_NAME, STATE_IDS
+from awaken.lung.model import OBSERVABLE_IDS, PARAMETERS_BY_NAME, STATE_IDS
 
 REQUIRED = {
     "measurements": ("observable_id", "condition_id", "time", "measurement"),
@@ -182,7 +182,7 @@ def check_observables(frame: pd.DataFrame, parameter_ids: set[str],
     """Validate the observables table (formulas, noise models, noise parameters)."""
     t = "observables"
     frame = _require(t, frame)
-    known = set(STATE_IDS) | set(PARAMETERS_BY_NAME) | parameter_ids
+    known = set(STATE_IDS) | set(OBSERVABLE_IDS) | set(PARAMETERS_BY_NAME) | parameter_ids
     lower_bound = dict(zip(parameters["parameter_id"], parameters["lower"], strict=True))
     rows = []
     for i, r in frame.iterrows():

@@ -40,6 +40,14 @@ DaysOpt = Annotated[float, typer.Option("--days", "-d", help="Days to simulate (
 PlotOpt = Annotated[
     bool, typer.Option("--plot", help="Also write a figure next to OUT (same stem, .png).")
 ]
+SeverityOpt = Annotated[
+    str,
+    typer.Option(
+        "--severity",
+        help="Severity class of a human infection: upper, symptomatic, lower, hospitalised, "
+        "critical (empty: the preset's own).",
+    ),
+]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", "-s", help="Override a parameter: NAME=VALUE (repeatable)."),
@@ -66,6 +74,7 @@ def _setup(
     host: str,
     interventions: list[str] | None,
     overrides: dict[str, float] | None = None,
+    severity: str = "",
 ):  # -> Setup (imported lazily to keep `--help` fast)
     from awaken.lung.interventions import Intervention
     from awaken.lung.solve import Setup
@@ -75,6 +84,7 @@ def _setup(
         host=host,
         interventions=tuple(Intervention.parse(text) for text in interventions or []),
         overrides=overrides or {},
+        severity=severity,
     )
     setup.parameters()  # validate names, ranges and windows before any work
     return setup
@@ -86,11 +96,12 @@ def export_sbml(
     virus: VirusOpt = "iav-pr8",
     host: HostOpt = "mouse",
     intervention: InterventionOpt = None,
+    severity: SeverityOpt = "",
 ) -> None:
     """Write the model with this setup's parameter values as SBML Level 3 Version 2."""
     from awaken.lung.sbml import write_sbml
 
-    setup = _setup(virus, host, intervention)
+    setup = _setup(virus, host, intervention, severity=severity)
     path = write_sbml(setup, out)
     Console(stderr=True).print(f"wrote {path}", highlight=False)
 
@@ -104,6 +115,7 @@ def simulate_cmd(
     host: HostOpt = "mouse",
     intervention: InterventionOpt = None,
     set_: SetOpt = None,
+    severity: SeverityOpt = "",
     days: DaysOpt = 60.0,
     plot: PlotOpt = False,
 ) -> None:
@@ -116,7 +128,7 @@ def simulate_cmd(
         )
     if not (math.isfinite(days) and days > 0):
         raise InputError(f"--days {days:g}: must be a positive number of days")
-    setup = _setup(virus, host, intervention, _overrides(set_))
+    setup = _setup(virus, host, intervention, _overrides(set_), severity)
     frame = simulate(setup, days).frame()
     write_table(out, frame)
     console = Console(stderr=True)
@@ -142,7 +154,7 @@ def plot_trajectory(frame, path: Path, title: str = "") -> Path:  # type: ignore
 
     units = {s.id: s.unit for s in STATES}
     panels = (
-        ("virus", [c for c in frame.columns if c == "virus"], True),
+        ("virus", [c for c in frame.columns if c.startswith("virus")], True),
         ("IL-6", [c for c in frame.columns if c.startswith("il6")], False),
         ("T cells", [c for c in frame.columns if c.startswith("cd")], True),
         ("DCCs", [c for c in frame.columns if c.startswith("dcc")], True),
@@ -214,11 +226,16 @@ def experiment_cmd(
         typer.Option("--mice", help="Stochastic mice per arm for the spread (0: none)."),
     ] = 200,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the stochastic mice.")] = 0,
+    set_: SetOpt = None,
 ) -> None:
-    """Run a named experiment; write results.csv, figure.png, summary.json, targets.csv.
+    """Run a named experiment; write results.csv, figure.png, summary.json, targets.csv and
+    ablations.json.
 
     Fold changes are against the PBS arm on the same day. Each published target is checked
-    and marked as calibration (set a parameter), timing or prediction (compared only).
+    and marked as calibration (parameters were set against it), timing or prediction
+    (compared only). Ablations remove one mechanism at a time (niche capacity, re-dormancy,
+    CD4 protection, IL-6 awakening, CD8 killing) and list the checks that then fail.
+    --set NAME=VALUE overrides a parameter in every arm.
     """
     from awaken.lung.experiments import experiment, run_experiment
     from awaken.lung.outputs import write_experiment
@@ -228,20 +245,72 @@ def experiment_cmd(
     if seed < 0:
         raise InputError(f"--seed {seed}: must be 0 or more")
     exp = experiment(name)
+    overrides = _overrides(set_)
+    for arm in exp.arms:
+        arm.setup(overrides).parameters()  # names and ranges, before any work
     console = Console(stderr=True)
-    with console.status(f"solving {len(exp.arms)} arms of {name} ({mice} mice each)"):
-        files = write_experiment(run_experiment(exp), out, n_mice=mice, seed=seed)
+    with console.status(f"solving {len(exp.arms)} arms of {name} ({mice} mice each), "
+                        "checks and ablations"):
+        files = write_experiment(run_experiment(exp, overrides), out, n_mice=mice, seed=seed)
     targets = Table(title=f"{name}: published targets")
-    for column in ("target", "role", "value", "passed"):
+    for column in ("check", "target", "role", "value", "passed"):
         targets.add_column(column)
+    import json
+
     import pandas as pd
 
     for row in pd.read_csv(files.targets).itertuples():
         mark = "[green]yes[/]" if row.passed else "[red]NO[/]"
-        targets.add_row(row.statement, row.role, f"{row.value:.3g} {row.unit}", mark)
+        note = " (by construction)" if isinstance(row.by_construction, str) else ""
+        targets.add_row(row.id, row.statement + note, row.role, f"{row.value:.3g} {row.unit}",
+                        mark)
     Console().print(targets)
-    for path in (files.results, files.figure, files.summary, files.targets):
+    ablations = Table(title="ablations: checks that fail without each mechanism")
+    ablations.add_column("mechanism removed")
+    ablations.add_column("checks failed")
+    for mechanism, failed in json.loads(files.ablations.read_text()).items():
+        ablations.add_row(mechanism, ", ".join(failed) or "[red]none: nothing tests it[/]")
+    Console().print(ablations)
+    for path in (files.results, files.figure, files.summary, files.targets, files.ablations):
         console.print(f"wrote {path}", highlight=False)
+
+
+@app.command("response")
+def response_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Table to write (.csv or .parquet).")],
+    virus: VirusOpt = "flu-human",
+    host: HostOpt = "human",
+    vaccinated: Annotated[
+        bool, typer.Option("--vaccinated/--unvaccinated", help="With vaccine immunity.")
+    ] = False,
+    horizon: Annotated[
+        float, typer.Option("--horizon", help="Days at whose end extra doublings are read.")
+    ] = 365.0,
+    set_: SetOpt = None,
+) -> None:
+    """The graded response to a human infection, one row per severity class.
+
+    Columns: severity, il6_peak (pg/ml), il6_auc (pg/ml*d above the uninfected course),
+    fold_change_day28 (DCC burden over the same person without infection),
+    extra_doublings (log2 of that ratio at the horizon), awakened_per_dormant,
+    lung_infected_peak. Severity classes: upper, symptomatic, lower, hospitalised,
+    critical. This is the table the cohort layer's awakening emulator is built from.
+    """
+    from awaken.lung.response import response_table
+
+    if out.suffix.lower() not in TABLE_SUFFIXES:
+        raise InputError(
+            f"--out {out.name!r}: extension must be one of {', '.join(TABLE_SUFFIXES)}"
+        )
+    table = response_table(virus, host, vaccinated, horizon=horizon, overrides=_overrides(set_))
+    write_table(out, table)
+    shown = Table(title=f"{virus} in {host}{' (vaccinated)' if vaccinated else ''}")
+    for column in table.columns:
+        shown.add_column(column)
+    for row in table.itertuples(index=False):
+        shown.add_row(row[0], *(f"{v:.3g}" for v in row[1:]))
+    Console().print(shown)
+    Console(stderr=True).print(f"wrote {out}", highlight=False)
 
 
 # --- stochastic mice (awaken.lung.stochastic) ---------------------------------------------
@@ -263,7 +332,8 @@ def stochastic_cmd(
 ) -> None:
     """Stochastic DCCs in N mice: per day, mean, sd, q05, q95 of each observable.
 
-    Observables: dcc_count, dcc_dormant, dcc_awake, dividing_fraction, p_no_awakening
+    Observables: dcc_count, dcc_dormant, dcc_awake, ki67_fraction, awake_fraction,
+    p_no_awakening
     (and its analytic value where exact). Method: docs/stochastic.md.
     """
     from awaken.lung.stochastic import plot as plot_mice

@@ -2,37 +2,55 @@
 
 One entry point per job: :func:`simulate` (one trajectory), :func:`simulate_batch`
 (ensembles of parameter sets), :func:`simulate_mice` (stochastic DCCs),
-:func:`run_experiment` (named protocols such as ``chia2025``) and :func:`to_sbml`.
+:func:`run_experiment` (named protocols such as ``chia2025``), :func:`response_table`
+(the graded response to human infections by severity) and :func:`to_sbml`.
+
+Names load lazily: ``import awaken.lung`` compiles nothing until a name is used (so the
+code generator and ``--help`` can run without the generated kernels).
 """
 
-from awaken.lung.experiments import CHIA2025, EXPERIMENTS, run_experiment
-from awaken.lung.interventions import Intervention
-from awaken.lung.model import PARAMETERS, PROCESSES, STATE_IDS, STATES
-from awaken.lung.presets import HOSTS, VIRUSES
-from awaken.lung.sbml import to_sbml, write_sbml
-from awaken.lung.solve import Setup, Trajectory, parameter_vector, simulate, simulate_batch
-from awaken.lung.stochastic import simulate_mice
-from awaken.lung.targets import TARGETS, check_targets
+from __future__ import annotations
 
-__all__ = [
-    "CHIA2025",
-    "EXPERIMENTS",
-    "HOSTS",
-    "PARAMETERS",
-    "PROCESSES",
-    "STATES",
-    "STATE_IDS",
-    "TARGETS",
-    "VIRUSES",
-    "Intervention",
-    "Setup",
-    "Trajectory",
-    "check_targets",
-    "parameter_vector",
-    "run_experiment",
-    "simulate",
-    "simulate_batch",
-    "simulate_mice",
-    "to_sbml",
-    "write_sbml",
-]
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    "CHIA2025": "experiments",
+    "EXPERIMENTS": "experiments",
+    "run_experiment": "experiments",
+    "Intervention": "interventions",
+    "OBSERVABLES": "model",
+    "PARAMETERS": "model",
+    "PROCESSES": "model",
+    "STATE_IDS": "model",
+    "STATES": "model",
+    "HOSTS": "presets",
+    "SEVERITIES": "presets",
+    "VIRUSES": "presets",
+    "response_table": "response",
+    "to_sbml": "sbml",
+    "write_sbml": "sbml",
+    "Setup": "solve",
+    "Trajectory": "solve",
+    "parameter_vector": "solve",
+    "simulate": "solve",
+    "simulate_batch": "solve",
+    "simulate_mice": "stochastic",
+    "TARGETS": "targets",
+    "ablations": "targets",
+    "check_targets": "targets",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'awaken.lung' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"awaken.lung.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -23,7 +23,7 @@ from awaken.lung._generated import N_STATES, initial_state, rhs
 OK, STIFF, MAX_STEPS, BAD_VALUE = 0, 1, 2, 3
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-MODEL_FINGERPRINT = "91861e7c46549269"
+MODEL_FINGERPRINT = "4abfcad864d61a8e"
 
 # Dormand–Prince coefficients (Hairer, Nørsett & Wanner, table 5.2).
 A21 = 1 / 5

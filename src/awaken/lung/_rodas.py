@@ -22,7 +22,7 @@ from awaken.lung._generated import N_STATES, initial_state, jac, rhs
 OK, MAX_STEPS, BAD_VALUE, SINGULAR = 0, 2, 3, 4
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-MODEL_FINGERPRINT = "91861e7c46549269"
+MODEL_FINGERPRINT = "4abfcad864d61a8e"
 
 GAMMA = 0.25
 A21 = 1.544

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from awaken.lung.model import (
     AUXILIARIES,
+    OBSERVABLES,
     PARAMETER_INDEX,
     PROCESSES,
     STATES,
@@ -34,6 +35,7 @@ from numba import njit
 N_STATES = {n_states}
 N_PARAMS = {n_params}
 N_PROCESSES = {n_processes}
+N_OBSERVABLES = {n_observables}
 '''
 
 
@@ -57,9 +59,9 @@ def _bind_auxiliaries() -> list[str]:
     return [f"    {name} = {expr}" for name, expr, _ in AUXILIARIES]
 
 
-def _body() -> list[str]:
+def _body(extra: tuple[str, ...] = ()) -> list[str]:
     lines = _bind_states() + _bind_windows() + _bind_auxiliaries()
-    rates = [proc.rate for proc in PROCESSES]
+    rates = [proc.rate for proc in PROCESSES] + list(extra)
     used = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", "\n".join(lines + rates)))
     return _bind_parameters(used) + lines
 
@@ -93,7 +95,8 @@ def source() -> str:
     """The Python source of the generated module."""
     out = [
         _HEADER.format(
-            n_states=len(STATES), n_params=len(PARAMETER_INDEX), n_processes=len(PROCESSES)
+            n_states=len(STATES), n_params=len(PARAMETER_INDEX), n_processes=len(PROCESSES),
+            n_observables=len(OBSERVABLES),
         )
     ]
     out += ["", "@njit(cache=True)", "def rates(t, y, theta, r):"]
@@ -123,10 +126,14 @@ def source() -> str:
     lines = _bind_states("1e-300") + _bind_windows()
     used = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", "\n".join(lines + jac_lines)))
     out += _bind_parameters(used) + lines + jac_lines
-    out += ["", "", "@njit(cache=True)", "def cd8_activity(t, y, theta):"]
-    out.append('    """Per-cell CD8 killing rate of awakened cells (1/d)."""')
-    out += _body()
-    out.append("    return kill_cd8")
+    out += ["", "", "@njit(cache=True)", "def observe(t, y, theta, o):"]
+    out.append('    """The declared observables at time t, in declaration order."""')
+    out += _body(tuple(ob.formula for ob in OBSERVABLES))
+    out += [f"    o[{k}] = {ob.formula}  # {ob.id}" for k, ob in enumerate(OBSERVABLES)]
+    out += ["", "", "@njit(cache=True)", "def observe_series(times, states, theta, o):"]
+    out.append('    """Observables along a trajectory: o[k] at times[k] (states[k])."""')
+    out += ["    for k in range(times.shape[0]):",
+            "        observe(times[k], states[k], theta, o[k])"]
     return "\n".join(out) + "\n"
 
 

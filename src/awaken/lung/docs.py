@@ -19,8 +19,16 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from awaken.core.params import Parameter
-from awaken.lung.model import AUXILIARIES, PARAMETERS, PROCESSES, STATES, WINDOWS, derivative
-from awaken.lung.presets import HOSTS, VIRUSES, Preset
+from awaken.lung.model import (
+    AUXILIARIES,
+    OBSERVABLES,
+    PARAMETERS,
+    PROCESSES,
+    STATES,
+    WINDOWS,
+    derivative,
+)
+from awaken.lung.presets import HOSTS, SEVERITIES, VIRUSES, Preset
 
 DOCS_MODEL = Path(__file__).resolve().parents[3] / "docs" / "model.md"
 _BEGIN = "<!-- BEGIN GENERATED: {name} -->"
@@ -141,23 +149,125 @@ def presets_markdown(presets: Mapping[str, Preset]) -> str:
 
 
 def targets_markdown() -> str:
-    """The chia2025 targets as computed by the model, with their roles."""
+    """The chia2025 checks as computed by the model, with their roles."""
     from awaken.lung.experiments import run_experiment
     from awaken.lung.targets import check_targets
 
     rows = [
-        (r["statement"], r["role"], f"{r['value']:.3g} {r['unit']}", "yes" if r["passed"] else "NO")
+        (_code(r["id"]), r["statement"], r["role"], f"{r['value']:.3g} {r['unit']}",
+         "yes" if r["passed"] else "NO",
+         f"by construction: {r['by_construction']}" if r["by_construction"] else "")
         for r in check_targets(run_experiment("chia2025"))
     ]
-    return _table(("target (FACTS.md §1-2)", "role", "model", "met"), rows)
+    return _table(("check", "target (FACTS.md §1-2, §5)", "role", "model", "met", "note"), rows)
+
+
+def ablations_markdown() -> str:
+    """Each mechanism removed in turn, and the checks that then fail."""
+    from awaken.lung.experiments import run_experiment
+    from awaken.lung.targets import MECHANISMS, ablations
+
+    failed = ablations(run_experiment("chia2025"))
+    return _table(
+        ("mechanism removed", "how", "checks that fail"),
+        (
+            [m, ", ".join(f"`{k}={v:g}`" for k, v in MECHANISMS[m].items()),
+             ", ".join(_code(c) for c in ids) or "**none**"]
+            for m, ids in failed.items()
+        ),
+    )
+
+
+def structures_markdown() -> str:
+    """The structures of ``awaken.lung.fit.VARIANTS``, each at its own fit, on every check."""
+    from awaken.lung.experiments import run_experiment
+    from awaken.lung.fit import stored
+    from awaken.lung.targets import check_targets
+
+    fits = stored()
+    if not fits:
+        return "(no fits recorded: run `python -m awaken.lung.fit VARIANT`)"
+    columns = {}
+    for name, entry in fits.items():
+        run = run_experiment("chia2025", {**entry["values"], **entry["fixed"]})
+        columns[name] = {r["id"]: r for r in check_targets(run, stochastic=False)}
+    first = next(iter(columns.values()))
+    rows = [
+        [_code(cid), first[cid]["role"],
+         *(f"{col[cid]['value']:.3g} {'yes' if col[cid]['passed'] else '**NO**'}"
+           for col in columns.values())]
+        for cid in first
+    ]
+    rows.append(["objective (fit)", "", *(f"{fits[n]['objective']:.3g}" for n in columns)])
+    rows.append(["checks failed", "",
+                 *(str(sum(not r["passed"] for r in col.values())) for col in columns.values())])
+    def title(name: str) -> str:
+        fixed = ", ".join(f"{k}={v:g}" for k, v in fits[name]["fixed"].items())
+        return f"{name} ({fixed or 'all mechanisms'})"
+
+    return _table(("check", "role", *(title(n) for n in columns)), rows)
+
+
+def severities_markdown() -> str:
+    """Severity classes: lung-involvement target, other values, solved seeding per virus."""
+    from awaken.lung.severity import LUNG_INFECTED, SAME_SEEDING, stored
+
+    spreads = stored()
+    header = ("class", "description", "peak lung infected (unvaccinated adult)", "other values",
+              *(f"`spread` {v}" for v in spreads))
+    rows = []
+    for name, preset in SEVERITIES.items():
+        target = (f"as {SAME_SEEDING[name]} seeding" if name in SAME_SEEDING
+                  else f"{LUNG_INFECTED[name]:g}")
+        rows.append([_code(name), preset.description, target,
+                     ", ".join(f"`{k}={v:g}`" for k, v in preset.values.items()),
+                     *(f"{spreads[v][name]:.3g}" for v in spreads)])
+    return _table(header, rows)
+
+
+def observables_markdown() -> str:
+    """The declared observables."""
+    return _table(
+        ("observable", "formula", "unit", "meaning"),
+        ([_code(o.id), _code(formula(o.formula)), o.unit, o.description] for o in OBSERVABLES),
+    )
+
+
+RESPONSE_SETUPS = (("flu-human", "human"), ("sars2-human", "human"),
+                   ("sars2-human-omicron", "human"), ("rsv-human", "human"),
+                   ("flu-human", "human-65plus"), ("sars2-human", "human-65plus"))
+
+
+def responses_markdown() -> str:
+    """``awaken lung response`` for the main human setups, unvaccinated and vaccinated."""
+    from awaken.lung.response import response_table
+
+    parts = []
+    for virus_name, host_name in RESPONSE_SETUPS:
+        for vaccinated in (False, True):
+            table = response_table(virus_name, host_name, vaccinated)
+            parts.append(f"`{virus_name}` in `{host_name}`"
+                         f"{' (vaccinated)' if vaccinated else ''}:\n")
+            parts.append(_table(
+                table.columns,
+                ([row[0], *(f"{v:.3g}" for v in row[1:])]
+                 for row in table.itertuples(index=False)),
+            ))
+            parts.append("")
+    return "\n".join(parts).rstrip()
 
 
 SECTIONS: dict[str, Callable[[], str]] = {
     "targets": targets_markdown,
+    "ablations": ablations_markdown,
+    "observables": observables_markdown,
+    "structures": structures_markdown,
+    "responses": responses_markdown,
     "equations": equations_markdown,
     "parameters": parameters_markdown,
     "viruses": lambda: presets_markdown(VIRUSES),
     "hosts": lambda: presets_markdown(HOSTS),
+    "severities": severities_markdown,
 }
 
 

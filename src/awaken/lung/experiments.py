@@ -9,15 +9,11 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from awaken.core.errors import unknown_choice
+from awaken.core.errors import InputError, unknown_choice
 from awaken.lung.interventions import Intervention
 from awaken.lung.model import STATE_IDS
-from awaken.lung.solve import Setup, simulate_batch
+from awaken.lung.solve import Setup, observe, simulate_batch
 
-_DORMANT = STATE_IDS.index("dcc_dormant")
-_AWAKE = STATE_IDS.index("dcc_awake")
-_VIRUS = STATE_IDS.index("virus")
-_IL6 = STATE_IDS.index("il6")
 PEAK_STEP = 0.05  # days: resolution of the peak-day search
 
 
@@ -114,25 +110,27 @@ class ExperimentRun:
         rows = np.searchsorted(self.times, self.experiment.days)
         return self.states[self.arm_index(arm), rows]
 
+    def observed(self, arm: str) -> dict[str, np.ndarray]:
+        """Every declared observable of ``arm`` on the fine grid (see ``model.OBSERVABLES``)."""
+        i = self.arm_index(arm)
+        return observe(self.times, self.states[i], self.params[i])
+
+    def at(self, arm: str, observable: str, day: float) -> float:
+        """One observable of ``arm`` on ``day`` (a grid time)."""
+        k = int(np.searchsorted(self.times, day))
+        if k >= self.times.size or self.times[k] != day:
+            raise InputError(f"day {day:g} is not on the experiment's time grid")
+        return float(self.observed(arm)[observable][k])
+
     def table(self) -> pd.DataFrame:
-        """Tidy table: arm, day, observable, value (deterministic)."""
-        ref = self.at_days(self.experiment.reference)
-        ref_total = ref[:, _DORMANT] + ref[:, _AWAKE]
+        """Tidy table: arm, day, observable, value (deterministic), on the observation days."""
+        rows = np.searchsorted(self.times, self.experiment.days)
+        ref = self.observed(self.experiment.reference)["dcc_count"][rows]
         records = []
         for arm in self.experiment.arms:
-            s = self.at_days(arm.name)
-            total = s[:, _DORMANT] + s[:, _AWAKE]
-            observables = {
-                "dcc_count": total,
-                "fold_change": total / ref_total,
-                "dividing_fraction": np.divide(
-                    s[:, _AWAKE], total, out=np.zeros_like(total), where=total > 0
-                ),
-                "virus": s[:, _VIRUS],
-                "il6": s[:, _IL6],
-            }
-            observables["vimentin_high_fraction"] = 1.0 - observables["dividing_fraction"]
-            for name, values in observables.items():
+            observed = {k: v[rows] for k, v in self.observed(arm.name).items()}
+            observed["fold_change"] = observed["dcc_count"] / ref
+            for name, values in observed.items():
                 for day, value in zip(self.experiment.days, values, strict=True):
                     records.append((arm.name, day, name, float(value)))
         return pd.DataFrame(records, columns=["arm", "day", "observable", "value"])
@@ -143,13 +141,16 @@ class ExperimentRun:
         return float(self.times[int(np.argmax(series))])
 
     def summary(self) -> dict:
-        """``{"arms": {ARM: {DAY: {fold_change, dividing_fraction}}}, peak days...}``."""
+        """``{"arms": {ARM: {DAY: {fold_change, dividing_fraction}}}, peak days...}``.
+
+        ``dividing_fraction`` is the Ki67+ (cycling) fraction, ``ki67_fraction``.
+        """
         table = self.table().set_index(["arm", "day", "observable"])["value"]
         arms = {
             arm.name: {
                 f"{day:g}": {
                     "fold_change": table[(arm.name, day, "fold_change")],
-                    "dividing_fraction": table[(arm.name, day, "dividing_fraction")],
+                    "dividing_fraction": table[(arm.name, day, "ki67_fraction")],
                 }
                 for day in self.experiment.days
             }

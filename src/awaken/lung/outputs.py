@@ -10,9 +10,8 @@ import pandas as pd
 
 from awaken.core.io import atomic_path, write_json, write_table
 from awaken.lung.experiments import ExperimentRun
-from awaken.lung.model import STATE_IDS
 from awaken.lung.stochastic import simulate_mice
-from awaken.lung.targets import check_targets
+from awaken.lung.targets import ablations, check_targets, checks_summary
 
 
 @dataclass(frozen=True)
@@ -23,6 +22,7 @@ class ExperimentFiles:
     figure: Path
     summary: Path
     targets: Path
+    ablations: Path
 
 
 def stochastic_spread(run: ExperimentRun, n_mice: int, seed: int) -> pd.DataFrame:
@@ -44,7 +44,7 @@ def stochastic_spread(run: ExperimentRun, n_mice: int, seed: int) -> pd.DataFram
         per_mouse = {
             "dcc_count": ens.values("dcc_count"),
             "fold_change": ens.values("dcc_count") / ref_mean,
-            "dividing_fraction": ens.values("dividing_fraction"),
+            "ki67_fraction": ens.values("ki67_fraction"),
             "p_no_awakening": ens.values("p_no_awakening"),
         }
         for name, v in per_mouse.items():
@@ -79,26 +79,24 @@ def plot_experiment(run: ExperimentRun, spread: pd.DataFrame | None, path: Path)
     exp = run.experiment
     fig, axes = plt.subplots(2, 2, figsize=(11, 8), constrained_layout=True)
     colours = dict(zip([a.name for a in exp.arms], plt.cm.tab10.colors, strict=False))
-    ref = run.states[run.arm_index(exp.reference)]
-    idx = [STATE_IDS.index("dcc_dormant"), STATE_IDS.index("dcc_awake")]
+    ref = run.observed(exp.reference)["dcc_count"]
     for arm in exp.arms:
-        s = run.states[run.arm_index(arm.name)]
-        total = s[:, idx].sum(axis=1)
+        observed = run.observed(arm.name)
         c = colours[arm.name]
-        axes[0, 0].plot(run.times, total / ref[:, idx].sum(axis=1), color=c, label=arm.name)
-        axes[0, 1].plot(run.times, s[:, idx[1]] / total, color=c, label=arm.name)
+        axes[0, 0].plot(run.times, observed["dcc_count"] / ref, color=c, label=arm.name)
+        axes[0, 1].plot(run.times, observed["ki67_fraction"], color=c, label=arm.name)
         if spread is not None:
-            for ax, obs in ((axes[0, 0], "fold_change"), (axes[0, 1], "dividing_fraction")):
+            for ax, obs in ((axes[0, 0], "fold_change"), (axes[0, 1], "ki67_fraction")):
                 band = spread[(spread.arm == arm.name) & (spread.observable == obs)]
                 ax.fill_between(band.day, band.q05, band.q95, color=c, alpha=0.15, lw=0)
                 ax.plot(band.day, band.stochastic_mean, "o", color=c, ms=3)
         if arm.name != exp.reference:
-            virus = np.maximum(s[:, STATE_IDS.index("virus")], 1e-2)
+            virus = np.maximum(observed["virus"], 1e-2)
             axes[1, 0].plot(run.times, virus, color=c, label=arm.name)
-            axes[1, 1].plot(run.times, s[:, STATE_IDS.index("il6")], color=c, label=arm.name)
+            axes[1, 1].plot(run.times, observed["il6"], color=c, label=arm.name)
     axes[0, 0].set(yscale="log", ylabel="DCC fold change vs PBS")
     axes[0, 0].axhspan(100, 1000, color="grey", alpha=0.1, label="100-1000x (day 15)")
-    axes[0, 1].set(ylabel="fraction dividing (Ki67+)", ylim=(0, 1))
+    axes[0, 1].set(ylabel="fraction cycling (Ki67+)", ylim=(0, 1))
     for ax in axes[0]:
         ax.set_xscale("symlog", linthresh=30)
         ax.set_xlim(0, max(exp.days))
@@ -118,17 +116,21 @@ def plot_experiment(run: ExperimentRun, spread: pd.DataFrame | None, path: Path)
 def write_experiment(
     run: ExperimentRun, out_dir: str | Path, *, n_mice: int = 0, seed: int = 0
 ) -> ExperimentFiles:
-    """Write ``results.csv``, ``figure.png``, ``summary.json`` and ``targets.csv``.
+    """Write ``results.csv``, ``figure.png``, ``summary.json``, ``targets.csv`` and
+    ``ablations.json`` (``{MECHANISM: [ids of the checks that fail without it]}``).
 
     With ``n_mice > 0`` the DCC observables also carry mouse-to-mouse spread.
     """
     out = Path(out_dir)
     spread = stochastic_spread(run, n_mice, seed) if n_mice > 0 else None
     files = ExperimentFiles(
-        out / "results.csv", out / "figure.png", out / "summary.json", out / "targets.csv"
+        out / "results.csv", out / "figure.png", out / "summary.json", out / "targets.csv",
+        out / "ablations.json",
     )
+    checks = check_targets(run)
     write_table(files.results, results_table(run, spread))
-    write_table(files.targets, pd.DataFrame(check_targets(run)))
-    write_json(files.summary, run.summary())
+    write_table(files.targets, pd.DataFrame(checks))
+    write_json(files.summary, {**run.summary(), "checks": checks_summary(checks)})
+    write_json(files.ablations, ablations(run))
     plot_experiment(run, spread, files.figure)
     return files

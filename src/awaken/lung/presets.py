@@ -26,6 +26,34 @@ def _preset(name: str, description: str, source: str, **values: float) -> Preset
     return Preset(name, description, source, MappingProxyType(values))
 
 
+# Human infections start in the upper airway (``Tu0 > 0``); the lung compartment is seeded
+# from it at the rate ``spread`` that the severity class sets. Per-cell lung kinetics take
+# the upper-airway values unless a preset says otherwise.
+_BACCAM_MLE = {
+    "Tu0": 4e8,
+    "Vu0": 8.067011653095555,
+    "beta_u": 1.5001876661621793e-05,
+    "delta_u": 4.9524908073247484,
+    "p_u": 0.03816181891427159,
+    "c_u": 4.952357757376885,
+}
+
+
+def _human_lung(**upper: float) -> dict[str, float]:
+    """Lung kinetics equal to the upper airway's, an empty lung inoculum, symptomatic spread."""
+    return {
+        "T0": upper["Tu0"], "V0": 0.0, "beta": upper["beta_u"], "delta": upper["delta_u"],
+        "p": upper["p_u"], "c": upper["c_u"], **upper,
+    }
+
+
+def _sars2(**changes: float) -> dict[str, float]:
+    base = {"Tu0": 1e7, "Vu0": 1.0, "beta_u": 1.3e-7, "delta_u": 1.8, "p_u": 100.0, "c_u": 10.0,
+            "k_ecl": 3.0}
+    values = _human_lung(**{**base, **{k: v for k, v in changes.items() if k in base}})
+    return {**values, **{k: v for k, v in changes.items() if k not in base}}
+
+
 VIRUSES: MappingProxyType[str, Preset] = MappingProxyType(
     {
         p.name: p
@@ -49,44 +77,58 @@ VIRUSES: MappingProxyType[str, Preset] = MappingProxyType(
             ),
             _preset(
                 "flu-human",
-                "seasonal influenza A in adults (nasal wash, TCID50/ml)",
-                "calibrated: `awaken calibrate baccam2006 --method likelihood --starts 20 "
-                "--seed 0` (maximum likelihood, Baccam et al. 2006 titres of 6 volunteers "
-                "pooled; set baccam2006-mle); k_ecl and T0 as published",
-                T0=4e8,
-                V0=8.067011653095555,
-                beta=1.5001876661621793e-05,
-                k_ecl=4.0,
-                delta=4.9524908073247484,
-                p=0.03816181891427159,
-                c=4.952357757376885,
+                "seasonal influenza A in adults: upper airway (nasal wash, TCID50/ml) seeding "
+                "the lung",
+                "upper airway calibrated: `awaken calibrate baccam2006 --method likelihood "
+                "--starts 20 --seed 0` (maximum likelihood, Baccam et al. 2006 titres of 6 "
+                "volunteers pooled; set baccam2006-mle); k_ecl and Tu0 as published; lung "
+                "per-cell kinetics assumed equal to the upper airway's",
+                **_human_lung(**_BACCAM_MLE),
             ),
             _preset(
                 "sars2-human",
-                "SARS-CoV-2 in adults (upper airway, copies/ml scaled to vu)",
-                "Goncalves et al. 2021 (infected-cell half-life ~9 h), R0 4-7; values assumed",
-                T0=1e7,
-                V0=1.0,
-                beta=1e-6,
-                k_ecl=3.0,
-                delta=1.8,
-                p=100.0,
-                c=10.0,
+                "SARS-CoV-2 (ancestral, 'wildtype') in adults (copies/ml scaled to vu)",
+                "Goncalves et al. 2021 (infected-cell half-life ~9 h); beta_u set for R0 ~7 "
+                "(FACTS.md §4: R0 4-7); other values assumed",
+                **_sars2(),
+            ),
+            _preset(
+                "sars2-human-alpha",
+                "SARS-CoV-2 Alpha (B.1.1.7): more virus per infected cell",
+                "assumed: ~2x higher viral loads than ancestral strains (qualitative)",
+                **_sars2(p_u=200.0),
+            ),
+            _preset(
+                "sars2-human-delta",
+                "SARS-CoV-2 Delta (B.1.617.2): much higher, earlier viral loads",
+                "assumed: ~5x higher loads and a shorter eclipse than ancestral (qualitative)",
+                **_sars2(p_u=500.0, k_ecl=4.0),
+            ),
+            _preset(
+                "sars2-human-omicron",
+                "SARS-CoV-2 Omicron (BA.1): fast upper-airway replication, less in the lung",
+                "assumed: Omicron replicates fast in bronchi but ~10x less in lung parenchyma "
+                "(Hui et al. 2022, qualitative)",
+                **_sars2(p_u=200.0, beta=1.3e-8),
             ),
             _preset(
                 "rsv-human",
                 "respiratory syncytial virus in adults",
                 "assumed: slower kinetics than influenza, peak ~day 4-5, R0 ~ 5",
-                T0=4e8,
-                V0=0.1,
-                beta=5e-6,
+                **_human_lung(Tu0=4e8, Vu0=0.1, beta_u=5e-6, delta_u=1.5, p_u=0.05, c_u=3.0),
                 k_ecl=2.0,
-                delta=1.5,
-                p=0.05,
-                c=3.0,
             ),
         )
     }
+)
+
+_HUMAN_DCC = (
+    "assumed (no human measurement): awakened micrometastatic cells double in ~30 d, "
+    "between mouse awakened cells (~1 d) and clinical breast-tumour volume doubling "
+    "(100-250 d, Ryu 2014); dormant cells persist for years (Willis 2010 exit rates); "
+    "a few resting tumour T cells per DCC that expand slowly and only while they are fewer "
+    "than the awakened cells (exp_h = 1; survivors' tumour immunity is tolerant), and CTLs "
+    "that must search a large lung for few targets (kill_m)"
 )
 
 HOSTS: MappingProxyType[str, Preset] = MappingProxyType(
@@ -106,18 +148,74 @@ HOSTS: MappingProxyType[str, Preset] = MappingProxyType(
             _preset(
                 "human",
                 "adult cancer survivor with dormant DCCs in the lung",
-                "T-cell and DCC parameters carried over from the mouse model (assumed)",
+                _HUMAN_DCC,
                 k_E=0.02,
+                g=0.023,
+                d_D=0.0005,
+                rho=0.005,
+                K0=1.0,
+                H0=1.0,
+                kill_m=100.0,
+                exp_h=1.0,
+                r_K=0.05,
+                d_K=0.02,
+                r_H=0.1,
+                d_H=0.02,
+                il6_max=2000.0,
             ),
             _preset(
                 "human-65plus",
                 "survivor aged 65 or more: slower T-cell expansion and viral clearance",
-                "Neant et al. 2021 (slower clearance with age); values assumed",
+                _HUMAN_DCC + "; Neant et al. 2021 (slower clearance with age); values assumed",
                 k_E=0.01,
                 r_E=1.0,
-                r_K=0.35,
+                g=0.023,
+                d_D=0.0005,
+                rho=0.005,
+                K0=1.0,
+                H0=1.0,
+                kill_m=100.0,
+                exp_h=1.0,
+                r_K=0.03,
+                d_K=0.02,
+                r_H=0.1,
+                d_H=0.02,
+                il6_max=2000.0,
+                ab_rate=0.35,
             ),
         )
+    }
+)
+
+# Severity classes of a human infection: how much of the lung it reaches (the seeding rate
+# ``spread`` is solved per virus, see ``awaken.lung.severity``) and, for critical illness,
+# an impaired adaptive response. Ordered from mildest to most severe.
+SEVERITIES: MappingProxyType[str, Preset] = MappingProxyType(
+    {
+        p.name: p
+        for p in (
+            _preset("upper", "upper-airway infection only: the lung is not reached",
+                    "assumed"),
+            _preset("symptomatic", "symptomatic upper-airway infection touching the lung "
+                    "(peak 0.01% of lung epithelium infected)", "assumed"),
+            _preset("lower", "lower-tract involvement, bronchitis or mild pneumonia (peak 1%)",
+                    "assumed"),
+            _preset("hospitalised", "pneumonia needing hospital care (peak 5%)", "assumed"),
+            _preset("critical", "critical pneumonia, ICU: the hospitalised seeding with an "
+                    "impaired adaptive response (lymphopenia)", "assumed", impairment=0.6),
+        )
+    }
+)
+
+# Vaccine efficacy used as the lung model's neutralised fraction when ``vaccinated``.
+VACCINE_EFFICACY: MappingProxyType[str, tuple[float, str]] = MappingProxyType(
+    {
+        "flu-human": (0.5, "FACTS.md §4: influenza vaccines 40-60% effective against infection"),
+        "sars2-human": (0.7, "FACTS.md §4: BNT162b2 88% early, ~35% at 15 weeks; booster ~70%"),
+        "sars2-human-alpha": (0.7, "as sars2-human"),
+        "sars2-human-delta": (0.7, "as sars2-human"),
+        "sars2-human-omicron": (0.6, "FACTS.md §4: lower and waning against Omicron"),
+        "rsv-human": (0.8, "FACTS.md §4: Arexvy 82.6% against lower-tract disease"),
     }
 )
 
@@ -136,3 +234,11 @@ def host(name: str) -> Preset:
         return HOSTS[name]
     except KeyError:
         raise unknown_choice("host", name, HOSTS) from None
+
+
+def severity(name: str) -> Preset:
+    """The severity class called ``name``."""
+    try:
+        return SEVERITIES[name]
+    except KeyError:
+        raise unknown_choice("severity class", name, SEVERITIES) from None

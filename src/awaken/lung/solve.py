@@ -18,10 +18,18 @@ from scipy.integrate import solve_ivp
 
 from awaken.core.errors import InputError, SolverError
 from awaken.lung import _dopri, _rodas
-from awaken.lung._generated import cd8_activity, rhs
+from awaken.lung._generated import observe_series, rhs
 from awaken.lung.interventions import KINDS, Intervention, check_no_overlap
-from awaken.lung.model import PARAMETER_INDEX, PARAMETERS, PARAMETERS_BY_NAME, STATE_IDS, WINDOWS
-from awaken.lung.presets import host, virus
+from awaken.lung.model import (
+    OBSERVABLE_IDS,
+    PARAMETER_INDEX,
+    PARAMETERS,
+    PARAMETERS_BY_NAME,
+    STATE_IDS,
+    WINDOWS,
+)
+from awaken.lung.presets import host, severity, virus
+from awaken.lung.severity import spread_for
 
 RTOL = 1e-8
 ATOL = 1e-10
@@ -33,18 +41,26 @@ _WINDOW_PARAMS = [(PARAMETER_INDEX[w.start], PARAMETER_INDEX[w.end]) for w in WI
 
 @dataclass(frozen=True)
 class Setup:
-    """A virus in a host, with interventions and explicit parameter overrides."""
+    """A virus in a host, with interventions, explicit overrides and a severity class.
+
+    ``severity`` (``upper`` … ``critical``, see ``presets.SEVERITIES``) applies to human
+    viruses, whose infections start in the upper airway; empty keeps the preset's values.
+    """
 
     virus: str = "iav-pr8"
     host: str = "mouse"
     interventions: tuple[Intervention, ...] = ()
     overrides: Mapping[str, float] = field(default_factory=dict)
+    severity: str = ""
 
     def parameters(self) -> dict[str, float]:
         """All parameter values by name, validated against their declared ranges."""
         values = {p.name: p.value for p in PARAMETERS}
         values.update(virus(self.virus).values)
         values.update(host(self.host).values)
+        if self.severity:
+            values.update(severity(self.severity).values)
+            values["spread"] = spread_for(self.virus, self.severity)
         check_no_overlap(self.interventions)
         for iv in self.interventions:
             values.update(iv.overrides())
@@ -80,33 +96,26 @@ class Trajectory:
         return self.states[:, STATE_IDS.index(state_id)]
 
     def observables(self) -> pd.DataFrame:
-        """DCC count, fraction dividing (Ki67+), fraction vimentin-high, virus, IL-6, CD8."""
-        dormant, awake = self.state("dcc_dormant"), self.state("dcc_awake")
-        total = dormant + awake
-        with np.errstate(invalid="ignore", divide="ignore"):
-            dividing = np.where(total > 0, awake / total, 0.0)
-            log_virus = np.log10(np.maximum(self.state("virus"), 1e-300))
-        return pd.DataFrame(
-            {
-                "time": self.times,
-                "dcc_count": total,
-                "dividing_fraction": dividing,
-                "vimentin_high_fraction": 1.0 - dividing,
-                "virus": self.state("virus"),
-                "log10_virus": log_virus,
-                "il6": self.state("il6"),
-                "cd8_activity": [
-                    cd8_activity(t, y, self.params)
-                    for t, y in zip(self.times, self.states, strict=True)
-                ],
-            }
-        )
+        """The declared observables (``awaken.lung.model.OBSERVABLES``) with ``time``."""
+        table = pd.DataFrame(observe(self.times, self.states, self.params))
+        table.insert(0, "time", self.times)
+        with np.errstate(divide="ignore"):
+            table.insert(5, "log10_virus", np.log10(np.maximum(table["virus"], 1e-300)))
+        return table
 
     def frame(self) -> pd.DataFrame:
         """A table with a ``time`` column (days) and one column per state id."""
         table = pd.DataFrame(self.states, columns=list(STATE_IDS))
         table.insert(0, "time", self.times)
         return table
+
+
+def observe(times: np.ndarray, states: np.ndarray, params: np.ndarray) -> dict[str, np.ndarray]:
+    """Every declared observable along one trajectory (states: (n_times, n_states))."""
+    times = np.ascontiguousarray(times, dtype=float)
+    out = np.zeros((times.size, len(OBSERVABLE_IDS)))
+    observe_series(times, np.ascontiguousarray(states, dtype=float), params, out)
+    return {name: out[:, k] for k, name in enumerate(OBSERVABLE_IDS)}
 
 
 def _check_times(times: np.ndarray) -> np.ndarray:
@@ -240,6 +249,7 @@ __all__ = [
     "KINDS",
     "Setup",
     "Trajectory",
+    "observe",
     "parameter_vector",
     "simulate",
     "simulate_batch",

@@ -41,7 +41,7 @@ from awaken.core.rng import rng_stream
 from awaken.lung import _tauleap
 from awaken.lung._generated import N_PROCESSES, N_STATES, initial_state
 from awaken.lung.model import PARAMETER_INDEX, PROCESSES, STATE_IDS, WINDOWS
-from awaken.lung.solve import Setup, Trajectory
+from awaken.lung.solve import Setup, Trajectory, observe
 
 DCC_STATES: tuple[str, str] = ("dcc_dormant", "dcc_awake")
 EPS = 0.02  # leap control: expected relative change of a DCC count per leap
@@ -50,7 +50,9 @@ RTOL = 1e-7
 ATOL = 1e-9
 MAX_STEPS = 5_000_000  # Dormand–Prince steps per mouse
 QUANTILES = (0.05, 0.95)
-OBSERVABLES = ("dcc_count", "dcc_dormant", "dcc_awake", "dividing_fraction", "p_no_awakening")
+OBSERVABLES = (
+    "dcc_count", "dcc_dormant", "dcc_awake", "ki67_fraction", "awake_fraction", "p_no_awakening"
+)
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,11 @@ class MouseEnsemble:
         """Mouse indices (the keys of their random streams)."""
         return np.arange(self.first_mouse, self.first_mouse + self.n_mice)
 
+    @property
+    def channels_dcc(self) -> tuple[int, int]:
+        """State indices of (dormant, awake)."""
+        return (STATE_IDS.index(DCC_STATES[0]), STATE_IDS.index(DCC_STATES[1]))
+
     def state(self, state_id: str) -> np.ndarray:
         """One state, shape (n_mice, n_times)."""
         return self.states[:, :, STATE_IDS.index(state_id)]
@@ -151,10 +158,11 @@ class MouseEnsemble:
             return dormant.astype(float)
         if observable == "dcc_awake":
             return awake.astype(float)
-        if observable == "dividing_fraction":
-            total = dormant + awake
-            with np.errstate(invalid="ignore", divide="ignore"):
-                return np.where(total > 0, awake / np.maximum(total, 1), np.nan)
+        if observable in ("ki67_fraction", "awake_fraction"):
+            counts = self.states.copy()
+            counts[:, :, list(self.channels_dcc)] = np.stack([dormant, awake], axis=-1)
+            v = np.stack([observe(self.times, c, self.params)[observable] for c in counts])
+            return np.where(dormant + awake > 0, v, np.nan)
         if observable == "p_no_awakening":
             return (~self.awakened).astype(float)
         raise InputError(f"unknown observable {observable!r}; choose one of: {OBSERVABLES}")
@@ -377,7 +385,7 @@ def ode_agreement(ensemble: MouseEnsemble, ode: Trajectory) -> pd.DataFrame:
 def plot(
     ensemble: MouseEnsemble, path: str | Path, *, title: str = "", max_mice: int = 40
 ) -> Path:
-    """PNG of DCC counts and dividing fraction: mean, 5–95% band, and some mice as lines."""
+    """PNG of DCC counts and Ki67+ fraction: mean, 5–95% band, and some mice as lines."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -388,7 +396,7 @@ def plot(
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     t = ensemble.times
     for ax, obs, log in zip(
-        axes, ("dcc_count", "dividing_fraction", "p_no_awakening"), (True, False, False),
+        axes, ("dcc_count", "ki67_fraction", "p_no_awakening"), (True, False, False),
         strict=True,
     ):
         v = ensemble.values(obs)

@@ -21,12 +21,12 @@ from awaken.calibrate.problems._common import flatten
 from awaken.lung.experiments import CHIA2025
 from awaken.lung.model import PARAMETERS_BY_NAME
 
-ESTIMATED = ("g", "alpha_il6", "il6_half", "rho", "k_kill")
+ESTIMATED = ("g", "alpha_il6", "il6_half", "rho", "k_ctl")
 PRIOR_SD_LOG10 = 0.5  # prior: log-normal around the declared value, a factor ~3 (1 sd)
 SPAN = 30.0  # bounds: declared value divided / multiplied by this (within the declared range)
 FORMULAS = {
-    "fold_change": ("dcc_dormant + dcc_awake", "log10", "value"),
-    "dividing_fraction": ("dcc_awake / (dcc_dormant + dcc_awake)", "lin", "value"),
+    "fold_change": ("dcc_count", "log10", "value"),
+    "dividing_fraction": ("ki67_fraction", "lin", "value"),
     "virus": ("virus", "log10", "value"),
     "virus_peak_day": ("virus", "lin", "peak_time"),
     "il6_peak_day": ("il6", "lin", "peak_time"),
