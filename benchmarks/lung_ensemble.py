@@ -12,7 +12,9 @@ parameters stay at their defaults. Every member is solved for 60 days with daily
 - SciPy ``solve_ivp`` (Radau and LSODA) with the compiled ``rhs``, on a subset.
 
 Agreement: per member and state, |a - b| <= 1e-4 * max(|b|, floor) on the final state,
-floor = max(1e-6 * max_t |b_state|, 1e-12), with b from ``simulate_batch``.
+floor = max(1e-6 * max_t |b_state|, 1e5 * atol), with b from ``simulate_batch``: values
+below 1e5 atol are compared absolutely (up to 10 atol passes), since near zero both
+solvers carry absolute noise (an antibody state that never rises sits at +-1e-10).
 
 Run:  .venv/bin/python benchmarks/lung_ensemble.py            (writes results/lung_ensemble.json)
 """
@@ -47,7 +49,8 @@ from awaken.lung.solve import (
 
 DAYS = 60
 RR_RTOL, RR_ATOL = RTOL, ATOL  # the same tolerances as the batched solver
-AGREE_RTOL, FLOOR, ABS_FLOOR = 1e-4, 1e-6, 1e-12
+AGREE_RTOL, FLOOR = 1e-4, 1e-6
+ABS_FLOOR = 1e5 * ATOL  # below it, differences up to 10 atol (1e-4 * 1e5 atol) pass
 RESULTS = Path(__file__).with_name("results") / "lung_ensemble.json"
 
 
@@ -56,7 +59,7 @@ def varied_parameters() -> list[str]:
     fixed = {s.initial for s in STATES}
     fixed |= {name for w in WINDOWS for name in (w.start, w.end)}
     fixed |= {eff for _, _, eff in KINDS.values() if eff is not None}
-    fixed |= {"dep_rate", "il6_gene"}  # only act inside intervention windows / knockouts
+    fixed |= {"dep_rate", "il6_gene", "reexposure_dose"}  # act only inside windows / knockouts
     return [p.name for p in PARAMETERS if p.name not in fixed]
 
 

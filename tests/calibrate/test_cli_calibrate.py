@@ -28,6 +28,12 @@ def test_cli_chia_abc_small(tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text())
     assert {p["target"] for p in summary["predictions"]} >= {"il6ko_fold_d15"}
+    from awaken.lung.targets import TARGETS
+
+    assert set(summary["predictive"]) == {t.id for t in TARGETS} - {"pbs_escape"}
+    assert all(0.0 <= v <= 1.0 for v in summary["predictive"].values())
+    assert set(summary["narrowing"]) == set(summary["parameters"])
+    assert all(v > 0 for v in summary["narrowing"].values())
     assert (out / "abc.db").exists()
 
 

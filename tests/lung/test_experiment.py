@@ -46,8 +46,8 @@ def test_summary_shape(run):
 def test_declared_defaults_are_the_recorded_fit():
     """The defaults are what `python -m awaken.lung.fit` recorded in fit.json (provenance)."""
     fit = stored()["default"]
-    assert set(fit["values"]) == set(FITTED)
-    for name, value in fit["values"].items():
+    assert set(fit["values"]) | set(fit["fixed"]) == set(FITTED)
+    for name, value in {**fit["values"], **fit["fixed"]}.items():
         assert PARAMETERS_BY_NAME[name].value == pytest.approx(value, rel=1e-12), name
 
 
@@ -77,9 +77,14 @@ def test_check_loss_is_steep_outside_and_mild_inside(value, expected):
 
 def test_every_mechanism_is_tested_by_some_check(run):
     failed = ablations(run)
-    assert set(failed) == set(MECHANISMS)
+    assert set(failed) == set(MECHANISMS) - {"niche_capacity"}  # off by default
     for mechanism, ids in failed.items():
         assert ids, f"removing {mechanism} fails no check: nothing tests it"
+
+
+def test_a_niche_capacity_when_switched_on_is_tested_too():
+    with_capacity = run_experiment(CHIA2025, {"lesion_max": 1e3})
+    assert "niche_capacity" in ablations(with_capacity)
 
 
 def test_summary_checks_have_the_requested_shape(run):

@@ -57,10 +57,13 @@ def test_analytic_decay_without_infection():
 
 def test_il6_blockade_lowers_awakening():
     base = simulate(Setup(), 15).observables()["dcc_count"].iloc[-1]
-    blocked = simulate(
-        Setup(interventions=(Intervention("il6_blockade", 0, 15, 0.95),)), 15
-    ).observables()["dcc_count"].iloc[-1]
-    assert blocked < base / 10
+    blocked = [
+        simulate(Setup(interventions=(Intervention("il6_blockade", 0, 15, e),)), 15)
+        .observables()["dcc_count"].iloc[-1]
+        for e in (0.5, 0.9, 0.99)
+    ]
+    assert base > blocked[0] > blocked[1] > blocked[2]
+    assert blocked[2] < base / 10
 
 
 def test_trajectory_frame_columns():

@@ -123,6 +123,24 @@ def _meta_path(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
+PRIOR_DRAWS = 20_000
+
+
+def narrowing(problem: Problem, posterior: Posterior) -> dict[str, float]:
+    """Posterior SD over prior SD per parameter, on the estimation scale (1: data say nothing).
+
+    The prior SD is estimated from ``PRIOR_DRAWS`` seeded draws of the (truncated) prior.
+    """
+    z = posterior.scaled(problem)
+    w = posterior.weights / posterior.weights.sum()
+    mean = w @ z
+    post_sd = np.sqrt(np.maximum(w @ (z - mean) ** 2, 0.0))
+    prior = problem.prior_sample(np.random.default_rng(0), PRIOR_DRAWS)
+    prior_sd = prior.std(axis=0, ddof=1)
+    return {name: float(post_sd[i] / prior_sd[i]) if prior_sd[i] > 0 else float("nan")
+            for i, name in enumerate(posterior.parameters)}
+
+
 def summarize(problem: Problem, posterior: Posterior) -> dict[str, Any]:
     """``{"parameters": {...}, "derived": {...}, "correlations": {...}, "meta": {...}}``."""
     derived: dict[str, Any] = {}
@@ -132,6 +150,7 @@ def summarize(problem: Problem, posterior: Posterior) -> dict[str, Any]:
     return {
         "problem": problem.name,
         "parameters": posterior.summary(),
+        "narrowing": narrowing(problem, posterior),
         "derived": derived,
         "correlations": posterior.correlations().round(3).to_dict(),
         "meta": posterior.meta,

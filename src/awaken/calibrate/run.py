@@ -83,6 +83,7 @@ def run(
     summary["method"] = method
     if name == "chia2025":
         summary["predictions"] = _chia_predictions(prob, posterior, out, seed)
+        summary["predictive"] = _check_probabilities(prob, posterior, seed)
     write_json(out / "summary.json", summary)
     prob.to_folder(out / "problem")
     write_petab(prob, out / "petab")
@@ -93,6 +94,31 @@ def run(
         shown = all_targets(prob.free_ids)
     predictive_figure(shown, posterior, out / "predictive_check.png", seed=seed)
     return summary
+
+
+CHECK_DRAWS = 100
+
+
+def _check_probabilities(problem: Problem, posterior: Posterior, seed: int) -> dict[str, float]:
+    """``{check id: posterior probability that it holds}`` over every lung check.
+
+    Each of up to ``CHECK_DRAWS`` posterior draws runs the whole chia2025 experiment and the
+    deterministic checks of ``awaken.lung.targets`` (the stochastic ``pbs_escape`` is left
+    out: 200 mice per draw).
+    """
+    from awaken.lung.experiments import run_experiment
+    from awaken.lung.targets import check_targets
+
+    index = posterior.resample(min(CHECK_DRAWS, len(posterior.weights)), seed)
+    held: dict[str, list[bool]] = {}
+    from awaken.lung.model import PARAMETERS_BY_NAME
+
+    for values in posterior.values[index]:
+        overrides = {name: float(v) for name, v in zip(posterior.parameters, values, strict=True)
+                     if name in PARAMETERS_BY_NAME}
+        for row in check_targets(run_experiment("chia2025", overrides), stochastic=False):
+            held.setdefault(row["id"], []).append(row["passed"])
+    return {cid: float(np.mean(v)) for cid, v in held.items()}
 
 
 def _chia_predictions(problem: Problem, posterior: Posterior, out: Path,

@@ -189,7 +189,7 @@ def structures_markdown() -> str:
         return "(no fits recorded: run `python -m awaken.lung.fit VARIANT`)"
     columns = {}
     for name, entry in fits.items():
-        run = run_experiment("chia2025", {**entry["values"], **entry["fixed"]})
+        run = run_experiment("chia2025", defaults={**entry["values"], **entry["fixed"]})
         columns[name] = {r["id"]: r for r in check_targets(run, stochastic=False)}
     first = next(iter(columns.values()))
     rows = [

@@ -12,6 +12,8 @@ import pandas as pd
 from awaken.core.errors import InputError, unknown_choice
 from awaken.lung.interventions import Intervention
 from awaken.lung.model import STATE_IDS
+from awaken.lung.presets import host as host_preset
+from awaken.lung.presets import virus as virus_preset
 from awaken.lung.solve import Setup, observe, simulate_batch
 
 PEAK_STEP = 0.05  # days: resolution of the peak-day search
@@ -28,9 +30,19 @@ class Arm:
     interventions: tuple[Intervention, ...] = ()
     overrides: Mapping[str, float] = field(default_factory=dict)
 
-    def setup(self, overrides: Mapping[str, float] | None = None) -> Setup:
-        """The arm's setup, with extra parameter overrides (e.g. calibrated values)."""
-        merged = {**(overrides or {}), **self.overrides}
+    def setup(
+        self,
+        overrides: Mapping[str, float] | None = None,
+        defaults: Mapping[str, float] | None = None,
+    ) -> Setup:
+        """The arm's setup, with extra parameter overrides (e.g. calibrated values).
+
+        ``defaults`` replace the declared defaults only: the arm's virus and host presets
+        still set their own values (a fitted PR8 ``beta`` does not reach the MA10 arm).
+        """
+        preset = {**virus_preset(self.virus).values, **host_preset(self.host).values}
+        base = {k: v for k, v in (defaults or {}).items() if k not in preset}
+        merged = {**base, **(overrides or {}), **self.overrides}
         return Setup(self.virus, self.host, self.interventions, merged)
 
 
@@ -99,6 +111,16 @@ class ExperimentRun:
     states: np.ndarray  # (n_arms, n_times, n_states)
     params: np.ndarray  # (n_arms, n_params)
     overrides: Mapping[str, float] = field(default_factory=dict)
+    defaults: Mapping[str, float] = field(default_factory=dict)
+
+    def rerun(self, overrides: Mapping[str, float]) -> ExperimentRun:
+        """The same experiment with extra overrides on top of this run's."""
+        return run_experiment(self.experiment, {**self.overrides, **overrides},
+                              defaults=self.defaults)
+
+    def arm_setup(self, arm: str) -> Setup:
+        """The setup this run solved for ``arm``."""
+        return self.experiment.arm(arm).setup(self.overrides, self.defaults)
 
     def arm_index(self, name: str) -> int:
         """Row of arm ``name`` in ``states`` and ``params``."""
@@ -165,12 +187,20 @@ class ExperimentRun:
 
 
 def run_experiment(
-    exp: Experiment | str = CHIA2025, overrides: Mapping[str, float] | None = None
+    exp: Experiment | str = CHIA2025,
+    overrides: Mapping[str, float] | None = None,
+    *,
+    defaults: Mapping[str, float] | None = None,
 ) -> ExperimentRun:
-    """Solve every arm of ``exp`` deterministically, with optional parameter overrides."""
+    """Solve every arm of ``exp`` deterministically.
+
+    ``overrides`` set parameters in every arm; ``defaults`` replace the declared defaults
+    but leave each arm's presets in force (see :meth:`Arm.setup`).
+    """
     exp = experiment(exp) if isinstance(exp, str) else exp
-    params = np.stack([arm.setup(overrides).vector() for arm in exp.arms])
+    params = np.stack([arm.setup(overrides, defaults).vector() for arm in exp.arms])
     horizon = max(exp.days)
     fine = np.arange(0.0, min(horizon, 30.0) + 1e-9, PEAK_STEP)
     times = np.union1d(np.union1d(fine, np.arange(0.0, horizon + 1e-9, 1.0)), exp.days)
-    return ExperimentRun(exp, times, simulate_batch(params, times), params, dict(overrides or {}))
+    return ExperimentRun(exp, times, simulate_batch(params, times), params,
+                         dict(overrides or {}), dict(defaults or {}))

@@ -400,7 +400,7 @@ PARAMETERS: tuple[Parameter, ...] = (
        "FACTS.md §2, §5: tens to hundreds on three lung sections"),
     _P("A0", 0.0, "cells", 0.0, 1e8, "awakened DCCs at infection", _ASSUMED),
     # virus, lung
-    _P("beta", 2.209e-05, "1/(vu*d)", 1e-9, 1e-1, "infectivity in the lung", _TIMING, log=True),
+    _P("beta", 2.284e-05, "1/(vu*d)", 1e-9, 1e-1, "infectivity in the lung", _TIMING, log=True),
     _P("k_ecl", 4.0, "1/d", 0.5, 12.0, "eclipse-phase exit rate", _SMITH),
     _P("delta", 0.4, "1/d", 0.05, 20.0, "innate death rate of infected lung cells", _TIMING,
        log=True),
@@ -453,39 +453,40 @@ PARAMETERS: tuple[Parameter, ...] = (
        "(lymphopenia of critical illness); set by the severity class",
        "assumed; severity classes in presets.py"),
     # tumour immunity
-    _P("k_ctl", 1.038, "1/d", 0.0, 16.0, "most awakened cells one free CTL kills per day", _HALLE),
-    _P("kill_h", 0.8849, "1", 0.5, 100.0, "CTLs per target at half-maximal per-target killing "
+    _P("k_ctl", 1.014, "1/d", 0.0, 16.0, "most awakened cells one free CTL kills per day", _HALLE),
+    _P("kill_h", 3.305, "1", 0.5, 100.0, "CTLs per target at half-maximal per-target killing "
        "(k_ctl / kill_h is the fastest a target can die)", _IMMUNE, log=True),
     _P("kill_m", 1.0, "cells", 1e-3, 1e6, "search constant: awakened cells plus CTLs below "
        "which CTLs take longer to find their targets", _ASSUMED, log=True),
-    _P("cd4_ratio", 0.4778, "1", 0.01, 100.0, "CD4:CD8 ratio at which half the CD8 cells are held "
+    _P("cd4_ratio", 0.4441, "1", 0.01, 100.0, "CD4:CD8 ratio at which half the CD8 cells are held "
        "back", _IMMUNE, log=True),
-    _P("r_K", 0.3835, "1/d", 0.0, 3.0, "expansion rate of tumour-reactive CD8",
+    _P("r_K", 1.085, "1/d", 0.0, 3.0, "expansion rate of tumour-reactive CD8",
        "assumed: CD8 doubling ~1 d in a tissue response"),
-    _P("exp_h", 0.01131, "1", 0.01, 100.0, "CTLs per awakened cell at half-maximal expansion",
+    _P("exp_h", 0.01032, "1", 0.01, 100.0, "CTLs per awakened cell at half-maximal expansion",
        _IMMUNE, log=True),
-    _P("d_K", 0.0131, "1/d", 0.005, 2.0, "turnover of tumour-reactive CD8 cells", _ASSUMED,
+    _P("d_K", 0.5982, "1/d", 0.005, 2.0, "turnover of tumour-reactive CD8 cells", _ASSUMED,
        log=True),
-    _P("r_H", 0.1097, "1/d", 0.0, 3.0, "recruitment rate of CD4 to awakened cells", _ASSUMED),
-    _P("rec_h", 6.956, "1", 0.01, 100.0, "CD4 cells per awakened cell at half-maximal "
+    _P("r_H", 0.183, "1/d", 0.0, 3.0, "recruitment rate of CD4 to awakened cells", _ASSUMED),
+    _P("rec_h", 0.4231, "1", 0.01, 100.0, "CD4 cells per awakened cell at half-maximal "
        "recruitment", _IMMUNE, log=True),
-    _P("d_H", 0.2794, "1/d", 0.005, 2.0, "turnover of CD4 aggregates", _ASSUMED, log=True),
+    _P("d_H", 0.4999, "1/d", 0.005, 2.0, "turnover of CD4 aggregates", _ASSUMED, log=True),
     # DCCs
-    _P("alpha_il6", 3.933, "1/d", 0.0, 20.0, "maximal IL-6-driven awakening rate", _SET),
-    _P("il6_half", 219.5, "pg/ml", 1.0, 1e4, "IL-6 level for half-maximal awakening", _SET,
+    _P("alpha_il6", 8.34, "1/d", 0.0, 20.0, "maximal IL-6-driven awakening rate", _SET),
+    _P("il6_half", 81.34, "pg/ml", 1.0, 1e4, "IL-6 level for half-maximal awakening", _SET,
        log=True),
     _P("n_il6", 3.0, "1", 1.0, 6.0, "Hill coefficient of IL-6 awakening", _ASSUMED),
     _P("alpha_inf", 0.002, "1/d", 0.0, 5.0, "IL-6-independent awakening at full infection",
        _SET),
-    _P("rho", 0.0177, "1/d", 0.0, 5.0, "return of awakened cells to dormancy", _SET),
-    _P("d_D", 0.001718, "1/d", 0.0, 0.5, "turnover of dormant cells (death, balanced by supply)",
+    _P("rho", 0.4999, "1/d", 0.0, 5.0, "return of awakened cells to dormancy", _SET),
+    _P("d_D", 0.007714, "1/d", 0.0, 0.5, "turnover of dormant cells (death, balanced by supply)",
        "assumed: dormant DCCs persist for months to years", log=False),
     _P("ki67_dormant", 0.02, "1", 0.0, 0.2, "Ki67+ fraction of dormant cells",
        "assumed: dormant DCCs are Ki67-low (FACTS.md §1.1)"),
-    _P("g", 0.4898, "1/d", 0.0, 3.0, "division rate of awakened cells",
+    _P("g", 0.598, "1/d", 0.0, 3.0, "division rate of awakened cells",
        "fitted: iav day-15 fold change 316 (FACTS.md §1), python -m awaken.lung.fit"),
-    _P("lesion_max", 1005, "cells", 10.0, 1e9, "pre-angiogenic limit of a lesion, per founding "
-       "dormant cell", "assumed: avascular lesions stop near 1e4-1e6 cells", log=True),
+    _P("lesion_max", 1e9, "cells", 10.0, 1e9, "pre-angiogenic limit of a lesion, per founding "
+       "dormant cell (1e9: no limit)", "off by default: fitted with and without it, the "
+       "chia2025 data are met better without (docs/model.md, structures compared)", log=True),
     # interventions (inactive by default: efficacy 0, empty windows)
     _P("dep_rate", 5.0, "1/d", 0.0, 50.0, "removal rate by a depleting antibody",
        "antibody depletion is near complete within 1-2 days"),

@@ -34,7 +34,7 @@ def stochastic_spread(run: ExperimentRun, n_mice: int, seed: int) -> pd.DataFram
     exp = run.experiment
     ensembles = {
         arm.name: simulate_mice(
-            arm.setup(run.overrides), n_mice, max(exp.days), times=exp.days, seed=seed
+            run.arm_setup(arm.name), n_mice, max(exp.days), times=exp.days, seed=seed
         )
         for arm in exp.arms
     }
