@@ -23,11 +23,11 @@ from scipy import special
 
 from awaken.core.errors import InputError
 from awaken.epi import _cox_kernels as kern
+from awaken.epi.ties import TIMEFIX_TOL, timefix
 
 __all__ = ["CoxConvergenceWarning", "CoxResult", "CoxSpec", "fit_cox"]
 
 Z975 = 1.959963984540054  # qnorm(0.975)
-TIMEFIX_TOL = math.sqrt(np.finfo(float).eps)  # R's aeqSurv tolerance
 RANK_TOL = 1e-10  # relative residual variance below which a column counts as collinear
 
 
@@ -286,7 +286,7 @@ def _sort_orders(stop: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray
 
 def _timefix(stop: np.ndarray, start: np.ndarray | None, stop_order: np.ndarray,
              start_order: np.ndarray) -> tuple[np.ndarray, np.ndarray | None] | None:
-    """R's ``aeqSurv``: times that differ only by round-off (relative 1.5e-8) become equal.
+    """R's ``timefix`` (:func:`awaken.epi.ties.timefix`), skipped quickly when no tie is near.
 
     ``stop_order``/``start_order`` sort the times descending. Returns ``None`` when no two
     distinct times are that close (the usual case), else the merged (stop, start) times.
@@ -296,22 +296,7 @@ def _timefix(stop: np.ndarray, start: np.ndarray | None, stop_order: np.ndarray,
     gap, mean = kern.min_gap(stop_asc, start_asc)
     if not (gap <= TIMEFIX_TOL or (mean > 0 and gap / mean <= TIMEFIX_TOL)):
         return None
-    both = np.concatenate([stop_asc, start_asc])
-    y = np.unique(both[np.isfinite(both)])
-    dy = np.diff(y)
-    tied = (dy <= TIMEFIX_TOL) | (dy / np.mean(np.abs(y)) <= TIMEFIX_TOL)
-    cuts = y[np.concatenate([[True], ~tied])]
-    new_stop = cuts[np.searchsorted(cuts, stop, side="right") - 1]
-    if start is None:
-        return new_stop, None
-    new_start = cuts[np.searchsorted(cuts, start, side="right") - 1]
-    zero = new_start >= new_stop
-    if zero.any():
-        raise InputError(
-            "an interval becomes of length 0 once times equal up to round-off are merged "
-            f"(R's timefix), first at row {int(np.argmax(zero))}; round the times first"
-        )
-    return new_stop, new_start
+    return timefix(stop, start)
 
 
 def _build_design(data: pd.DataFrame, spec: CoxSpec) -> _Design:

@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike
 from scipy.special import ndtri
 
 from awaken.core.errors import InputError
+from awaken.epi.ties import timefix
 
 ConfType = Literal["log", "log-log", "plain"]
 
@@ -44,7 +45,8 @@ def _arrays(
         raise InputError("every interval needs time > entry")
     if np.any(w < 0):
         raise InputError("weights must be >= 0")
-    return t, s, a, w
+    t, fixed_a = timefix(t, None if entry is None else a)
+    return t, s, (a if fixed_a is None else fixed_a), w
 
 
 def _at_risk(times: np.ndarray, t: np.ndarray, a: np.ndarray, w: np.ndarray) -> np.ndarray:
