@@ -6,6 +6,8 @@ Numerically the same as R's ``survival`` (``coxph``, ``cox.zph``), and faster.
 from awaken.epi.cox import CoxResult, fit_cox
 from awaken.epi.designs import DESIGNS, DesignResult, make_design
 from awaken.epi.finegray import cause_specific_cox, fine_gray, finegray_expand
+from awaken.epi.km_stats import restricted_mean, survival_quantiles
+from awaken.epi.logrank import SurvdiffResult, survdiff
 from awaken.epi.nonparametric import aalen_johansen, kaplan_meier
 from awaken.epi.poisson import fit_logistic, fit_poisson, piecewise_exponential
 from awaken.epi.schema import Cohort, load_cohort
@@ -18,6 +20,7 @@ __all__ = [
     "Cohort",
     "CoxResult",
     "DesignResult",
+    "SurvdiffResult",
     "SyntheticSpec",
     "Timeline",
     "aalen_johansen",
@@ -33,4 +36,7 @@ __all__ = [
     "make_design",
     "make_synthetic_cohort",
     "piecewise_exponential",
+    "restricted_mean",
+    "survdiff",
+    "survival_quantiles",
 ]
