@@ -4,6 +4,8 @@ Numerically the same as R's ``survival`` (``coxph``, ``cox.zph``), and faster.
 """
 
 from awaken.epi.cox import CoxResult, fit_cox
+from awaken.epi.cox_predict import baseline_hazard, cox_survfit, predict_cox
+from awaken.epi.cox_residuals import cox_residuals
 from awaken.epi.designs import DESIGNS, DesignResult, make_design
 from awaken.epi.finegray import cause_specific_cox, fine_gray, finegray_expand
 from awaken.epi.km_stats import restricted_mean, survival_quantiles
@@ -24,7 +26,10 @@ __all__ = [
     "SyntheticSpec",
     "Timeline",
     "aalen_johansen",
+    "baseline_hazard",
     "cause_specific_cox",
+    "cox_residuals",
+    "cox_survfit",
     "cox_zph",
     "fine_gray",
     "finegray_expand",
@@ -36,6 +41,7 @@ __all__ = [
     "make_design",
     "make_synthetic_cohort",
     "piecewise_exponential",
+    "predict_cox",
     "restricted_mean",
     "survdiff",
     "survival_quantiles",
