@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from awaken.cli import main
 from awaken.cli.epi import app
+from awaken.core.errors import InputError
 
 FIX = Path(__file__).parent / "fixtures"
 CASES: dict[str, dict[str, Any]] = json.loads((FIX / "cox_r_results.json").read_text())["cases"]
@@ -126,3 +127,16 @@ def test_installed_script() -> None:
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == ["error: data file not found: 'nope.csv'"]
     assert bad.stdout == ""
+
+
+def test_formula_option_matches_r_and_warns_about_dropped_rows() -> None:
+    ref = pd.read_csv(FIX / "fm_coef.csv").query("case == 'lung_factor'")
+    result = _invoke(["cox", "--data", str(FIX / "fm_lung.csv"), "--formula",
+                      "Surv(time, status) ~ age + C(ph_ecog) + sex + wt_loss", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    np.testing.assert_allclose(out["coef"], ref["coef"], rtol=1e-9)
+    assert "15 of 228 rows dropped" in result.stderr
+    bad = _invoke(["cox", "--data", str(FIX / "fm_lung.csv"), "--formula",
+                   "Surv(time, status) ~ age + karno"])
+    assert isinstance(bad.exception, InputError) and "lacks column 'karno'" in str(bad.exception)

@@ -83,12 +83,16 @@ COX_HELP = (
 def cox(
     data: Annotated[Path, typer.Option("--data", help="Table with one row per interval "
                                        "(.csv or .parquet).")],
-    stop: Annotated[str, typer.Option("--stop", help="Column of interval ends (event or "
-                                      "censoring time).")],
-    event: Annotated[str, typer.Option("--event", help="Column of the event indicator at "
-                                       "stop: 1 event, 0 censored.")],
-    covariates: Annotated[str, typer.Option("--covariates", help="Numeric covariate columns, "
-                                            "comma-separated, e.g. age,sex,infected.")],
+    stop: Annotated[str | None, typer.Option("--stop", help="Column of interval ends (event "
+                                             "or censoring time).")] = None,
+    event: Annotated[str | None, typer.Option("--event", help="Column of the event indicator "
+                                              "at stop: 1 event, 0 censored.")] = None,
+    covariates: Annotated[str | None, typer.Option("--covariates", help="Numeric covariate "
+                          "columns, comma-separated, e.g. age,sex,infected.")] = None,
+    formula: Annotated[str | None, typer.Option("--formula", help="Instead of --start/--stop/"
+                       "--event/--covariates/--strata/--offset, an R formula, e.g. "
+                       "'Surv(tstart, tstop, died) ~ age + C(stage) + strata(site)'; rows "
+                       "with missing values are dropped with a warning.")] = None,
     start: Annotated[str | None, typer.Option("--start", help="Column of interval starts for "
                      "(start, stop] data; omit for right-censored data.")] = None,
     strata: Annotated[str | None, typer.Option("--strata", help="Stratum column(s), "
@@ -109,14 +113,16 @@ def cox(
 
     if ties not in ("efron", "breslow"):
         raise InputError(f"unknown --ties {ties!r}; choose one of: breslow, efron")
+    if formula is None and (stop is None or event is None or covariates is None):
+        raise InputError("give --stop, --event and --covariates, or a --formula")
     covs = _names(covariates, "--covariates")
     strata_cols = _names(strata, "--strata")
     frame = read_table(data)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = fit_cox(frame, stop=stop, event=event, covariates=covs or [], start=start,
-                         strata=strata_cols, weights=weights, offset=offset, cluster=cluster,
-                         ties=ties)  # type: ignore[arg-type]
+        result = fit_cox(frame, formula, stop=stop, event=event, covariates=covs,
+                         start=start, strata=strata_cols, weights=weights, offset=offset,
+                         cluster=cluster, ties=ties)  # type: ignore[arg-type]
     err = Console(stderr=True)
     for w in caught:
         err.print(f"[bold yellow]warning:[/] {w.message}", highlight=False)

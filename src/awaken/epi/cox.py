@@ -11,6 +11,7 @@ start time.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from scipy import special
 
 from awaken.core.errors import InputError
 from awaken.epi import _cox_kernels as kern
+from awaken.epi.formula import CoxFormula, parse_cox_formula
 from awaken.epi.ties import TIMEFIX_TOL, timefix
 
 __all__ = ["CoxConvergenceWarning", "CoxResult", "CoxSpec", "fit_cox"]
@@ -60,7 +62,8 @@ class CoxResult:
     limits. ``loglik`` is (null model, final model); ``n`` rows, ``events`` (unweighted).
     ``concordance`` is Harrell's C as R's ``coxph`` reports it. ``iterations`` Newton steps,
     ``converged`` as R judges it; ``score`` is the score vector at ``coef``; ``spec`` records
-    the columns used (``cox_zph`` refits nothing, it reads them again from the data).
+    the columns used (``cox_zph`` refits nothing, it reads them again from the data);
+    ``formula`` the coding of a model given by a formula (``None`` otherwise).
     """
 
     terms: tuple[str, ...]
@@ -84,6 +87,7 @@ class CoxResult:
     spec: CoxSpec
     n_clusters: int | None = None
     score: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    formula: CoxFormula | None = None
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -562,7 +566,22 @@ def _inverse(imat: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
-def fit_cox(data: pd.DataFrame, *, stop: str, event: str, covariates: Sequence[str],
+def model_data(result: CoxResult, data: pd.DataFrame) -> pd.DataFrame:
+    """The columns the model reads: ``data`` itself, or for a formula fit its design frame
+    (rows with missing values dropped again, as when fitting)."""
+    if result.formula is None:
+        return data
+    spec = result.spec
+    return result.formula.fit_frame(data, extra=(spec.weights, spec.cluster), warn=False)[0]
+
+
+def model_newdata(result: CoxResult, newdata: pd.DataFrame) -> pd.DataFrame:
+    """New rows coded as the fit coded its data (formula fits); unchanged otherwise."""
+    return newdata if result.formula is None else result.formula.new_frame(newdata)
+
+
+def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None = None,
+            event: str | None = None, covariates: Sequence[str] | None = None,
             start: str | None = None, strata: str | Sequence[str] | None = None,
             weights: str | None = None, offset: str | None = None, cluster: str | None = None,
             ties: Literal["efron", "breslow"] = "efron", robust: bool | None = None,
@@ -571,6 +590,10 @@ def fit_cox(data: pd.DataFrame, *, stop: str, event: str, covariates: Sequence[s
 
     Args:
         data: one row per interval (counting-process form) or per subject.
+        formula: instead of ``stop``/``event``/``covariates``/``start``/``strata``/``offset``,
+            an R formula such as ``"Surv(time, status) ~ age + C(stage) + strata(site)"``
+            (see :mod:`awaken.epi.formula`); rows with missing values are then dropped with a
+            warning (R's ``na.omit``) instead of refused.
         stop, event: columns of the interval end and of the event indicator (0/1) at ``stop``.
         covariates: numeric covariate columns (0/1 indicators for categories).
         start: column of the interval start; ``None`` for right-censored data (start = -inf).
@@ -594,6 +617,13 @@ def fit_cox(data: pd.DataFrame, *, stop: str, event: str, covariates: Sequence[s
         CoxConvergenceWarning: no convergence in ``max_iter`` iterations, or a coefficient
             that may be infinite (monotone likelihood).
     """
+    if formula is not None:
+        return _fit_formula(data, formula, dict(
+            stop=stop, event=event, covariates=covariates, start=start, strata=strata,
+            offset=offset), weights=weights, cluster=cluster, ties=ties, robust=robust,
+            max_iter=max_iter, tol=tol)
+    if stop is None or event is None or covariates is None:
+        raise InputError("give a formula, or the stop, event and covariates columns")
     spec = _make_spec(stop, event, covariates, start, strata, weights, offset, cluster, ties)
     if not isinstance(max_iter, int) or max_iter < 0:
         raise InputError(f"max_iter must be a non-negative integer, got {max_iter!r}")
@@ -630,6 +660,29 @@ def fit_cox(data: pd.DataFrame, *, stop: str, event: str, covariates: Sequence[s
     concordance = _concordance(design, beta)
     return _make_result(spec, design, coef, var, naive_var, use_robust, (ll0, ll),
                         concordance, iterations, converged, n_clusters, score)
+
+
+def _fit_formula(data: pd.DataFrame, formula: str, clashing: dict[str, Any], *,
+                 weights: str | None, cluster: str | None, **options: Any) -> CoxResult:
+    given = [k for k, v in clashing.items() if v is not None]
+    if given:
+        raise InputError(f"give either formula or {given[0]}=, not both: the formula names "
+                         "the time, event, covariate, strata and offset columns")
+    parsed = parse_cox_formula(formula)
+    if parsed.cluster is not None and cluster is not None and parsed.cluster != cluster:
+        raise InputError(f"cluster given twice: cluster({parsed.cluster}) in the formula and "
+                         f"cluster={cluster!r}")
+    cluster = cluster or parsed.cluster
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    if parsed.event in data.columns:
+        parsed = parsed.with_event_coding(data)
+    frame, fitted = parsed.fit_frame(data, extra=(weights, cluster))
+    result = fit_cox(frame, stop=fitted.stop, event=fitted.event,
+                     covariates=list(fitted.columns), start=fitted.start,
+                     strata=fitted.strata, weights=weights, offset=fitted.offset,
+                     cluster=cluster, **options)
+    return dataclasses.replace(result, formula=fitted)
 
 
 def _warn_convergence(spec: CoxSpec, d: _Design, coef: np.ndarray, var: np.ndarray,

@@ -19,7 +19,15 @@ import pandas as pd
 from scipy.special import ndtri
 
 from awaken.core.errors import InputError, unknown_choice
-from awaken.epi.cox import CoxResult, CoxSpec, _build_design, _codes, _numeric_column
+from awaken.epi.cox import (
+    CoxResult,
+    CoxSpec,
+    _build_design,
+    _codes,
+    _numeric_column,
+    model_data,
+    model_newdata,
+)
 
 __all__ = ["baseline_hazard", "cox_survfit", "predict_cox"]
 
@@ -168,6 +176,7 @@ def baseline_hazard(result: CoxResult, data: pd.DataFrame, *,
     """Cumulative baseline hazard at every distinct time, as R's ``basehaz(fit, centered)``:
     at the mean covariates (``centered``) or at covariates 0. Columns ``time, hazard`` and
     ``strata`` for stratified models."""
+    data = model_data(result, data)
     f = fitted_data(result, data)
     shift = 1.0 if centered else float(np.exp(-f.means @ result.coef))
     frames = []
@@ -219,6 +228,15 @@ def predict_cox(result: CoxResult, data: pd.DataFrame, newdata: pd.DataFrame | N
     ``offset - mean(offset)``."""
     if type not in PREDICT_TYPES:
         raise unknown_choice("prediction type", str(type), PREDICT_TYPES)
+    data = model_data(result, data)
+    if newdata is not None:
+        newdata = model_newdata(result, newdata)
+    return _predict(result, data, newdata, type)
+
+
+def _predict(result: CoxResult, data: pd.DataFrame, newdata: pd.DataFrame | None,
+             type: str) -> np.ndarray:
+    """:func:`predict_cox` on data already coded (design frames)."""
     f = fitted_data(result, data)
     spec = result.spec
     new = data if newdata is None else newdata
@@ -269,6 +287,9 @@ def cox_survfit(result: CoxResult, data: pd.DataFrame, newdata: pd.DataFrame | N
     if result.spec.offset is not None:
         raise InputError("cox_survfit does not handle models with an offset yet; fit without "
                          "offset, or predict with predict_cox(type='expected')")
+    data = model_data(result, data)
+    if newdata is not None:
+        newdata = model_newdata(result, newdata)
     f = fitted_data(result, data)
     bases = _baselines(result, f)
     if newdata is None:

@@ -14,8 +14,8 @@ import pandas as pd
 
 from awaken.core.errors import InputError, unknown_choice
 from awaken.epi import _cox_kernels as kern
-from awaken.epi.cox import CoxResult, _build_design, _sweep
-from awaken.epi.cox_predict import fitted_data, predict_cox
+from awaken.epi.cox import CoxResult, _build_design, _sweep, model_data
+from awaken.epi.cox_predict import _predict, fitted_data
 
 __all__ = ["cox_residuals"]
 
@@ -32,9 +32,10 @@ def cox_residuals(result: CoxResult, data: pd.DataFrame,
     """
     if type not in TYPES:
         raise unknown_choice("residual type", str(type), TYPES)
+    data = model_data(result, data)
     if type in ("martingale", "deviance"):
         f = fitted_data(result, data)
-        mart = f.event - predict_cox(result, data, type="expected")
+        mart = f.event - _predict(result, data, None, "expected")
         if type == "martingale":
             return pd.Series(mart, index=data.index, name="martingale")
         status = f.event.astype(float)
