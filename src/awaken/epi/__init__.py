@@ -13,6 +13,7 @@ from awaken.epi.logrank import SurvdiffResult, survdiff
 from awaken.epi.nonparametric import aalen_johansen, kaplan_meier
 from awaken.epi.poisson import fit_logistic, fit_poisson, piecewise_exponential
 from awaken.epi.schema import Cohort, load_cohort
+from awaken.epi.survreg import SurvregResult, fit_survreg
 from awaken.epi.synthetic import SyntheticSpec, make_synthetic_cohort
 from awaken.epi.timelines import Timeline
 from awaken.epi.zph import cox_zph
@@ -23,6 +24,7 @@ __all__ = [
     "CoxResult",
     "DesignResult",
     "SurvdiffResult",
+    "SurvregResult",
     "SyntheticSpec",
     "Timeline",
     "aalen_johansen",
@@ -36,6 +38,7 @@ __all__ = [
     "fit_cox",
     "fit_logistic",
     "fit_poisson",
+    "fit_survreg",
     "kaplan_meier",
     "load_cohort",
     "make_design",
