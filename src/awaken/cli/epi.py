@@ -109,7 +109,7 @@ def cox(
                                           "table.")] = False,
 ) -> None:
     """Fit a Cox model and print its coefficient table (or JSON)."""
-    from awaken.epi import fit_cox  # imported here: `awaken --help` stays fast
+    from awaken.epi.cox import fit_cox  # imported here: `awaken --help` stays fast
 
     if ties not in ("efron", "breslow"):
         raise InputError(f"unknown --ties {ties!r}; choose one of: breslow, efron")
@@ -122,7 +122,8 @@ def cox(
         warnings.simplefilter("always")
         result = fit_cox(frame, formula, stop=stop, event=event, covariates=covs,
                          start=start, strata=strata_cols, weights=weights, offset=offset,
-                         cluster=cluster, ties=ties)  # type: ignore[arg-type]
+                         cluster=cluster, ties=ties,  # type: ignore[arg-type]
+                         concordance=not as_json)  # the JSON has no concordance
     err = Console(stderr=True)
     for w in caught:
         err.print(f"[bold yellow]warning:[/] {w.message}", highlight=False)
