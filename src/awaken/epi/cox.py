@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -586,7 +586,8 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
             start: str | None = None, strata: str | Sequence[str] | None = None,
             weights: str | None = None, offset: str | None = None, cluster: str | None = None,
             ties: Literal["efron", "breslow"] = "efron", robust: bool | None = None,
-            max_iter: int = 30, tol: float = 1e-9, concordance: bool = True) -> CoxResult:
+            max_iter: int = 30, tol: float = 1e-9, concordance: bool = True,
+            tt: Mapping[str, tuple[str, Callable]] | None = None) -> CoxResult:
     """Fit a Cox model, as R's ``coxph(Surv(start, stop, event) ~ covariates, ...)``.
 
     Args:
@@ -609,6 +610,11 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
             non-integer weights).
         max_iter, tol: at most ``max_iter`` Newton–Raphson iterations; converged when the log
             partial likelihood changes by at most ``tol`` relative.
+        tt: time-transformed covariates, R's ``tt()``: ``{name: (column, g)}`` adds the
+            covariate ``name = g(x, t)`` (``x`` the column's values, ``t`` the event time;
+            NumPy in, NumPy out), by expanding the data to one row per subject at risk per
+            event time (:func:`awaken.epi.tt.expand_tt`). Residuals, predictions and
+            ``cox_zph`` are then not available on the original data.
         concordance: compute Harrell's C (``False``: NaN, saving an O(n log n) pass on very
             large data).
 
@@ -627,6 +633,18 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
             max_iter=max_iter, tol=tol, concordance=concordance)
     if stop is None or event is None or covariates is None:
         raise InputError("give a formula, or the stop, event and covariates columns")
+    if tt is not None:
+        from awaken.epi.tt import RISKSET, expand_tt
+
+        if strata is not None and not isinstance(strata, str):
+            strata = tuple(strata)
+        expanded = expand_tt(data, stop=stop, event=event, tt=tt, start=start,
+                             strata=(strata,) if isinstance(strata, str) else strata)
+        names = [covariates] if isinstance(covariates, str) else list(covariates)
+        return fit_cox(expanded, stop=stop, event=event, covariates=[*names, *tt],
+                       strata=RISKSET, weights=weights, offset=offset, cluster=cluster,
+                       ties=ties, robust=robust, max_iter=max_iter, tol=tol,
+                       concordance=concordance)
     spec = _make_spec(stop, event, covariates, start, strata, weights, offset, cluster, ties)
     if not isinstance(max_iter, int) or max_iter < 0:
         raise InputError(f"max_iter must be a non-negative integer, got {max_iter!r}")
