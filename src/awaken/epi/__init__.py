@@ -29,6 +29,8 @@ _WHERE = {
     "fine_gray": "awaken.epi.finegray",
     "finegray_expand": "awaken.epi.finegray",
     "fit_cox": "awaken.epi.cox",
+    "fit_frailty": "awaken.epi.frailty",
+    "FrailtyResult": "awaken.epi.frailty",
     "fit_logistic": "awaken.epi.poisson",
     "fit_poisson": "awaken.epi.poisson",
     "fit_survreg": "awaken.epi.survreg",
@@ -48,6 +50,7 @@ __all__ = [
     "Cohort",
     "CoxResult",
     "DesignResult",
+    "FrailtyResult",
     "SurvdiffResult",
     "SurvregResult",
     "SyntheticSpec",
@@ -61,6 +64,7 @@ __all__ = [
     "fine_gray",
     "finegray_expand",
     "fit_cox",
+    "fit_frailty",
     "fit_logistic",
     "fit_poisson",
     "fit_survreg",
@@ -95,6 +99,7 @@ if TYPE_CHECKING:
     from awaken.epi.cox_residuals import cox_residuals
     from awaken.epi.designs import DESIGNS, DesignResult, make_design
     from awaken.epi.finegray import cause_specific_cox, fine_gray, finegray_expand
+    from awaken.epi.frailty import FrailtyResult, fit_frailty
     from awaken.epi.km_stats import restricted_mean, survival_quantiles
     from awaken.epi.logrank import SurvdiffResult, survdiff
     from awaken.epi.nonparametric import aalen_johansen, kaplan_meier

@@ -304,8 +304,9 @@ def _timefix(stop: np.ndarray, start: np.ndarray | None, stop_order: np.ndarray,
     return timefix(stop, start)
 
 
-def _build_design(data: pd.DataFrame, spec: CoxSpec) -> _Design:
-    """Validate ``data`` against ``spec`` and prepare sorted arrays for the kernels."""
+def _build_design(data: pd.DataFrame, spec: CoxSpec, rank_checks: bool = True) -> _Design:
+    """Validate ``data`` against ``spec`` and prepare sorted arrays for the kernels
+    (``rank_checks=False``: allow dependent columns, e.g. penalised frailty indicators)."""
     _check_columns(data, spec)
     n = len(data)
     stop = _numeric_column(data, spec.stop, "stop")
@@ -396,8 +397,9 @@ def _build_design(data: pd.DataFrame, spec: CoxSpec) -> _Design:
     s_weights = weights[order]
     raw = np.stack(x_cols)  # (p, n): each covariate contiguous
     x, scale, lo, hi, gram = kern.prepare_x(raw, order, s_weights, bounds)
-    _check_constant(lo, hi, bounds, spec)
-    _check_collinear(gram, spec)
+    if rank_checks:
+        _check_constant(lo, hi, bounds, spec)
+        _check_collinear(gram, spec)
     integer_weights = bool(np.all(weights == np.floor(weights)))
     s_offset = offset[order]
     if has_start:
