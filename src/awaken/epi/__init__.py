@@ -38,6 +38,7 @@ _WHERE = {
     "load_cohort": "awaken.epi.schema",
     "make_design": "awaken.epi.designs",
     "make_synthetic_cohort": "awaken.epi.synthetic",
+    "multistate_curves": "awaken.epi.multistate",
     "piecewise_exponential": "awaken.epi.poisson",
     "predict_cox": "awaken.epi.cox_predict",
     "restricted_mean": "awaken.epi.km_stats",
@@ -72,6 +73,7 @@ __all__ = [
     "load_cohort",
     "make_design",
     "make_synthetic_cohort",
+    "multistate_curves",
     "piecewise_exponential",
     "predict_cox",
     "restricted_mean",
@@ -102,6 +104,7 @@ if TYPE_CHECKING:
     from awaken.epi.frailty import FrailtyResult, fit_frailty
     from awaken.epi.km_stats import restricted_mean, survival_quantiles
     from awaken.epi.logrank import SurvdiffResult, survdiff
+    from awaken.epi.multistate import multistate_curves
     from awaken.epi.nonparametric import aalen_johansen, kaplan_meier
     from awaken.epi.poisson import fit_logistic, fit_poisson, piecewise_exponential
     from awaken.epi.schema import Cohort, load_cohort
