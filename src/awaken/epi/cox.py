@@ -394,17 +394,20 @@ def _build_design(data: pd.DataFrame, spec: CoxSpec, rank_checks: bool = True) -
         exit_order = exit_order[exit_order >= 0]
     else:
         exit_order = np.arange(m)
-    s_weights = weights[order]
+    unit_weights = spec.weights is None
+    s_weights = np.ones(m) if unit_weights else weights[order]
     raw = np.stack(x_cols)  # (p, n): each covariate contiguous
     x, scale, lo, hi, gram = kern.prepare_x(raw, order, s_weights, bounds)
     if rank_checks:
         _check_constant(lo, hi, bounds, spec)
         _check_collinear(gram, spec)
-    integer_weights = bool(np.all(weights == np.floor(weights)))
-    s_offset = offset[order]
-    if has_start:
-        x_exit, offset_exit = x[exit_order], s_offset[exit_order]
-        weights_exit, start_exit = s_weights[exit_order], s_start[exit_order]
+    integer_weights = unit_weights or bool(np.all(weights == np.floor(weights)))
+    s_offset = np.zeros(m) if spec.offset is None else offset[order]
+    if has_start:  # gathers skipped for unit weights and no offset (1.4 M rows: ~0.1 s)
+        x_exit = x[exit_order]
+        offset_exit = np.zeros(m) if spec.offset is None else s_offset[exit_order]
+        weights_exit = np.ones(m) if unit_weights else s_weights[exit_order]
+        start_exit = s_start[exit_order]
     else:
         x_exit, offset_exit = np.empty((0, x.shape[1])), np.empty(0)
         weights_exit, start_exit = np.empty(0), np.empty(0)
