@@ -140,3 +140,22 @@ def test_formula_option_matches_r_and_warns_about_dropped_rows() -> None:
     bad = _invoke(["cox", "--data", str(FIX / "fm_lung.csv"), "--formula",
                    "Surv(time, status) ~ age + karno"])
     assert isinstance(bad.exception, InputError) and "lacks column 'karno'" in str(bad.exception)
+
+
+def test_km_command_matches_r() -> None:
+    result = _invoke(["km", "--data", str(FIX / "km_lung.csv"), "--time", "time", "--event",
+                      "status", "--group", "sex", "--rmst", "365", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    rm = pd.read_csv(FIX / "km_rmst.csv").query("case == 'lung_sex_365'")
+    np.testing.assert_allclose([c["median"] for c in out["curves"]], rm["median"])
+    np.testing.assert_allclose([c["rmst"] for c in out["curves"]], rm["rmean"], rtol=1e-12)
+    assert [c["n"] for c in out["curves"]] == [137, 90]
+    sd = pd.read_csv(FIX / "km_survdiff.csv").query("case == 'lung_sex'")
+    assert out["logrank"]["chisq"] == pytest.approx(sd["chisq"].iloc[0], rel=1e-12)
+    table = _invoke(["km", "--data", str(FIX / "km_lung.csv"), "--time", "time", "--event",
+                     "status", "--group", "sex"])
+    assert table.exit_code == 0 and "log-rank test: chisq 10.01 on 1 df" in table.stdout
+    bad = _invoke(["km", "--data", str(FIX / "km_lung.csv"), "--time", "time", "--event",
+                   "status", "--group", "nope"])
+    assert isinstance(bad.exception, InputError) and "'nope' not found" in str(bad.exception)

@@ -168,6 +168,104 @@ def _print_table(result: object, source: str) -> None:
     )
 
 
+KM_HELP = (
+    "Kaplan-Meier curves, as R's survfit(Surv(time, event) ~ group): per group the number of "
+    "rows and events, median survival with its 95% CI (R's quantile.survfit), optionally the "
+    "restricted mean up to --rmst, and the log-rank test between groups (R's survdiff; --rho "
+    "for the G-rho family). Example: awaken epi km --data lung.csv --time time --event status "
+    "--group sex --rmst 365"
+)
+
+
+@app.command("km", help=KM_HELP)
+def km(
+    data: Annotated[Path, typer.Option("--data", help="Table with one row per subject or "
+                                       "interval (.csv or .parquet).")],
+    time: Annotated[str, typer.Option("--time", help="Column of event or censoring times.")],
+    event: Annotated[str, typer.Option("--event", help="Column of the event indicator: 1 "
+                                       "event, 0 censored.")],
+    group: Annotated[str | None, typer.Option("--group", help="Column defining the curves "
+                     "(omit for one curve).")] = None,
+    entry: Annotated[str | None, typer.Option("--entry", help="Column of entry times (delayed "
+                     "entry); no log-rank test then.")] = None,
+    weights: Annotated[str | None, typer.Option("--weights", help="Column of case weights "
+                       "(non-integer weights: robust variance, as R).")] = None,
+    rmst: Annotated[float | None, typer.Option("--rmst", help="Also the restricted mean "
+                    "survival time up to this time.")] = None,
+    rho: Annotated[float, typer.Option("--rho", help="Log-rank weights S(t-)^rho: 0 log-rank, "
+                                       "1 Peto-Peto.")] = 0.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of "
+                                          "tables.")] = False,
+) -> None:
+    """Kaplan-Meier medians (and restricted means) by group, with the log-rank test."""
+    from awaken.epi.km_stats import restricted_mean, survival_quantiles
+    from awaken.epi.logrank import survdiff
+    from awaken.epi.nonparametric import kaplan_meier
+
+    frame = read_table(data)
+    for name, option in ((time, "--time"), (event, "--event"), (group, "--group"),
+                         (entry, "--entry"), (weights, "--weights")):
+        if name is not None and name not in frame.columns:
+            raise InputError(f"{option} column {name!r} not found in {data.name} (columns: "
+                             f"{', '.join(map(str, frame.columns[:20]))})")
+    curves = kaplan_meier(frame[time], frame[event],
+                          entry=None if entry is None else frame[entry],
+                          weights=None if weights is None else frame[weights],
+                          group=None if group is None else frame[group])
+    med = survival_quantiles(curves, [0.5])
+    keys = ["group"] if group is not None else []
+    per = (curves.groupby(keys, sort=False) if keys else [((None,), curves)])
+    rows = []
+    for (level, part), (_, q) in zip(per, med.iterrows(), strict=True):
+        row = {"group": None if group is None else _plain(level[0] if isinstance(level, tuple)
+                                                          else level),
+               "n": int(len(frame) if group is None else (frame[group] == part["group"].iloc[0])
+                        .sum()),
+               "events": float(part["n_event"].sum()),
+               "median": _num(q["quantile"]), "lower": _num(q["lower"]),
+               "upper": _num(q["upper"])}
+        rows.append(row)
+    if rmst is not None:
+        for row, (_, r) in zip(rows, restricted_mean(curves, rmst).iterrows(), strict=True):
+            row.update(rmst=_num(r["rmean"]), rmst_se=_num(r["se"]))
+    test = None
+    if group is not None and entry is None:
+        res = survdiff(frame[time], frame[event], frame[group], rho=rho)
+        test = {"chisq": res.chisq, "df": res.df, "p": res.p, "rho": rho}
+    if as_json:
+        typer.echo(json.dumps({"curves": rows, "logrank": test, "tau": rmst}))
+        return
+    table = Table(title=f"Kaplan-Meier on {data.name}", title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    headers = ["group", "n", "events", "median", "0.95 LCL", "0.95 UCL"]
+    headers += ["rmean", "se(rmean)"] if rmst is not None else []
+    for h in headers:
+        table.add_column(h, justify="left" if h == "group" else "right")
+    for row in rows:
+        cells = [str(row["group"]) if group else "all", f"{row['n']:g}", f"{row['events']:g}",
+                 *[_fmt(row[k]) if row[k] is not None else "NA"
+                   for k in ("median", "lower", "upper")]]
+        if rmst is not None:
+            cells += [_fmt(row["rmst"]), _fmt(row["rmst_se"])]
+        table.add_row(*cells)
+    console = Console()
+    console.print(table)
+    if rmst is not None:
+        console.print(f"restricted mean up to {rmst:g}", highlight=False)
+    if test is not None:
+        name = "log-rank" if rho == 0 else f"G-rho (rho={rho:g})"
+        console.print(f"{name} test: chisq {test['chisq']:.2f} on {test['df']} df, "
+                      f"p={_fmt_p(test['p'])}", highlight=False)
+
+
+def _num(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def _plain(value: object) -> object:
+    return value.item() if hasattr(value, "item") else value
+
+
 DESIGN_HELP = (
     "Run a study design on a cohort (a .duckdb file or a folder of CSV/Parquet tables, see "
     "docs/schemas.md) and write DIR/estimates.csv, DIR/figure.png and DIR/summary.json. "
