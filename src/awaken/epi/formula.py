@@ -180,7 +180,8 @@ def _check_present(data: pd.DataFrame, names: list[str], what: str) -> None:
         if name not in data.columns:
             available = ", ".join(map(str, list(data.columns)[:20]))
             raise InputError(f"{what} lacks column {name!r}, used by the formula (columns: "
-                             f"{available})")
+                             f"{available}); if {name}() is meant as a function, it is not "
+                             "one formulaic knows (e.g. C(), log(), I(), bs(), cr())")
 
 
 def _columns(spec) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
