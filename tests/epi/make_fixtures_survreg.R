@@ -25,6 +25,11 @@ for (d in c("weibull", "exponential", "lognormal", "loglogistic")) {
 }
 fits$ovarian_weibull <- survreg(Surv(futime, fustat) ~ age + rx, data = ova)
 fits$lung_weibull_w <- survreg(Surv(time, status) ~ age + sex, data = lung2, weights = w)
+# lung as shipped (status 1/2, missing ph.ecog): the formula path (factor, na.omit)
+lung3 <- data.frame(time = lung$time, status = lung$status, age = lung$age, sex = lung$sex,
+                    ph_ecog = lung$ph.ecog, wt_loss = lung$wt.loss, inst = lung$inst)
+fits$lung_factor_lognormal <- survreg(Surv(time, status) ~ age + factor(ph_ecog), data = lung3,
+                                      dist = "lognormal")
 rows <- do.call(rbind, lapply(names(fits), function(nm) {
   f <- fits[[nm]]
   se <- sqrt(diag(f$var))

@@ -71,3 +71,21 @@ def test_survreg_bad_input() -> None:
         fit_survreg(lung.assign(time=lung["time"] - 5), time="time", event="status")
     with pytest.raises(InputError, match="covariate column 'karno' not found"):
         fit_survreg(lung, time="time", event="status", covariates=["karno"])
+
+
+def test_survreg_formula_equals_columns() -> None:
+    lung = pd.read_csv(FIX / "sr_lung.csv")
+    cols = fit_survreg(lung, time="time", event="status", covariates=["age", "sex"],
+                       dist="loglogistic")
+    form = fit_survreg(lung, "Surv(time, status) ~ age + sex", dist="loglogistic")
+    np.testing.assert_allclose(form.coef, cols.coef, rtol=1e-12)
+    with pytest.raises(InputError, match="without start times"):
+        fit_survreg(lung, "Surv(time, status) ~ age + strata(sex)")
+
+
+def test_survreg_formula_with_factor_and_missing_values_matches_r() -> None:
+    lung = pd.read_csv(FIX / "fm_lung.csv")  # as shipped: status 1/2, missing ph.ecog
+    with pytest.warns(UserWarning, match="1 of 228 rows dropped"):
+        fit = fit_survreg(lung, "Surv(time, status) ~ age + C(ph_ecog)", dist="lognormal")
+    _check(fit, _ref("lung_factor_lognormal").assign(
+        term=["(Intercept)", *fit.terms[1:], "Log(scale)"]))

@@ -22,6 +22,7 @@ from scipy import special
 
 from awaken.core.errors import InputError, unknown_choice
 from awaken.epi.cox import _numeric_column
+from awaken.epi.formula import parse_cox_formula
 
 __all__ = ["DISTRIBUTIONS", "SurvregResult", "fit_survreg"]
 
@@ -173,13 +174,17 @@ def _newton(dist: str, x: np.ndarray, y: np.ndarray, event: np.ndarray, w: np.nd
     return theta, ll, max_iter
 
 
-def fit_survreg(data: pd.DataFrame, *, time: str, event: str, covariates: Sequence[str] = (),
+def fit_survreg(data: pd.DataFrame, formula: str | None = None, *, time: str | None = None,
+                event: str | None = None, covariates: Sequence[str] = (),
                 dist: str = "weibull", weights: str | None = None, max_iter: int = 50,
                 tol: float = 1e-12) -> SurvregResult:
     """Fit ``survreg(Surv(time, event) ~ covariates, dist=dist, weights=)``.
 
     Args:
         data: one row per subject; ``time`` > 0, ``event`` 0/1.
+        formula: instead of ``time``/``event``/``covariates``, ``"Surv(time, event) ~ ..."``
+            coded as for :func:`awaken.epi.fit_cox` (factors, interactions, splines; rows with
+            missing values dropped with a warning). The terms are named by formulaic.
         covariates: numeric columns (0/1 indicators for categories); an intercept is added.
         dist: ``"weibull"`` (R's default), ``"exponential"``, ``"lognormal"`` or
             ``"loglogistic"``.
@@ -187,6 +192,23 @@ def fit_survreg(data: pd.DataFrame, *, time: str, event: str, covariates: Sequen
     """
     if dist not in DISTRIBUTIONS:
         raise unknown_choice("dist", str(dist), DISTRIBUTIONS)
+    if formula is not None:
+        if time is not None or event is not None or list(covariates):
+            raise InputError("give either formula or time=/event=/covariates=, not both")
+        parsed = parse_cox_formula(formula)
+        if parsed.start is not None or parsed.strata or parsed.cluster or parsed.offset:
+            raise InputError("survreg formulas take Surv(time, event) ~ terms, without "
+                             "start times, strata(), cluster() or offset()")
+        if not isinstance(data, pd.DataFrame):
+            raise InputError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+        if parsed.event in data.columns:
+            parsed = parsed.with_event_coding(data)
+        frame, fitted = parsed.fit_frame(data, extra=(weights,))
+        return fit_survreg(frame, time=fitted.stop, event=fitted.event,
+                           covariates=list(fitted.columns), dist=dist, weights=weights,
+                           max_iter=max_iter, tol=tol)
+    if time is None or event is None:
+        raise InputError("give a formula, or the time and event columns")
     covs = [covariates] if isinstance(covariates, str) else list(covariates)
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data must be a pandas DataFrame, not {type(data).__name__}")
