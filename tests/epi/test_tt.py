@@ -42,3 +42,14 @@ def test_tt_bad_input() -> None:
         fit_cox(lung, tt={"g": ("karno", lambda x, t: x)}, **base)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="one value per row"):
         fit_cox(lung, tt={"g": ("age", lambda x, t: x[:3])}, **base)  # type: ignore[arg-type]
+
+
+def test_tt_in_a_formula_matches_r() -> None:
+    vet = pd.read_csv(FIX / "tt_veteran.csv")
+    fit = fit_cox(vet, "Surv(time, status) ~ karno + trt + tt(karno) + strata(celltype)",
+                  tt=lambda x, t: x * np.log(t + 20))
+    ref = pd.read_csv(FIX / "tt_coef.csv").query("case == 'vet_strata'")
+    np.testing.assert_allclose(fit.coef, ref["coef"], rtol=1e-9)
+    assert fit.terms[-1] == "tt(karno)"
+    with pytest.raises(InputError, match="pass tt= a function"):
+        fit_cox(vet, "Surv(time, status) ~ karno + tt(karno)")

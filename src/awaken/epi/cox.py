@@ -592,7 +592,7 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
             weights: str | None = None, offset: str | None = None, cluster: str | None = None,
             ties: Literal["efron", "breslow"] = "efron", robust: bool | None = None,
             max_iter: int = 30, tol: float = 1e-9, concordance: bool = True,
-            tt: Mapping[str, tuple[str, Callable]] | None = None) -> CoxResult:
+            tt: Mapping[str, tuple[str, Callable]] | Callable | None = None) -> CoxResult:
     """Fit a Cox model, as R's ``coxph(Surv(start, stop, event) ~ covariates, ...)``.
 
     Args:
@@ -618,7 +618,8 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
         tt: time-transformed covariates, R's ``tt()``: ``{name: (column, g)}`` adds the
             covariate ``name = g(x, t)`` (``x`` the column's values, ``t`` the event time;
             NumPy in, NumPy out), by expanding the data to one row per subject at risk per
-            event time (:func:`awaken.epi.tt.expand_tt`). Residuals, predictions and
+            event time (:func:`awaken.epi.tt.expand_tt`). With a formula holding ``tt(x)``
+            terms, a function ``g`` (or one per term). Residuals, predictions and
             ``cox_zph`` are then not available on the original data.
         concordance: compute Harrell's C (``False``: NaN, saving an O(n log n) pass on very
             large data).
@@ -635,7 +636,7 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
         return _fit_formula(data, formula, dict(
             stop=stop, event=event, covariates=covariates, start=start, strata=strata,
             offset=offset), weights=weights, cluster=cluster, ties=ties, robust=robust,
-            max_iter=max_iter, tol=tol, concordance=concordance)
+            max_iter=max_iter, tol=tol, concordance=concordance, tt=tt)
     if stop is None or event is None or covariates is None:
         raise InputError("give a formula, or the stop, event and covariates columns")
     if tt is not None:
@@ -703,11 +704,20 @@ def _fit_formula(data: pd.DataFrame, formula: str, clashing: dict[str, Any], *,
         raise InputError(f"data must be a pandas DataFrame, not {type(data).__name__}")
     if parsed.event in data.columns:
         parsed = parsed.with_event_coding(data)
+    tt = options.pop("tt")
+    if parsed.tt:
+        funcs = list(tt) if isinstance(tt, list | tuple) else [tt] * len(parsed.tt)
+        if tt is None or len(funcs) != len(parsed.tt) or not all(map(callable, funcs)):
+            raise InputError(f"the formula has {len(parsed.tt)} tt() term(s): pass tt= a "
+                             "function g(x, t) (or one per term), as R's coxph(tt=)")
+        tt = {f"tt({col})": (col, g) for col, g in zip(parsed.tt, funcs, strict=True)}
+    elif tt is not None:
+        raise InputError("tt= given but the formula has no tt() term")
     frame, fitted = parsed.fit_frame(data, extra=(weights, cluster))
     result = fit_cox(frame, stop=fitted.stop, event=fitted.event,
                      covariates=list(fitted.columns), start=fitted.start,
                      strata=fitted.strata, weights=weights, offset=fitted.offset,
-                     cluster=cluster, **options)
+                     cluster=cluster, tt=tt, **options)
     return dataclasses.replace(result, formula=fitted)
 
 

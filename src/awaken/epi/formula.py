@@ -5,7 +5,8 @@ the response names the time and event columns (R's ``Surv``; an event coded 1/2 
 2 = event, as in R); the right-hand side is expanded by formulaic — categorical columns
 (strings, or ``C(x)``) get treatment contrasts against their first level, ``a:b`` and
 ``a*b`` interactions, ``bs()``/``cr()`` splines, ``log(x)`` and other transforms — with R's
-``coxph`` specials ``strata(...)``, ``cluster(x)`` and ``offset(x)`` taken out first. The
+``coxph`` specials ``strata(...)``, ``cluster(x)``, ``offset(x)`` and ``tt(x)`` (with
+``fit_cox(tt=g)``) taken out first. The
 intercept is dropped after coding, so factors are coded as R codes them.
 
 Missing values follow R's default ``na.action = na.omit``: rows with a missing value in any
@@ -27,7 +28,7 @@ from awaken.core.errors import InputError
 __all__ = ["CoxFormula", "MissingRowsWarning", "parse_cox_formula"]
 
 _SURV = re.compile(r"^\s*Surv\s*\((?P<args>[^()]*)\)\s*$")
-_SPECIAL = re.compile(r"^(?P<name>strata|cluster|offset)\s*\((?P<args>[^()]*)\)$")
+_SPECIAL = re.compile(r"^(?P<name>strata|cluster|offset|tt)\s*\((?P<args>[^()]*)\)$")
 
 
 class MissingRowsWarning(UserWarning):
@@ -56,12 +57,13 @@ class CoxFormula:
     term_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     n_dropped: int = 0
     event_12: bool = False
+    tt: tuple[str, ...] = ()
 
     @property
     def variables(self) -> list[str]:
         """Data columns the model reads (response, right-hand side, specials)."""
         names = [self.start, self.stop, self.event, *(self.strata or ()), self.cluster,
-                 self.offset]
+                 self.offset, *self.tt]
         rhs_vars = sorted(_required(self.rhs)) if self.rhs.strip() not in ("", "1") else []
         return [n for n in dict.fromkeys([*names, *rhs_vars]) if n is not None]
 
@@ -89,7 +91,7 @@ class CoxFormula:
                                             na_action="raise"))
         spec = mm.model_spec
         columns, term_columns = _columns(spec)
-        if not columns:
+        if not columns and not self.tt:
             raise InputError(f"formula {self.text!r} has no covariate on its right-hand side")
         fitted = CoxFormula(**{**self.__dict__, "model_spec": spec, "columns": columns,
                                "term_columns": term_columns, "n_dropped": n_dropped})
@@ -110,7 +112,7 @@ class CoxFormula:
         out = pd.DataFrame(np.asarray(x, dtype=float), columns=list(self.columns),
                            index=data.index)
         for col in dict.fromkeys([self.start, self.stop, self.event, *(self.strata or ()),
-                                  self.cluster, self.offset]):
+                                  self.cluster, self.offset, *self.tt]):
             if col is None or col in out.columns or (new and col not in data.columns):
                 continue
             out[col] = data[col].to_numpy()
@@ -218,7 +220,7 @@ def parse_cox_formula(text: str) -> CoxFormula:
     except FormulaicError as exc:
         raise InputError(f"cannot parse {rhs.strip()!r}: {str(exc).splitlines()[0]}") from None
     kept: list[str] = []
-    specials: dict[str, list[str]] = {"strata": [], "cluster": [], "offset": []}
+    specials: dict[str, list[str]] = {"strata": [], "cluster": [], "offset": [], "tt": []}
     for term in terms:
         label = str(term)
         if label == "1":
@@ -228,8 +230,8 @@ def parse_cox_formula(text: str) -> CoxFormula:
             names = [a.strip() for a in sm.group("args").split(",") if a.strip()]
             specials[sm.group("name")].extend(names)
         elif any(_SPECIAL.match(str(f)) for f in term.factors):
-            raise InputError(f"term {label!r}: strata(), cluster() and offset() cannot be "
-                             "part of an interaction")
+            raise InputError(f"term {label!r}: strata(), cluster(), offset() and tt() cannot "
+                             "be part of an interaction")
         else:
             kept.append(label)
     for name in ("cluster", "offset"):
@@ -238,4 +240,4 @@ def parse_cox_formula(text: str) -> CoxFormula:
     return CoxFormula(text=text, start=start, stop=stop, event=event, rhs=" + ".join(kept),
                       strata=tuple(specials["strata"]) or None,
                       cluster=(specials["cluster"] or [None])[0],
-                      offset=(specials["offset"] or [None])[0])
+                      offset=(specials["offset"] or [None])[0], tt=tuple(specials["tt"]))
