@@ -159,3 +159,21 @@ def test_km_command_matches_r() -> None:
     bad = _invoke(["km", "--data", str(FIX / "km_lung.csv"), "--time", "time", "--event",
                    "status", "--group", "nope"])
     assert isinstance(bad.exception, InputError) and "'nope' not found" in str(bad.exception)
+
+
+def test_reading_only_the_model_columns_keeps_errors_clear(tmp_path: Path) -> None:
+    heart = pd.read_csv(FIX / "cox_heart.csv").assign(note="x", age_txt="old")
+    path = tmp_path / "heart.csv"
+    heart.to_csv(path, index=False)
+    ok = _invoke(["cox", "--data", str(path), "--start", "start", "--stop", "stop", "--event",
+                  "event", "--covariates", "age,year,surgery,transplant", "--json"])
+    assert ok.exit_code == 0, ok.output
+    np.testing.assert_allclose(json.loads(ok.stdout)["coef"], CASES["heart_efron"]["coef"],
+                               rtol=1e-6)
+    bad = _invoke(["cox", "--data", str(path), "--start", "start", "--stop", "stop", "--event",
+                   "event", "--covariates", "age_txt"])
+    assert isinstance(bad.exception, InputError) and "'age_txt'" in str(bad.exception)
+    assert "must be numeric" in str(bad.exception)
+    missing = _invoke(["cox", "--data", str(path), "--start", "start", "--stop", "stop",
+                       "--event", "event", "--covariates", "karno"])
+    assert "karno" in str(missing.exception) and "note" in str(missing.exception)
