@@ -404,7 +404,7 @@ def _build_design(data: pd.DataFrame, spec: CoxSpec, rank_checks: bool = True) -
     integer_weights = unit_weights or bool(np.all(weights == np.floor(weights)))
     s_offset = np.zeros(m) if spec.offset is None else offset[order]
     if has_start:  # gathers skipped for unit weights and no offset (1.4 M rows: ~0.1 s)
-        x_exit = x[exit_order]
+        x_exit = np.take(x, exit_order, axis=0)  # faster than x[exit_order] for 2-D rows
         offset_exit = np.zeros(m) if spec.offset is None else s_offset[exit_order]
         weights_exit = np.ones(m) if unit_weights else s_weights[exit_order]
         start_exit = s_start[exit_order]
