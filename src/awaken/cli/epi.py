@@ -21,7 +21,8 @@ from awaken.core.errors import InputError
 from awaken.core.io import TABLE_SUFFIXES
 
 app = typer.Typer(
-    help="Survival analyses of cohort data: Cox models on (start, stop] data, as R's survival.",
+    help="Survival analyses of cohort data, as R's survival: Cox models on (start, stop] data "
+    "(cox), Kaplan-Meier curves and log-rank tests (km), study designs on a cohort (design).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -30,7 +31,7 @@ app = typer.Typer(
 
 @app.callback()
 def _epi() -> None:
-    """Survival analyses of cohort data (Cox models, as R's survival)."""
+    """Survival analyses of cohort data (Cox models, Kaplan-Meier, designs), as R's survival."""
 
 
 def read_table(path: Path, columns: list[str] | None = None,

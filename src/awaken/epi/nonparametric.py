@@ -39,12 +39,19 @@ def _arrays(
         raise InputError("time, status, entry and weights must be 1-d and of equal length")
     if t.size == 0:
         raise InputError("no observations")
-    if np.isnan(t).any() or np.isnan(a).any() or pd.isna(s).any():
-        raise InputError("time, entry and status must not be missing")
+    for name, missing in (("time", np.isnan(t)), ("entry", np.isnan(a)),
+                          ("status", np.asarray(pd.isna(s), dtype=bool)),
+                          ("weights", np.isnan(w))):
+        if missing.any():
+            raise InputError(f"{name} has a missing value at row {int(np.argmax(missing))}; "
+                             "drop or fill those rows first")
     if np.any(t <= a):
-        raise InputError("every interval needs time > entry")
+        pos = int(np.argmax(t <= a))
+        raise InputError(f"every interval needs time > entry, but row {pos} has entry "
+                         f"{a[pos]:g} and time {t[pos]:g}")
     if np.any(w < 0):
-        raise InputError("weights must be >= 0")
+        pos = int(np.argmax(w < 0))
+        raise InputError(f"weights must be >= 0, but row {pos} has {w[pos]:g}")
     t, fixed_a = timefix(t, None if entry is None else a)
     return t, s, (a if fixed_a is None else fixed_a), w
 
@@ -105,7 +112,9 @@ def kaplan_meier(
     t, e, a, w = _arrays(time, event, entry, weights)
     e = e.astype(float)
     if not np.isin(e, (0, 1)).all():
-        raise InputError("event must be 0 (censored) or 1 (event)")
+        pos = int(np.argmax(~np.isin(e, (0, 1))))
+        raise InputError(f"event must be 0 (censored) or 1 (event), but row {pos} has "
+                         f"{e[pos]:g}; recode it (e.g. R's lung status 1/2 becomes status - 1)")
     cluster = None if id is None else _ids(id, t.size, "id")
     if robust is None:
         robust = bool(np.any(w != np.floor(w)))
