@@ -48,6 +48,8 @@ for (nm in names(cases)) {
     colnames(r) <- paste(tp, names(coef(fit)), sep = "_")
     rows <- cbind(rows, r)
   }
+  rows$se_lp <- predict(fit, type = "lp", se.fit = TRUE)$se.fit
+  rows$se_risk <- predict(fit, type = "risk", se.fit = TRUE)$se.fit
   w17(rows, sprintf("cp_%s_rows.csv", nm))
   sch <- as.matrix(residuals(fit, "schoenfeld"))
   ssc <- as.matrix(residuals(fit, "scaledsch"))

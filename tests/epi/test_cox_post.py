@@ -43,6 +43,9 @@ def test_rowwise_residuals_and_predictions_match_r(name: str) -> None:
     for kind in ("lp", "risk", "expected"):
         np.testing.assert_allclose(predict_cox(fit, data, type=kind), ref[kind], atol=ATOL,
                                    rtol=1e-12, err_msg=kind)
+    for kind in ("lp", "risk"):
+        _, se = predict_cox(fit, data, type=kind, se_fit=True)
+        np.testing.assert_allclose(se, ref[f"se_{kind}"], rtol=1e-10, err_msg=f"se {kind}")
     for kind in ("score", "dfbeta", "dfbetas"):
         cols = [f"{kind}_{c}" for c in fit.terms]
         np.testing.assert_allclose(cox_residuals(fit, data, kind).to_numpy(), ref[cols],

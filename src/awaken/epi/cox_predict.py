@@ -219,23 +219,27 @@ def _new_strata(result: CoxResult, f: _Fitted, data: pd.DataFrame,
 
 
 def predict_cox(result: CoxResult, data: pd.DataFrame, newdata: pd.DataFrame | None = None,
-                *, type: str = "lp") -> np.ndarray:
+                *, type: str = "lp", se_fit: bool = False) -> np.ndarray | tuple:
     """Predictions as R's ``predict(coxph)``: ``"lp"`` (linear predictor, centred at the
     means — within strata for stratified models, R's ``reference = "strata"``), ``"risk"``
     (``exp(lp)``) or ``"expected"`` (expected number of events over each row's interval:
     for the fitting data ``event - martingale residual``; ``newdata`` then needs the time
     columns). ``data`` is the data the model was fitted on. Offsets enter as
-    ``offset - mean(offset)``."""
+    ``offset - mean(offset)``. ``se_fit`` (``"lp"``, ``"risk"``) also returns R's standard
+    errors: ``sqrt(x' V x)`` for the centred ``x``, times ``sqrt(risk)`` for ``"risk"`` (R's
+    formula)."""
     if type not in PREDICT_TYPES:
         raise unknown_choice("prediction type", str(type), PREDICT_TYPES)
     data = model_data(result, data)
     if newdata is not None:
         newdata = model_newdata(result, newdata)
-    return _predict(result, data, newdata, type)
+    if se_fit and type == "expected":
+        raise InputError("se_fit is available for type='lp' and 'risk'")
+    return _predict(result, data, newdata, type, se_fit)
 
 
 def _predict(result: CoxResult, data: pd.DataFrame, newdata: pd.DataFrame | None,
-             type: str) -> np.ndarray:
+             type: str, se_fit: bool = False) -> np.ndarray | tuple:
     """:func:`predict_cox` on data already coded (design frames)."""
     f = fitted_data(result, data)
     spec = result.spec
@@ -254,7 +258,11 @@ def _predict(result: CoxResult, data: pd.DataFrame, newdata: pd.DataFrame | None
         else:
             xc = x - f.means
         lp = xc @ result.coef + off - f.offset.mean()
-        return lp if type == "lp" else np.exp(lp)
+        pred = lp if type == "lp" else np.exp(lp)
+        if not se_fit:
+            return pred
+        se = np.sqrt(np.einsum("ij,jk,ik->i", xc, result.var, xc))
+        return pred, (se if type == "lp" else se * np.sqrt(pred))
     # expected number of events
     for col in (spec.stop, spec.start, spec.event):
         if col is not None and col not in new.columns:
