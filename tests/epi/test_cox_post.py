@@ -94,3 +94,5 @@ def test_newdata_errors_are_named() -> None:
         cox_residuals(fit, data, "pearson")
     with pytest.raises(InputError, match="fitted on"):
         predict_cox(fit, data.iloc[::2])
+    with pytest.raises(InputError, match="differ from those the model was fitted on"):
+        cox_residuals(fit, data.assign(karno=data["karno"].to_numpy()[::-1]))

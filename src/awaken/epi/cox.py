@@ -581,6 +581,26 @@ def model_data(result: CoxResult, data: pd.DataFrame) -> pd.DataFrame:
     return result.formula.fit_frame(data, extra=(spec.weights, spec.cluster), warn=False)[0]
 
 
+def fitted_design(result: CoxResult, data: pd.DataFrame) -> tuple[_Design, tuple]:
+    """The design of ``data`` (already coded, see :func:`model_data`) and the detailed sweep at
+    the fitted coefficients, checking that these are the data ``result`` was fitted on (same
+    rows, events and log-likelihood)."""
+    design = _build_design(data, result.spec)
+    if design.n != result.n or design.events != result.events:
+        raise InputError(
+            f"data have {design.n} rows and {design.events} events but the model was fitted "
+            f"on {result.n} rows and {result.events} events; pass the data used by fit_cox"
+        )
+    beta = np.asarray(result.coef) / design.scale
+    out = _sweep(design, beta, result.spec.ties == "efron", detail=True)
+    if not math.isclose(out[0], result.loglik[1], rel_tol=1e-8, abs_tol=1e-8):
+        raise InputError(
+            "the data differ from those the model was fitted on (log-likelihood "
+            f"{out[0]:.6f} instead of {result.loglik[1]:.6f}); pass the data used by fit_cox"
+        )
+    return design, out
+
+
 def model_newdata(result: CoxResult, newdata: pd.DataFrame) -> pd.DataFrame:
     """New rows coded as the fit coded its data (formula fits); unchanged otherwise."""
     return newdata if result.formula is None else result.formula.new_frame(newdata)

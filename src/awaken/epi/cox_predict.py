@@ -22,9 +22,9 @@ from awaken.core.errors import InputError, unknown_choice
 from awaken.epi.cox import (
     CoxResult,
     CoxSpec,
-    _build_design,
     _codes,
     _numeric_column,
+    fitted_design,
     model_data,
     model_newdata,
 )
@@ -58,15 +58,10 @@ def _strata_labels(data: pd.DataFrame, spec: CoxSpec, codes: np.ndarray) -> list
             for pos in first.to_numpy()]
 
 
-def fitted_data(result: CoxResult, data: pd.DataFrame) -> _Fitted:
+def _fitted_data(result: CoxResult, data: pd.DataFrame) -> _Fitted:
     """Validate ``data`` as the data ``result`` was fitted on and return its raw arrays."""
     spec = result.spec
-    design = _build_design(data, spec)
-    if design.n != result.n or design.events != result.events:
-        raise InputError(
-            f"data have {design.n} rows and {design.events} events but the model was fitted "
-            f"on {result.n} rows and {result.events} events; pass the data used by fit_cox"
-        )
+    design, _ = fitted_design(result, data)
     x = np.column_stack([_numeric_column(data, c, "covariate") for c in spec.covariates])
     n = len(data)
     weights = (np.ones(n) if spec.weights is None
@@ -177,7 +172,7 @@ def baseline_hazard(result: CoxResult, data: pd.DataFrame, *,
     at the mean covariates (``centered``) or at covariates 0. Columns ``time, hazard`` and
     ``strata`` for stratified models."""
     data = model_data(result, data)
-    f = fitted_data(result, data)
+    f = _fitted_data(result, data)
     shift = 1.0 if centered else float(np.exp(-f.means @ result.coef))
     frames = []
     for level, base in zip(f.levels, _baselines(result, f), strict=True):
@@ -241,7 +236,7 @@ def predict_cox(result: CoxResult, data: pd.DataFrame, newdata: pd.DataFrame | N
 def _predict(result: CoxResult, data: pd.DataFrame, newdata: pd.DataFrame | None,
              type: str, se_fit: bool = False) -> np.ndarray | tuple:
     """:func:`predict_cox` on data already coded (design frames)."""
-    f = fitted_data(result, data)
+    f = _fitted_data(result, data)
     spec = result.spec
     new = data if newdata is None else newdata
     x = f.x if newdata is None else _new_x(result, newdata)
@@ -298,7 +293,7 @@ def cox_survfit(result: CoxResult, data: pd.DataFrame, newdata: pd.DataFrame | N
     data = model_data(result, data)
     if newdata is not None:
         newdata = model_newdata(result, newdata)
-    f = fitted_data(result, data)
+    f = _fitted_data(result, data)
     bases = _baselines(result, f)
     if newdata is None:
         xs = f.means[None, :]

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from awaken.core.errors import InputError, unknown_choice
+from awaken.core.errors import unknown_choice
 from awaken.epi import _cox_kernels as kern
-from awaken.epi.cox import CoxResult, _build_design, _sweep, model_data
-from awaken.epi.cox_predict import _predict, fitted_data
+from awaken.epi.cox import CoxResult, fitted_design, model_data
+from awaken.epi.cox_predict import _fitted_data, _predict
 
 __all__ = ["cox_residuals"]
 
@@ -34,7 +34,7 @@ def cox_residuals(result: CoxResult, data: pd.DataFrame,
         raise unknown_choice("residual type", str(type), TYPES)
     data = model_data(result, data)
     if type in ("martingale", "deviance"):
-        f = fitted_data(result, data)
+        f = _fitted_data(result, data)
         mart = f.event - _predict(result, data, None, "expected")
         if type == "martingale":
             return pd.Series(mart, index=data.index, name="martingale")
@@ -44,11 +44,7 @@ def cox_residuals(result: CoxResult, data: pd.DataFrame,
         dev = np.sign(mart) * np.sqrt(-2.0 * (mart + inner))
         return pd.Series(dev, index=data.index, name="deviance")
 
-    design = _build_design(data, result.spec)
-    if design.n != result.n or design.events != result.events:
-        raise InputError("pass the data the model was fitted on (rows or events differ)")
-    beta = np.asarray(result.coef) / design.scale
-    out = _sweep(design, beta, result.spec.ties == "efron", detail=True)
+    design, out = fitted_design(result, data)
     terms = list(result.terms)
     if type in ("schoenfeld", "scaledsch"):
         return _schoenfeld(result, design, out, terms, type == "scaledsch")

@@ -8,14 +8,12 @@ once. ``g`` is the transformed time, centred over the events (``transform="km"``
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from awaken.core.errors import InputError, unknown_choice
-from awaken.epi.cox import CoxResult, _build_design, _sweep, model_data
+from awaken.epi.cox import CoxResult, fitted_design, model_data
 
 __all__ = ["cox_zph"]
 
@@ -67,20 +65,7 @@ def cox_zph(result: CoxResult, data: pd.DataFrame, transform: str = "km",
     if transform not in TRANSFORMS:
         raise unknown_choice("transform", str(transform), TRANSFORMS)
     spec = result.spec
-    design = _build_design(model_data(result, data), spec)
-    if design.n != result.n or design.events != result.events:
-        raise InputError(
-            f"data have {design.n} rows and {design.events} events but the model was fitted "
-            f"on {result.n} rows and {result.events} events; pass the data used by fit_cox"
-        )
-    beta = np.asarray(result.coef) / design.scale
-    out = _sweep(design, beta, spec.ties == "efron", detail=True)
-    loglik = out[0]
-    if not math.isclose(loglik, result.loglik[1], rel_tol=1e-8, abs_tol=1e-8):
-        raise InputError(
-            "the data differ from those the model was fitted on (log-likelihood "
-            f"{loglik:.6f} instead of {result.loglik[1]:.6f}); pass the data used by fit_cox"
-        )
+    design, out = fitted_design(result, model_data(result, data))
     t_time, t_ndeath, t_u, t_v = out[3], out[5], out[6], out[7]
     ttime = _time_transform(transform, t_time, design.all_stop, design.all_start,
                             design.all_event)
