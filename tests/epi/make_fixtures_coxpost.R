@@ -32,6 +32,9 @@ cases <- list(
   heart = list(data = hrt, fit = coxph(Surv(start, stop, event) ~ age + surgery + transplant,
                                        data = hrt, ties = "breslow"),
                new = data.frame(age = c(-5, 5), surgery = c(0, 1), transplant = c(1, 0))),
+  lungoff = list(data = lung2, fit = coxph(Surv(time, status) ~ age + sex +
+                                             offset(0.3 * ph_ecog), data = lung2),
+                 new = data.frame(age = c(60, 70), sex = c(1, 2), ph_ecog = c(0, 2))),
   ovarian = list(data = ova, fit = coxph(Surv(futime, fustat) ~ age + rx, data = ova),
                  new = data.frame(age = c(50, 65), rx = c(1, 2))))
 

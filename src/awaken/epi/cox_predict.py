@@ -47,6 +47,7 @@ class _Fitted:
     strata: np.ndarray       # codes 0..k-1 (sorted levels)
     levels: list             # stratum labels (None when unstratified)
     means: np.ndarray        # R's fit$means
+    offset_mean: float       # weighted mean of the offset (R's survfit centres by it)
 
 
 def _strata_labels(data: pd.DataFrame, spec: CoxSpec, codes: np.ndarray) -> list:
@@ -73,7 +74,8 @@ def _fitted_data(result: CoxResult, data: pd.DataFrame) -> _Fitted:
     means = np.where(zero_one, 0.0, weights @ x / weights.sum())
     fitted = _Fitted(x=x, stop=design.all_stop, start=design.all_start, event=design.all_event,
                      weights=weights, offset=offset, strata=codes,
-                     levels=_strata_labels(data, spec, codes), means=means)
+                     levels=_strata_labels(data, spec, codes), means=means,
+                     offset_mean=float(weights @ offset / weights.sum()))
     lp = (x - means) @ result.coef + offset
     if not np.all(np.isfinite(np.exp(lp - lp.max()))):
         raise InputError("the linear predictor is not finite; check the covariates")
@@ -156,7 +158,7 @@ def _baseline(f: _Fitted, risk: np.ndarray, rows: np.ndarray, efron: bool) -> _B
 
 
 def _risk(result: CoxResult, f: _Fitted) -> np.ndarray:
-    return np.exp((f.x - f.means) @ result.coef + f.offset)
+    return np.exp((f.x - f.means) @ result.coef + f.offset - f.offset_mean)
 
 
 def _baselines(result: CoxResult, f: _Fitted) -> list[_Baseline]:
@@ -265,7 +267,7 @@ def _predict(result: CoxResult, data: pd.DataFrame, newdata: pd.DataFrame | None
     stop = _numeric_column(new, spec.stop, "stop")
     start = (np.full(len(new), -np.inf) if spec.start is None
              else _numeric_column(new, spec.start, "start"))
-    risk = np.exp((x - f.means) @ result.coef + off)
+    risk = np.exp((x - f.means) @ result.coef + off - f.offset_mean)
     out = np.empty(len(new))
     for s, base in enumerate(_baselines(result, f)):
         m = codes == s
@@ -286,28 +288,35 @@ def cox_survfit(result: CoxResult, data: pd.DataFrame, newdata: pd.DataFrame | N
     ``S = exp(-H)``, Efron or Breslow hazard as the fit): one curve per row of ``newdata``
     (default: the mean covariates), in its stratum. Returns a long table ``curve, [strata,]
     time, n_risk, n_event, n_censor, cumhaz, surv, std_err, lower, upper``; ``std_err`` is the
-    standard error of the cumulative hazard and the bands are log-scale (R's default)."""
-    if result.spec.offset is not None:
-        raise InputError("cox_survfit does not handle models with an offset yet; fit without "
-                         "offset, or predict with predict_cox(type='expected')")
+    standard error of the cumulative hazard and the bands are log-scale (R's default). With an
+    offset, ``newdata`` needs the offset column (curves are centred at its weighted mean, as
+    R's)."""
     data = model_data(result, data)
     if newdata is not None:
         newdata = model_newdata(result, newdata)
     f = _fitted_data(result, data)
     bases = _baselines(result, f)
-    if newdata is None:
+    spec = result.spec
+    if newdata is None:  # at the mean covariates and the mean offset
         xs = f.means[None, :]
         codes = np.arange(len(f.levels))
+        offs = np.full(len(codes), f.offset_mean)
     else:
         xs = _new_x(result, newdata)
         codes = _new_strata(result, f, data, newdata)
+        offs = np.full(len(newdata), f.offset_mean)
+        if spec.offset is not None:
+            if spec.offset not in newdata.columns:
+                raise InputError(f"newdata lacks the offset column {spec.offset!r}: each "
+                                 "curve needs its offset")
+            offs = _numeric_column(newdata, spec.offset, "offset")
     z = ndtri(1 - (1 - conf_level) / 2)
     var = result.var
     frames = []
     for i in range(xs.shape[0]):
         base = bases[codes[i]]
         xc = xs[i] - f.means
-        risk = float(np.exp(xc @ result.coef))
+        risk = float(np.exp(xc @ result.coef + offs[i] - f.offset_mean))
         cumhaz = np.cumsum(base.hazard)
         dt = np.outer(cumhaz, xc) - np.cumsum(base.xbar, axis=0)
         se = np.sqrt(np.cumsum(base.varhaz) + np.einsum("ij,jk,ik->i", dt, var, dt)) * risk
