@@ -47,3 +47,13 @@ def test_multistate_bad_input() -> None:
         multistate_curves([0, 5], [3, 4], [1, 0], [1, 2])
     with pytest.raises(InputError, match="weights"):
         multistate_curves([0, 0], [3, 4], [1, 0], [1, 2], weights=[1, 0])
+
+
+def test_curves_by_group_are_the_separate_fits() -> None:
+    d = pd.read_csv(FIX / "ms_mgus2.csv")
+    sex = np.where(d["id"] % 2 == 0, "even", "odd")
+    both = multistate_curves(d["tstart"], d["tstop"], d["to"], d["id"], group=sex)
+    odd = d[sex == "odd"]
+    alone = multistate_curves(odd["tstart"], odd["tstop"], odd["to"], odd["id"])
+    part = both[both["group"] == "odd"].drop(columns="group").reset_index(drop=True)
+    pd.testing.assert_frame_equal(part, alone)

@@ -45,14 +45,30 @@ def _from_states(ids: np.ndarray, stop: np.ndarray, to: np.ndarray,
 
 def multistate_curves(start: ArrayLike, stop: ArrayLike, to: ArrayLike, id: ArrayLike, *,
                       weights: ArrayLike | None = None, istate: ArrayLike | None = None,
+                      group: ArrayLike | None = None,
                       labels: Mapping[int, str] | None = None) -> pd.DataFrame:
     """State-occupancy probabilities over time (R's ``pstate``) with IJ standard errors.
 
     ``to``: 0 censored, else the state entered at ``stop`` (integer codes 1..K; 0 is also
     the initial state, named ``"(s0)"`` as in R). Returns a long table ``time, state,
     n_risk, probability, std_err`` at every distinct stop time (``n_risk`` counts the rows
-    in that state at risk, unweighted, as R).
+    in that state at risk, unweighted, as R), preceded by ``group`` when ``group`` is given
+    (one set of curves per level, sorted, as ``survfit(... ~ group)``).
     """
+    if group is not None:
+        g = np.asarray(group)
+        if g.shape != np.shape(stop) or pd.isna(g).any():
+            raise InputError("group must have one non-missing value per row")
+        frames = []
+        for level in np.unique(g):
+            m = g == level
+            part = multistate_curves(np.asarray(start)[m], np.asarray(stop)[m],
+                                     np.asarray(to)[m], np.asarray(id)[m],
+                                     weights=_subset(weights, m), istate=_subset(istate, m),
+                                     labels=labels)
+            frames.append(part.assign(group=level))
+        out = pd.concat(frames, ignore_index=True)
+        return out[["group", *out.columns[:-1]]]
     a = np.asarray(start, dtype=float)
     b = np.asarray(stop, dtype=float)
     s = np.asarray(to)
@@ -84,6 +100,10 @@ def multistate_curves(start: ArrayLike, stop: ArrayLike, to: ArrayLike, id: Arra
                             "probability": prob[:, j], "std_err": np.sqrt(var[:, j])})
               for j, name in enumerate(names)]
     return pd.concat(frames, ignore_index=True)
+
+
+def _subset(values: ArrayLike | None, mask: np.ndarray) -> np.ndarray | None:
+    return None if values is None else np.asarray(values)[mask]
 
 
 @numba.njit(cache=True)
