@@ -156,6 +156,10 @@ def test_km_command_matches_r() -> None:
     table = _invoke(["km", "--data", str(FIX / "km_lung.csv"), "--time", "time", "--event",
                      "status", "--group", "sex"])
     assert table.exit_code == 0 and "log-rank test: chisq 10.01 on 1 df" in table.stdout
+    strat = _invoke(["km", "--data", str(FIX / "km_lung.csv"), "--time", "time", "--event",
+                     "status", "--group", "sex", "--strata", "ph_ecog", "--json"])
+    ref = pd.read_csv(FIX / "km_survdiff.csv").query("case == 'lung_sex_strata'")
+    assert json.loads(strat.stdout)["logrank"]["chisq"] == pytest.approx(ref["chisq"].iloc[0])
     bad = _invoke(["km", "--data", str(FIX / "km_lung.csv"), "--time", "time", "--event",
                    "status", "--group", "nope"])
     assert isinstance(bad.exception, InputError) and "'nope' not found" in str(bad.exception)

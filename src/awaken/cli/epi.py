@@ -229,6 +229,8 @@ def km(
                     "survival time up to this time.")] = None,
     rho: Annotated[float, typer.Option("--rho", help="Log-rank weights S(t-)^rho: 0 log-rank, "
                                        "1 Peto-Peto.")] = 0.0,
+    strata: Annotated[str | None, typer.Option("--strata", help="Column of strata for a "
+                      "stratified log-rank test (the curves are not stratified).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of "
                                           "tables.")] = False,
 ) -> None:
@@ -239,7 +241,7 @@ def km(
 
     frame = read_table(data)
     for name, option in ((time, "--time"), (event, "--event"), (group, "--group"),
-                         (entry, "--entry"), (weights, "--weights")):
+                         (entry, "--entry"), (weights, "--weights"), (strata, "--strata")):
         if name is not None and name not in frame.columns:
             raise InputError(f"{option} column {name!r} not found in {data.name} (columns: "
                              f"{', '.join(map(str, frame.columns[:20]))})")
@@ -265,8 +267,9 @@ def km(
             row.update(rmst=_num(r["rmean"]), rmst_se=_num(r["se"]))
     test = None
     if group is not None and entry is None:
-        res = survdiff(frame[time], frame[event], frame[group], rho=rho)
-        test = {"chisq": res.chisq, "df": res.df, "p": res.p, "rho": rho}
+        res = survdiff(frame[time], frame[event], frame[group], rho=rho,
+                       strata=None if strata is None else frame[strata])
+        test = {"chisq": res.chisq, "df": res.df, "p": res.p, "rho": rho, "strata": strata}
     if as_json:
         typer.echo(json.dumps({"curves": rows, "logrank": test, "tau": rmst}))
         return
@@ -289,6 +292,7 @@ def km(
         console.print(f"restricted mean up to {rmst:g}", highlight=False)
     if test is not None:
         name = "log-rank" if rho == 0 else f"G-rho (rho={rho:g})"
+        name += f" stratified by {strata}" if strata else ""
         console.print(f"{name} test: chisq {test['chisq']:.2f} on {test['df']} df, "
                       f"p={_fmt_p(test['p'])}", highlight=False)
 
