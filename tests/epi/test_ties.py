@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from awaken.core.errors import InputError
 from awaken.epi import aalen_johansen, fine_gray, finegray_expand, fit_cox, kaplan_meier
@@ -78,3 +80,23 @@ def test_timefix_rule_is_aeqsurv() -> None:
     assert same[1] == 1.0 + 1e-6  # 1e-6 apart: two times
     with pytest.raises(InputError, match="length 0"):
         timefix(np.array([1.0 + 1e-13]), np.array([1.0]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(1, 60), min_size=5, max_size=40), st.integers(0, 2**31 - 1))
+def test_round_off_never_changes_a_curve(days: list[int], seed: int) -> None:
+    """Each day twice, its age computed along two arithmetic paths (age + d/365.25 and
+    (age*365.25 + d)/365.25, which differ in the last bit for some days, e.g. day 2): the
+    Kaplan-Meier curve is the one of a single path."""
+    rng = np.random.default_rng(seed)
+    d = np.asarray([2, *days], dtype=float)  # day 2: the two paths differ at this age
+    age0 = 70 + 17 / 365.25                   # one birth date: equal days are equal ages
+    path1 = age0 + d / 365.25
+    path2 = (age0 * 365.25 + d) / 365.25
+    event = rng.integers(0, 2, 2 * d.size)
+    event[0] = 1
+    entry = np.full(2 * d.size, 70.0)
+    mixed = kaplan_meier(np.r_[path1, path2], event, entry=entry)
+    single = kaplan_meier(np.r_[path1, path1], event, entry=entry)
+    assert len(mixed) == len(single) == np.unique(path1).size
+    np.testing.assert_allclose(mixed["surv"], single["surv"], rtol=1e-13)
