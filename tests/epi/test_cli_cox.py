@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from awaken.cli import main
 from awaken.cli.epi import app
+from awaken.core.errors import InputError
 
 FIX = Path(__file__).parent / "fixtures"
 CASES: dict[str, dict[str, Any]] = json.loads((FIX / "cox_r_results.json").read_text())["cases"]
@@ -126,3 +127,57 @@ def test_installed_script() -> None:
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == ["error: data file not found: 'nope.csv'"]
     assert bad.stdout == ""
+
+
+def test_formula_option_matches_r_and_warns_about_dropped_rows() -> None:
+    ref = pd.read_csv(FIX / "fm_coef.csv").query("case == 'lung_factor'")
+    result = _invoke(["cox", "--data", str(FIX / "fm_lung.csv"), "--formula",
+                      "Surv(time, status) ~ age + C(ph_ecog) + sex + wt_loss", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    np.testing.assert_allclose(out["coef"], ref["coef"], rtol=1e-9)
+    assert "15 of 228 rows dropped" in result.stderr
+    bad = _invoke(["cox", "--data", str(FIX / "fm_lung.csv"), "--formula",
+                   "Surv(time, status) ~ age + karno"])
+    assert isinstance(bad.exception, InputError) and "lacks column 'karno'" in str(bad.exception)
+
+
+def test_km_command_matches_r() -> None:
+    result = _invoke(["km", "--data", str(FIX / "km_lung.csv"), "--time", "time", "--event",
+                      "status", "--group", "sex", "--rmst", "365", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    rm = pd.read_csv(FIX / "km_rmst.csv").query("case == 'lung_sex_365'")
+    np.testing.assert_allclose([c["median"] for c in out["curves"]], rm["median"])
+    np.testing.assert_allclose([c["rmst"] for c in out["curves"]], rm["rmean"], rtol=1e-12)
+    assert [c["n"] for c in out["curves"]] == [137, 90]
+    sd = pd.read_csv(FIX / "km_survdiff.csv").query("case == 'lung_sex'")
+    assert out["logrank"]["chisq"] == pytest.approx(sd["chisq"].iloc[0], rel=1e-12)
+    table = _invoke(["km", "--data", str(FIX / "km_lung.csv"), "--time", "time", "--event",
+                     "status", "--group", "sex"])
+    assert table.exit_code == 0 and "log-rank test: chisq 10.01 on 1 df" in table.stdout
+    strat = _invoke(["km", "--data", str(FIX / "km_lung.csv"), "--time", "time", "--event",
+                     "status", "--group", "sex", "--strata", "ph_ecog", "--json"])
+    ref = pd.read_csv(FIX / "km_survdiff.csv").query("case == 'lung_sex_strata'")
+    assert json.loads(strat.stdout)["logrank"]["chisq"] == pytest.approx(ref["chisq"].iloc[0])
+    bad = _invoke(["km", "--data", str(FIX / "km_lung.csv"), "--time", "time", "--event",
+                   "status", "--group", "nope"])
+    assert isinstance(bad.exception, InputError) and "'nope' not found" in str(bad.exception)
+
+
+def test_reading_only_the_model_columns_keeps_errors_clear(tmp_path: Path) -> None:
+    heart = pd.read_csv(FIX / "cox_heart.csv").assign(note="x", age_txt="old")
+    path = tmp_path / "heart.csv"
+    heart.to_csv(path, index=False)
+    ok = _invoke(["cox", "--data", str(path), "--start", "start", "--stop", "stop", "--event",
+                  "event", "--covariates", "age,year,surgery,transplant", "--json"])
+    assert ok.exit_code == 0, ok.output
+    np.testing.assert_allclose(json.loads(ok.stdout)["coef"], CASES["heart_efron"]["coef"],
+                               rtol=1e-6)
+    bad = _invoke(["cox", "--data", str(path), "--start", "start", "--stop", "stop", "--event",
+                   "event", "--covariates", "age_txt"])
+    assert isinstance(bad.exception, InputError) and "'age_txt'" in str(bad.exception)
+    assert "must be numeric" in str(bad.exception)
+    missing = _invoke(["cox", "--data", str(path), "--start", "start", "--stop", "stop",
+                       "--event", "event", "--covariates", "karno"])
+    assert "karno" in str(missing.exception) and "note" in str(missing.exception)

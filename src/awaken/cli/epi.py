@@ -21,7 +21,8 @@ from awaken.core.errors import InputError
 from awaken.core.io import TABLE_SUFFIXES
 
 app = typer.Typer(
-    help="Survival analyses of cohort data: Cox models on (start, stop] data, as R's survival.",
+    help="Survival analyses of cohort data, as R's survival: Cox models on (start, stop] data "
+    "(cox), Kaplan-Meier curves and log-rank tests (km), study designs on a cohort (design).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -30,11 +31,18 @@ app = typer.Typer(
 
 @app.callback()
 def _epi() -> None:
-    """Survival analyses of cohort data (Cox models, as R's survival)."""
+    """Survival analyses of cohort data (Cox models, Kaplan-Meier, designs), as R's survival."""
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV or Parquet table, with a clear error for a missing file or other format."""
+def read_table(path: Path, columns: list[str] | None = None,
+               numeric: list[str] | None = None) -> pd.DataFrame:
+    """Read a CSV or Parquet table, with a clear error for a missing file or other format.
+
+    ``columns``: read only these (all when one is missing, so that the error that follows
+    can list the file's columns); ``numeric``: CSV columns to parse directly as floats (half
+    the parsing time on large files; a column that is not numeric is read as usual, and the
+    fit then says what is wrong with it).
+    """
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise InputError(
@@ -43,10 +51,23 @@ def read_table(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"data file not found: {str(path)!r}")
     try:
+        if columns is not None:
+            try:
+                return _read_columns(path, suffix, list(dict.fromkeys(columns)), numeric or [])
+            except (ValueError, KeyError, TypeError):
+                pass  # a column is missing or not numeric: read everything, let the fit say
         return pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"cannot read {path.name!r}: {first}") from None
+
+
+def _read_columns(path: Path, suffix: str, columns: list[str],
+                  numeric: list[str]) -> pd.DataFrame:
+    if suffix == ".parquet":
+        return pd.read_parquet(path, columns=columns)
+    dtype = {c: "float64" for c in numeric if c in columns}
+    return pd.read_csv(path, usecols=columns, dtype=dtype)
 
 
 def _names(value: str | None, option: str) -> list[str] | None:
@@ -83,12 +104,16 @@ COX_HELP = (
 def cox(
     data: Annotated[Path, typer.Option("--data", help="Table with one row per interval "
                                        "(.csv or .parquet).")],
-    stop: Annotated[str, typer.Option("--stop", help="Column of interval ends (event or "
-                                      "censoring time).")],
-    event: Annotated[str, typer.Option("--event", help="Column of the event indicator at "
-                                       "stop: 1 event, 0 censored.")],
-    covariates: Annotated[str, typer.Option("--covariates", help="Numeric covariate columns, "
-                                            "comma-separated, e.g. age,sex,infected.")],
+    stop: Annotated[str | None, typer.Option("--stop", help="Column of interval ends (event "
+                                             "or censoring time).")] = None,
+    event: Annotated[str | None, typer.Option("--event", help="Column of the event indicator "
+                                              "at stop: 1 event, 0 censored.")] = None,
+    covariates: Annotated[str | None, typer.Option("--covariates", help="Numeric covariate "
+                          "columns, comma-separated, e.g. age,sex,infected.")] = None,
+    formula: Annotated[str | None, typer.Option("--formula", help="Instead of --start/--stop/"
+                       "--event/--covariates/--strata/--offset, an R formula, e.g. "
+                       "'Surv(tstart, tstop, died) ~ age + C(stage) + strata(site)'; rows "
+                       "with missing values are dropped with a warning.")] = None,
     start: Annotated[str | None, typer.Option("--start", help="Column of interval starts for "
                      "(start, stop] data; omit for right-censored data.")] = None,
     strata: Annotated[str | None, typer.Option("--strata", help="Stratum column(s), "
@@ -105,18 +130,22 @@ def cox(
                                           "table.")] = False,
 ) -> None:
     """Fit a Cox model and print its coefficient table (or JSON)."""
-    from awaken.epi import fit_cox  # imported here: `awaken --help` stays fast
+    from awaken.epi.cox import fit_cox  # imported here: `awaken --help` stays fast
 
     if ties not in ("efron", "breslow"):
         raise InputError(f"unknown --ties {ties!r}; choose one of: breslow, efron")
+    if formula is None and (stop is None or event is None or covariates is None):
+        raise InputError("give --stop, --event and --covariates, or a --formula")
     covs = _names(covariates, "--covariates")
     strata_cols = _names(strata, "--strata")
-    frame = read_table(data)
+    frame = read_table(data, *_cox_columns(formula, stop, event, start, covs, strata_cols,
+                                           weights, offset, cluster))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = fit_cox(frame, stop=stop, event=event, covariates=covs or [], start=start,
-                         strata=strata_cols, weights=weights, offset=offset, cluster=cluster,
-                         ties=ties)  # type: ignore[arg-type]
+        result = fit_cox(frame, formula, stop=stop, event=event, covariates=covs,
+                         start=start, strata=strata_cols, weights=weights, offset=offset,
+                         cluster=cluster, ties=ties,  # type: ignore[arg-type]
+                         concordance=not as_json)  # the JSON has no concordance
     err = Console(stderr=True)
     for w in caught:
         err.print(f"[bold yellow]warning:[/] {w.message}", highlight=False)
@@ -124,6 +153,19 @@ def cox(
         typer.echo(json.dumps(result.to_dict()))
         return
     _print_table(result, data.name)
+
+
+def _cox_columns(formula: str | None, stop: str | None, event: str | None, start: str | None,
+                 covs: list[str] | None, strata: list[str] | None, weights: str | None,
+                 offset: str | None, cluster: str | None) -> tuple[list[str], list[str]]:
+    """The columns a Cox model reads, and those that must be numeric."""
+    extra = [c for c in (weights, cluster) if c is not None]
+    if formula is not None:
+        from awaken.epi.formula import parse_cox_formula
+
+        return [*parse_cox_formula(formula).variables, *extra], []
+    numeric = [c for c in (stop, event, start, *(covs or []), weights, offset) if c is not None]
+    return [*numeric, *(strata or []), *extra], numeric
 
 
 def _print_table(result: object, source: str) -> None:
@@ -159,6 +201,108 @@ def _print_table(result: object, source: str) -> None:
         f"{result.iterations} iterations{'' if result.converged else ' (NOT converged)'}",
         highlight=False,
     )
+
+
+KM_HELP = (
+    "Kaplan-Meier curves, as R's survfit(Surv(time, event) ~ group): per group the number of "
+    "rows and events, median survival with its 95% CI (R's quantile.survfit), optionally the "
+    "restricted mean up to --rmst, and the log-rank test between groups (R's survdiff; --rho "
+    "for the G-rho family). Example: awaken epi km --data lung.csv --time time --event status "
+    "--group sex --rmst 365"
+)
+
+
+@app.command("km", help=KM_HELP)
+def km(
+    data: Annotated[Path, typer.Option("--data", help="Table with one row per subject or "
+                                       "interval (.csv or .parquet).")],
+    time: Annotated[str, typer.Option("--time", help="Column of event or censoring times.")],
+    event: Annotated[str, typer.Option("--event", help="Column of the event indicator: 1 "
+                                       "event, 0 censored.")],
+    group: Annotated[str | None, typer.Option("--group", help="Column defining the curves "
+                     "(omit for one curve).")] = None,
+    entry: Annotated[str | None, typer.Option("--entry", help="Column of entry times (delayed "
+                     "entry); no log-rank test then.")] = None,
+    weights: Annotated[str | None, typer.Option("--weights", help="Column of case weights "
+                       "(non-integer weights: robust variance, as R).")] = None,
+    rmst: Annotated[float | None, typer.Option("--rmst", help="Also the restricted mean "
+                    "survival time up to this time.")] = None,
+    rho: Annotated[float, typer.Option("--rho", help="Log-rank weights S(t-)^rho: 0 log-rank, "
+                                       "1 Peto-Peto.")] = 0.0,
+    strata: Annotated[str | None, typer.Option("--strata", help="Column of strata for a "
+                      "stratified log-rank test (the curves are not stratified).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of "
+                                          "tables.")] = False,
+) -> None:
+    """Kaplan-Meier medians (and restricted means) by group, with the log-rank test."""
+    from awaken.epi.km_stats import restricted_mean, survival_quantiles
+    from awaken.epi.logrank import survdiff
+    from awaken.epi.nonparametric import kaplan_meier
+
+    frame = read_table(data)
+    for name, option in ((time, "--time"), (event, "--event"), (group, "--group"),
+                         (entry, "--entry"), (weights, "--weights"), (strata, "--strata")):
+        if name is not None and name not in frame.columns:
+            raise InputError(f"{option} column {name!r} not found in {data.name} (columns: "
+                             f"{', '.join(map(str, frame.columns[:20]))})")
+    curves = kaplan_meier(frame[time], frame[event],
+                          entry=None if entry is None else frame[entry],
+                          weights=None if weights is None else frame[weights],
+                          group=None if group is None else frame[group])
+    med = survival_quantiles(curves, [0.5])
+    keys = ["group"] if group is not None else []
+    per = (curves.groupby(keys, sort=False) if keys else [((None,), curves)])
+    rows = []
+    for (level, part), (_, q) in zip(per, med.iterrows(), strict=True):
+        row = {"group": None if group is None else _plain(level[0] if isinstance(level, tuple)
+                                                          else level),
+               "n": int(len(frame) if group is None else (frame[group] == part["group"].iloc[0])
+                        .sum()),
+               "events": float(part["n_event"].sum()),
+               "median": _num(q["quantile"]), "lower": _num(q["lower"]),
+               "upper": _num(q["upper"])}
+        rows.append(row)
+    if rmst is not None:
+        for row, (_, r) in zip(rows, restricted_mean(curves, rmst).iterrows(), strict=True):
+            row.update(rmst=_num(r["rmean"]), rmst_se=_num(r["se"]))
+    test = None
+    if group is not None and entry is None:
+        res = survdiff(frame[time], frame[event], frame[group], rho=rho,
+                       strata=None if strata is None else frame[strata])
+        test = {"chisq": res.chisq, "df": res.df, "p": res.p, "rho": rho, "strata": strata}
+    if as_json:
+        typer.echo(json.dumps({"curves": rows, "logrank": test, "tau": rmst}))
+        return
+    table = Table(title=f"Kaplan-Meier on {data.name}", title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    headers = ["group", "n", "events", "median", "0.95 LCL", "0.95 UCL"]
+    headers += ["rmean", "se(rmean)"] if rmst is not None else []
+    for h in headers:
+        table.add_column(h, justify="left" if h == "group" else "right")
+    for row in rows:
+        cells = [str(row["group"]) if group else "all", f"{row['n']:g}", f"{row['events']:g}",
+                 *[_fmt(row[k]) if row[k] is not None else "NA"
+                   for k in ("median", "lower", "upper")]]
+        if rmst is not None:
+            cells += [_fmt(row["rmst"]), _fmt(row["rmst_se"])]
+        table.add_row(*cells)
+    console = Console()
+    console.print(table)
+    if rmst is not None:
+        console.print(f"restricted mean up to {rmst:g}", highlight=False)
+    if test is not None:
+        name = "log-rank" if rho == 0 else f"G-rho (rho={rho:g})"
+        name += f" stratified by {strata}" if strata else ""
+        console.print(f"{name} test: chisq {test['chisq']:.2f} on {test['df']} df, "
+                      f"p={_fmt_p(test['p'])}", highlight=False)
+
+
+def _num(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def _plain(value: object) -> object:
+    return value.item() if hasattr(value, "item") else value
 
 
 DESIGN_HELP = (

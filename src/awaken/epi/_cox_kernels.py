@@ -574,13 +574,13 @@ def group_stable(order: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndar
 @njit(cache=True)
 def prepare_x(raw: np.ndarray, order: np.ndarray, weights: np.ndarray,
               bounds: np.ndarray) -> tuple:
-    """Gather covariates (``raw`` is (n, p)) into sorted rows, centred within stratum (weighted)
+    """Gather covariates (``raw`` is (p, n)) into sorted rows, centred within stratum (weighted)
     and scaled by 1 / weighted mean |x| as R does.
 
     Returns x (m, p), scale (p), per-stratum min and max of the raw values (strata, p) and the
     weighted Gram matrix of the scaled x (p, p).
     """
-    p = raw.shape[1]
+    p = raw.shape[0]
     m = order.shape[0]
     ns = bounds.shape[0] - 1
     x = np.empty((m, p))
@@ -598,17 +598,22 @@ def prepare_x(raw: np.ndarray, order: np.ndarray, weights: np.ndarray,
             lo[s, j] = np.inf
             hi[s, j] = -np.inf
         for k in range(b0, b1):
-            i = order[k]
-            w = weights[k]
-            wsum += w
-            for j in range(p):
-                v = raw[i, j]
+            wsum += weights[k]
+        for j in range(p):  # one covariate at a time: the gathers stream through one array
+            acc = 0.0
+            vmin = np.inf
+            vmax = -np.inf
+            for k in range(b0, b1):
+                v = raw[j, order[k]]
                 x[k, j] = v
-                centre[j] += w * v
-                if v < lo[s, j]:
-                    lo[s, j] = v
-                if v > hi[s, j]:
-                    hi[s, j] = v
+                acc += weights[k] * v
+                if v < vmin:
+                    vmin = v
+                if v > vmax:
+                    vmax = v
+            centre[j] = acc
+            lo[s, j] = vmin
+            hi[s, j] = vmax
         total += wsum
         for j in range(p):
             centre[j] /= wsum

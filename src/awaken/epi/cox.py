@@ -11,23 +11,24 @@ start time.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from awaken.core.errors import InputError
 from awaken.epi import _cox_kernels as kern
+from awaken.epi.formula import CoxFormula, parse_cox_formula
+from awaken.epi.ties import TIMEFIX_TOL, timefix
 
 __all__ = ["CoxConvergenceWarning", "CoxResult", "CoxSpec", "fit_cox"]
 
 Z975 = 1.959963984540054  # qnorm(0.975)
-TIMEFIX_TOL = math.sqrt(np.finfo(float).eps)  # R's aeqSurv tolerance
 RANK_TOL = 1e-10  # relative residual variance below which a column counts as collinear
 
 
@@ -60,7 +61,8 @@ class CoxResult:
     limits. ``loglik`` is (null model, final model); ``n`` rows, ``events`` (unweighted).
     ``concordance`` is Harrell's C as R's ``coxph`` reports it. ``iterations`` Newton steps,
     ``converged`` as R judges it; ``score`` is the score vector at ``coef``; ``spec`` records
-    the columns used (``cox_zph`` refits nothing, it reads them again from the data).
+    the columns used (``cox_zph`` refits nothing, it reads them again from the data);
+    ``formula`` the coding of a model given by a formula (``None`` otherwise).
     """
 
     terms: tuple[str, ...]
@@ -84,6 +86,7 @@ class CoxResult:
     spec: CoxSpec
     n_clusters: int | None = None
     score: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    formula: CoxFormula | None = None
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -105,6 +108,8 @@ class CoxResult:
         """Likelihood-ratio test against the null model: (statistic, df, p)."""
         stat = 2.0 * (self.loglik[1] - self.loglik[0])
         df = len(self.terms)
+        from scipy import special  # imported here: the CLI's fit does not need SciPy
+
         return stat, df, float(special.chdtrc(df, stat))
 
     def to_dict(self) -> dict[str, Any]:
@@ -286,7 +291,7 @@ def _sort_orders(stop: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray
 
 def _timefix(stop: np.ndarray, start: np.ndarray | None, stop_order: np.ndarray,
              start_order: np.ndarray) -> tuple[np.ndarray, np.ndarray | None] | None:
-    """R's ``aeqSurv``: times that differ only by round-off (relative 1.5e-8) become equal.
+    """R's ``timefix`` (:func:`awaken.epi.ties.timefix`), skipped quickly when no tie is near.
 
     ``stop_order``/``start_order`` sort the times descending. Returns ``None`` when no two
     distinct times are that close (the usual case), else the merged (stop, start) times.
@@ -296,26 +301,12 @@ def _timefix(stop: np.ndarray, start: np.ndarray | None, stop_order: np.ndarray,
     gap, mean = kern.min_gap(stop_asc, start_asc)
     if not (gap <= TIMEFIX_TOL or (mean > 0 and gap / mean <= TIMEFIX_TOL)):
         return None
-    both = np.concatenate([stop_asc, start_asc])
-    y = np.unique(both[np.isfinite(both)])
-    dy = np.diff(y)
-    tied = (dy <= TIMEFIX_TOL) | (dy / np.mean(np.abs(y)) <= TIMEFIX_TOL)
-    cuts = y[np.concatenate([[True], ~tied])]
-    new_stop = cuts[np.searchsorted(cuts, stop, side="right") - 1]
-    if start is None:
-        return new_stop, None
-    new_start = cuts[np.searchsorted(cuts, start, side="right") - 1]
-    zero = new_start >= new_stop
-    if zero.any():
-        raise InputError(
-            "an interval becomes of length 0 once times equal up to round-off are merged "
-            f"(R's timefix), first at row {int(np.argmax(zero))}; round the times first"
-        )
-    return new_stop, new_start
+    return timefix(stop, start)
 
 
-def _build_design(data: pd.DataFrame, spec: CoxSpec) -> _Design:
-    """Validate ``data`` against ``spec`` and prepare sorted arrays for the kernels."""
+def _build_design(data: pd.DataFrame, spec: CoxSpec, rank_checks: bool = True) -> _Design:
+    """Validate ``data`` against ``spec`` and prepare sorted arrays for the kernels
+    (``rank_checks=False``: allow dependent columns, e.g. penalised frailty indicators)."""
     _check_columns(data, spec)
     n = len(data)
     stop = _numeric_column(data, spec.stop, "stop")
@@ -403,16 +394,20 @@ def _build_design(data: pd.DataFrame, spec: CoxSpec) -> _Design:
         exit_order = exit_order[exit_order >= 0]
     else:
         exit_order = np.arange(m)
-    s_weights = weights[order]
-    raw = np.column_stack(x_cols)  # (n, p): one row is contiguous for the gather
+    unit_weights = spec.weights is None
+    s_weights = np.ones(m) if unit_weights else weights[order]
+    raw = np.stack(x_cols)  # (p, n): each covariate contiguous
     x, scale, lo, hi, gram = kern.prepare_x(raw, order, s_weights, bounds)
-    _check_constant(lo, hi, bounds, spec)
-    _check_collinear(gram, spec)
-    integer_weights = bool(np.all(weights == np.floor(weights)))
-    s_offset = offset[order]
-    if has_start:
-        x_exit, offset_exit = x[exit_order], s_offset[exit_order]
-        weights_exit, start_exit = s_weights[exit_order], s_start[exit_order]
+    if rank_checks:
+        _check_constant(lo, hi, bounds, spec)
+        _check_collinear(gram, spec)
+    integer_weights = unit_weights or bool(np.all(weights == np.floor(weights)))
+    s_offset = np.zeros(m) if spec.offset is None else offset[order]
+    if has_start:  # gathers skipped for unit weights and no offset (1.4 M rows: ~0.1 s)
+        x_exit = np.take(x, exit_order, axis=0)  # faster than x[exit_order] for 2-D rows
+        offset_exit = np.zeros(m) if spec.offset is None else s_offset[exit_order]
+        weights_exit = np.ones(m) if unit_weights else s_weights[exit_order]
+        start_exit = s_start[exit_order]
     else:
         x_exit, offset_exit = np.empty((0, x.shape[1])), np.empty(0)
         weights_exit, start_exit = np.empty(0), np.empty(0)
@@ -577,15 +572,55 @@ def _inverse(imat: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
-def fit_cox(data: pd.DataFrame, *, stop: str, event: str, covariates: Sequence[str],
+def model_data(result: CoxResult, data: pd.DataFrame) -> pd.DataFrame:
+    """The columns the model reads: ``data`` itself, or for a formula fit its design frame
+    (rows with missing values dropped again, as when fitting)."""
+    if result.formula is None:
+        return data
+    spec = result.spec
+    return result.formula.fit_frame(data, extra=(spec.weights, spec.cluster), warn=False)[0]
+
+
+def fitted_design(result: CoxResult, data: pd.DataFrame) -> tuple[_Design, tuple]:
+    """The design of ``data`` (already coded, see :func:`model_data`) and the detailed sweep at
+    the fitted coefficients, checking that these are the data ``result`` was fitted on (same
+    rows, events and log-likelihood)."""
+    design = _build_design(data, result.spec)
+    if design.n != result.n or design.events != result.events:
+        raise InputError(
+            f"data have {design.n} rows and {design.events} events but the model was fitted "
+            f"on {result.n} rows and {result.events} events; pass the data used by fit_cox"
+        )
+    beta = np.asarray(result.coef) / design.scale
+    out = _sweep(design, beta, result.spec.ties == "efron", detail=True)
+    if not math.isclose(out[0], result.loglik[1], rel_tol=1e-8, abs_tol=1e-8):
+        raise InputError(
+            "the data differ from those the model was fitted on (log-likelihood "
+            f"{out[0]:.6f} instead of {result.loglik[1]:.6f}); pass the data used by fit_cox"
+        )
+    return design, out
+
+
+def model_newdata(result: CoxResult, newdata: pd.DataFrame) -> pd.DataFrame:
+    """New rows coded as the fit coded its data (formula fits); unchanged otherwise."""
+    return newdata if result.formula is None else result.formula.new_frame(newdata)
+
+
+def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None = None,
+            event: str | None = None, covariates: Sequence[str] | None = None,
             start: str | None = None, strata: str | Sequence[str] | None = None,
             weights: str | None = None, offset: str | None = None, cluster: str | None = None,
             ties: Literal["efron", "breslow"] = "efron", robust: bool | None = None,
-            max_iter: int = 30, tol: float = 1e-9) -> CoxResult:
+            max_iter: int = 30, tol: float = 1e-9, concordance: bool = True,
+            tt: Mapping[str, tuple[str, Callable]] | Callable | None = None) -> CoxResult:
     """Fit a Cox model, as R's ``coxph(Surv(start, stop, event) ~ covariates, ...)``.
 
     Args:
         data: one row per interval (counting-process form) or per subject.
+        formula: instead of ``stop``/``event``/``covariates``/``start``/``strata``/``offset``,
+            an R formula such as ``"Surv(time, status) ~ age + C(stage) + strata(site)"``
+            (see :mod:`awaken.epi.formula`); rows with missing values are then dropped with a
+            warning (R's ``na.omit``) instead of refused.
         stop, event: columns of the interval end and of the event indicator (0/1) at ``stop``.
         covariates: numeric covariate columns (0/1 indicators for categories).
         start: column of the interval start; ``None`` for right-censored data (start = -inf).
@@ -600,6 +635,14 @@ def fit_cox(data: pd.DataFrame, *, stop: str, event: str, covariates: Sequence[s
             non-integer weights).
         max_iter, tol: at most ``max_iter`` Newton–Raphson iterations; converged when the log
             partial likelihood changes by at most ``tol`` relative.
+        tt: time-transformed covariates, R's ``tt()``: ``{name: (column, g)}`` adds the
+            covariate ``name = g(x, t)`` (``x`` the column's values, ``t`` the event time;
+            NumPy in, NumPy out), by expanding the data to one row per subject at risk per
+            event time (:func:`awaken.epi.tt.expand_tt`). With a formula holding ``tt(x)``
+            terms, a function ``g`` (or one per term). Residuals, predictions and
+            ``cox_zph`` are then not available on the original data.
+        concordance: compute Harrell's C (``False``: NaN, saving an O(n log n) pass on very
+            large data).
 
     Raises:
         InputError: missing columns or values, ``stop <= start``, events other than 0/1,
@@ -609,6 +652,25 @@ def fit_cox(data: pd.DataFrame, *, stop: str, event: str, covariates: Sequence[s
         CoxConvergenceWarning: no convergence in ``max_iter`` iterations, or a coefficient
             that may be infinite (monotone likelihood).
     """
+    if formula is not None:
+        return _fit_formula(data, formula, dict(
+            stop=stop, event=event, covariates=covariates, start=start, strata=strata,
+            offset=offset), weights=weights, cluster=cluster, ties=ties, robust=robust,
+            max_iter=max_iter, tol=tol, concordance=concordance, tt=tt)
+    if stop is None or event is None or covariates is None:
+        raise InputError("give a formula, or the stop, event and covariates columns")
+    if tt is not None:
+        from awaken.epi.tt import RISKSET, expand_tt
+
+        if strata is not None and not isinstance(strata, str):
+            strata = tuple(strata)
+        expanded = expand_tt(data, stop=stop, event=event, tt=tt, start=start,
+                             strata=(strata,) if isinstance(strata, str) else strata)
+        names = [covariates] if isinstance(covariates, str) else list(covariates)
+        return fit_cox(expanded, stop=stop, event=event, covariates=[*names, *tt],
+                       strata=RISKSET, weights=weights, offset=offset, cluster=cluster,
+                       ties=ties, robust=robust, max_iter=max_iter, tol=tol,
+                       concordance=concordance)
     spec = _make_spec(stop, event, covariates, start, strata, weights, offset, cluster, ties)
     if not isinstance(max_iter, int) or max_iter < 0:
         raise InputError(f"max_iter must be a non-negative integer, got {max_iter!r}")
@@ -642,9 +704,41 @@ def fit_cox(data: pd.DataFrame, *, stop: str, event: str, covariates: Sequence[s
     if use_robust:
         var, n_clusters = _robust_var(data, spec, design, beta, efron, naive_var)
 
-    concordance = _concordance(design, beta)
+    harrell = _concordance(design, beta) if concordance else float("nan")
     return _make_result(spec, design, coef, var, naive_var, use_robust, (ll0, ll),
-                        concordance, iterations, converged, n_clusters, score)
+                        harrell, iterations, converged, n_clusters, score)
+
+
+def _fit_formula(data: pd.DataFrame, formula: str, clashing: dict[str, Any], *,
+                 weights: str | None, cluster: str | None, **options: Any) -> CoxResult:
+    given = [k for k, v in clashing.items() if v is not None]
+    if given:
+        raise InputError(f"give either formula or {given[0]}=, not both: the formula names "
+                         "the time, event, covariate, strata and offset columns")
+    parsed = parse_cox_formula(formula)
+    if parsed.cluster is not None and cluster is not None and parsed.cluster != cluster:
+        raise InputError(f"cluster given twice: cluster({parsed.cluster}) in the formula and "
+                         f"cluster={cluster!r}")
+    cluster = cluster or parsed.cluster
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    if parsed.event in data.columns:
+        parsed = parsed.with_event_coding(data)
+    tt = options.pop("tt")
+    if parsed.tt:
+        funcs = list(tt) if isinstance(tt, list | tuple) else [tt] * len(parsed.tt)
+        if tt is None or len(funcs) != len(parsed.tt) or not all(map(callable, funcs)):
+            raise InputError(f"the formula has {len(parsed.tt)} tt() term(s): pass tt= a "
+                             "function g(x, t) (or one per term), as R's coxph(tt=)")
+        tt = {f"tt({col})": (col, g) for col, g in zip(parsed.tt, funcs, strict=True)}
+    elif tt is not None:
+        raise InputError("tt= given but the formula has no tt() term")
+    frame, fitted = parsed.fit_frame(data, extra=(weights, cluster))
+    result = fit_cox(frame, stop=fitted.stop, event=fitted.event,
+                     covariates=list(fitted.columns), start=fitted.start,
+                     strata=fitted.strata, weights=weights, offset=fitted.offset,
+                     cluster=cluster, tt=tt, **options)
+    return dataclasses.replace(result, formula=fitted)
 
 
 def _warn_convergence(spec: CoxSpec, d: _Design, coef: np.ndarray, var: np.ndarray,
@@ -715,7 +809,7 @@ def _make_result(spec: CoxSpec, d: _Design, coef: np.ndarray, var: np.ndarray,
     naive_se = np.sqrt(np.diag(naive_var))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         z = coef / se
-        p = 2.0 * special.ndtr(-np.abs(z))
+        p = np.array([math.erfc(abs(v) / math.sqrt(2.0)) for v in z])  # 2 * Phi(-|z|)
         hr = np.exp(coef)
         lo = np.exp(coef - Z975 * se)
         hi = np.exp(coef + Z975 * se)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from awaken.core.errors import InputError
 from awaken.epi.nonparametric import kaplan_meier
+from awaken.epi.ties import timefix
 
 if TYPE_CHECKING:
     from awaken.epi.cox import CoxResult
@@ -51,6 +52,7 @@ def finegray_expand(
         raise InputError(f"finegray: no row has {status} == {event!r}")
     y1 = data[stop].to_numpy(dtype=float)
     if start is None:
+        y1, _ = timefix(y1)  # R's timefix, as finegray(timefix = TRUE)
         lo = np.nanmin(y1)
         y0 = np.full_like(y1, 0.0 if lo > 0 else 2 * lo - 1)
         first = last = np.ones(len(data), dtype=bool)
@@ -58,7 +60,7 @@ def finegray_expand(
     else:
         if id is None:
             raise InputError("finegray: (start, stop] data need an id column")
-        y0 = data[start].to_numpy(dtype=float)
+        y1, y0 = timefix(y1, data[start].to_numpy(dtype=float))
         first, last = _first_last(data[id].to_numpy(), y0, y1, st)
         delay = bool(np.any(y0[first] > np.min(y1)))
     censored = np.asarray(pd.isna(st) | (st == 0), dtype=bool)

@@ -8,14 +8,12 @@ once. ``g`` is the transformed time, centred over the events (``transform="km"``
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from awaken.core.errors import InputError, unknown_choice
-from awaken.epi.cox import CoxResult, _build_design, _sweep
+from awaken.epi.cox import CoxResult, fitted_design, model_data
 
 __all__ = ["cox_zph"]
 
@@ -47,7 +45,8 @@ def _time_transform(transform: str, etimes: np.ndarray, stop: np.ndarray, start:
     return 1.0 - before[np.searchsorted(times, etimes)]
 
 
-def cox_zph(result: CoxResult, data: pd.DataFrame, transform: str = "km") -> pd.DataFrame:
+def cox_zph(result: CoxResult, data: pd.DataFrame, transform: str = "km",
+            terms: bool = True) -> pd.DataFrame:
     """Proportional-hazards test of a fitted Cox model, like R's ``cox.zph(fit)``.
 
     Args:
@@ -55,27 +54,18 @@ def cox_zph(result: CoxResult, data: pd.DataFrame, transform: str = "km") -> pd.
         data: the data the model was fitted on (same rows).
         transform: time scale ``g(t)``: ``"km"`` (R's default), ``"identity"``, ``"log"`` or
             ``"rank"``.
+        terms: for a formula fit, test the columns of each term jointly (a factor's
+            indicators, a spline's basis), as R's ``cox.zph(terms = TRUE)``; else one test
+            per column.
 
     Returns:
-        A table indexed by covariate plus ``GLOBAL`` with columns ``chisq``, ``df``, ``p``.
+        A table indexed by term (or covariate) plus ``GLOBAL`` with columns ``chisq``, ``df``,
+        ``p``.
     """
     if transform not in TRANSFORMS:
         raise unknown_choice("transform", str(transform), TRANSFORMS)
     spec = result.spec
-    design = _build_design(data, spec)
-    if design.n != result.n or design.events != result.events:
-        raise InputError(
-            f"data have {design.n} rows and {design.events} events but the model was fitted "
-            f"on {result.n} rows and {result.events} events; pass the data used by fit_cox"
-        )
-    beta = np.asarray(result.coef) / design.scale
-    out = _sweep(design, beta, spec.ties == "efron", detail=True)
-    loglik = out[0]
-    if not math.isclose(loglik, result.loglik[1], rel_tol=1e-8, abs_tol=1e-8):
-        raise InputError(
-            "the data differ from those the model was fitted on (log-likelihood "
-            f"{loglik:.6f} instead of {result.loglik[1]:.6f}); pass the data used by fit_cox"
-        )
+    design, out = fitted_design(result, model_data(result, data))
     t_time, t_ndeath, t_u, t_v = out[3], out[5], out[6], out[7]
     ttime = _time_transform(transform, t_time, design.all_stop, design.all_start,
                             design.all_event)
@@ -89,14 +79,20 @@ def cox_zph(result: CoxResult, data: pd.DataFrame, transform: str = "km") -> pd.
     imat[p:, :p] = imat[:p, p:].T
     imat[p:, p:] = np.tensordot(g * g, t_v, axes=1)
 
-    chisq = np.empty(p + 1)
-    for j in range(p):
-        kk = np.r_[np.arange(p), p + j]
-        chisq[j] = u[kk] @ np.linalg.solve(imat[np.ix_(kk, kk)], u[kk])
-    chisq[p] = u @ np.linalg.solve(imat, u)
-    df = np.r_[np.ones(p), p]
+    if terms and result.formula is not None:
+        position = {c: i for i, c in enumerate(spec.covariates)}
+        groups = {label: [position[c] for c in cols]
+                  for label, cols in result.formula.term_columns.items()}
+    else:
+        groups = {c: [i] for i, c in enumerate(spec.covariates)}
+    chisq = np.empty(len(groups) + 1)
+    for g_index, cols in enumerate(groups.values()):
+        kk = np.r_[np.arange(p), p + np.asarray(cols)]
+        chisq[g_index] = u[kk] @ np.linalg.solve(imat[np.ix_(kk, kk)], u[kk])
+    chisq[-1] = u @ np.linalg.solve(imat, u)
+    df = np.r_[[len(c) for c in groups.values()], p]
     table = pd.DataFrame(
         {"chisq": chisq, "df": df.astype(int), "p": special.chdtrc(df, chisq)},
-        index=pd.Index([*spec.covariates, "GLOBAL"], name="term"),
+        index=pd.Index([*groups, "GLOBAL"], name="term"),
     )
     return table

@@ -1,0 +1,153 @@
+"""The whole ``awaken epi cox`` command against R's ``coxph`` fit, side by side.
+
+Data: ``epi_cox.make_data`` with 1.4 million counting-process rows (~560,000 subjects, whole-day
+times, a time-varying exposure, 5 covariates, Efron ties), written as CSV and Parquet. Timed:
+
+* the command ``awaken epi cox --data ... --json`` as a user runs it (a new process: start-up,
+  reading, validation, fit, output), wall-clock, best of 3, for each format;
+* where its time goes, in a fresh process: start-up (Python, ``awaken.cli``), importing the
+  Cox engine, reading the table, the fit (its first call in the process: loading the cached
+  compiled kernels, validation, sorting, Newton iterations) and printing the JSON;
+* R ``survival::coxph`` on the same CSV, timed with ``system.time`` around the fit alone
+  (the data read before), best of 2, and R's whole script.
+
+Coefficients of both are compared. Usage::
+
+    .venv/bin/python benchmarks/epi_cli.py            # ~2 minutes, most of it R
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from epi_cox import COVARIATES, make_data  # noqa: E402
+
+from awaken.core import write_json  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+N_ROWS = 1_400_000
+AWAKEN = Path(sys.executable).parent / "awaken"
+
+PHASES = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import awaken.cli.epi as cli
+t1 = time.perf_counter()
+from awaken.epi.cox import fit_cox
+t2 = time.perf_counter()
+from pathlib import Path
+cols = ["start", "stop", "event", *sys.argv[2].split(",")]
+frame = cli.read_table(Path(sys.argv[1]), cols, cols)
+t3 = time.perf_counter()
+fit = fit_cox(frame, start="start", stop="stop", event="event",
+              covariates=sys.argv[2].split(","), concordance=False)
+t4 = time.perf_counter()
+text = json.dumps(fit.to_dict())
+t5 = time.perf_counter()
+# the fit again, warm, split into validation + sorting (the design) and Newton iterations
+from awaken.epi import cox
+t6 = time.perf_counter()
+design = cox._build_design(frame, fit.spec)
+t7 = time.perf_counter()
+cox._newton(design, True, 30, 1e-9, fit.spec)
+t8 = time.perf_counter()
+print(json.dumps({"import_cli": t1 - t0, "import_cox": t2 - t1, "read": t3 - t2,
+                  "fit": t4 - t3, "output": t5 - t4, "warm_validation_and_sorting": t7 - t6,
+                  "warm_newton": t8 - t7}))
+"""
+
+R_SCRIPT = r"""
+suppressPackageStartupMessages(library(survival))
+args <- commandArgs(TRUE)
+t0 <- proc.time()[["elapsed"]]
+d <- read.csv(args[1])
+read_s <- proc.time()[["elapsed"]] - t0
+best <- Inf
+for (i in seq_len(as.integer(args[2]))) {
+  tm <- system.time(fit <- coxph(Surv(start, stop, event) ~ age + sex + x3 + x4 + exposed,
+                                 data = d, ties = "efron"))
+  best <- min(best, tm[["elapsed"]])
+  cpu <- tm[["user.self"]] + tm[["sys.self"]]
+}
+cat("READ", read_s, "\n")
+cat("FIT", best, "\n")
+cat("CPU", cpu, "\n")
+cat("COEF", sprintf("%.17g", coef(fit)), "\n")
+"""
+
+
+def _run(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess]:
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return time.perf_counter() - t0, out
+
+
+def _cpu_children() -> float:
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="awaken-epi-cli-"))
+    frame = make_data(N_ROWS)
+    paths = {"csv": work / "cohort.csv", "parquet": work / "cohort.parquet"}
+    frame.to_csv(paths["csv"], index=False)
+    frame.to_parquet(paths["parquet"])
+    covs = ",".join(COVARIATES)
+    base = ["--start", "start", "--stop", "stop", "--event", "event", "--covariates", covs,
+            "--json"]
+    results: dict[str, object] = {"rows": len(frame), "events": int(frame["event"].sum()),
+                                  "subjects": int(frame["id"].nunique())}
+    _run([str(AWAKEN), "epi", "cox", "--data", str(paths["parquet"]), *base])  # warm caches
+    coef = None
+    for fmt, path in paths.items():
+        walls, cpus = [], []
+        for _ in range(3):
+            cpu0 = _cpu_children()
+            wall, out = _run([str(AWAKEN), "epi", "cox", "--data", str(path), *base])
+            walls.append(wall)
+            cpus.append(_cpu_children() - cpu0)
+            coef = json.loads(out.stdout)["coef"]
+        phases = json.loads(_run([sys.executable, "-c", PHASES, str(path), covs])[1].stdout)
+        results[fmt] = {"command_s": min(walls), "command_cpu_s": min(cpus),
+                        "phases_s": phases}
+    startup, _ = _run([sys.executable, "-c", "import awaken.cli"])
+    results["python_and_cli_import_s"] = startup
+    rscript = shutil.which("Rscript")
+    if rscript:
+        script = work / "fit.R"
+        script.write_text(R_SCRIPT)
+        wall, out = _run([rscript, str(script), str(paths["csv"]), "2"])
+        grab = {line.split()[0]: line.split()[1:] for line in out.stdout.splitlines() if line}
+        r_coef = np.array(grab["COEF"], dtype=float)
+        results["r"] = {"fit_s": float(grab["FIT"][0]), "fit_cpu_s": float(grab["CPU"][0]),
+                        "read_s": float(grab["READ"][0]),
+                        "script_s": wall,
+                        "max_abs_coef_diff": float(np.max(np.abs(r_coef - np.array(coef))))}
+    write_json(HERE / "results" / "epi_cli.json", results)
+    print(json.dumps(results, indent=2))
+    if "r" in results:
+        r = results["r"]
+        for fmt in paths:
+            cmd = results[fmt]["command_s"]  # type: ignore[index]
+            fit = results[fmt]["phases_s"]["fit"]  # type: ignore[index]
+            cpu = results[fmt]["command_cpu_s"]  # type: ignore[index]
+            print(f"{fmt}: command {cmd:.2f} s vs R fit {r['fit_s']:.2f} s "  # type: ignore[index]
+                  f"-> {r['fit_s'] / cmd:.1f}x (CPU {cpu:.2f} s vs "
+                  f"{r['fit_cpu_s']:.2f} s -> {r['fit_cpu_s'] / cpu:.1f}x); fit {fit:.2f} s -> "
+                  f"{r['fit_s'] / fit:.1f}x")
+    shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
