@@ -1,0 +1,1 @@
+"""Cohort microsimulation: cancer survivors through virus seasons, testing and vaccination."""
