@@ -159,7 +159,10 @@ class TestPeriod(_Strict):
 
 
 class TestingSection(_Strict):
-    """Who gets tested: P(tested | infected, severity, period), and negative tests."""
+    """Who gets tested: P(tested | infected, severity, period), and negative tests.
+
+    ``scale`` multiplies every testing probability (capped at 1) and negative-test rate.
+    """
 
     periods: list[TestPeriod]
     scale: Annotated[float, Field(gt=0, le=10)] = 1.0
