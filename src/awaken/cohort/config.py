@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -311,12 +312,14 @@ def _explain(exc: ValidationError, where: str) -> InputError:
 
 
 def load_config(
-    preset: str, path: str | os.PathLike[str] | None = None, **overrides: Any
+    preset: str,
+    path: str | os.PathLike[str] | None = None,
+    update: Mapping[str, Any] | None = None,
+    **overrides: Any,
 ) -> Config:
-    """The configuration for ``preset``, updated by a TOML file and by ``[cohort]`` overrides.
-
-    ``overrides`` are keys of the ``[cohort]`` section (``n``, ``seed``, ``chunk_size``);
-    ``None`` values are ignored.
+    """The configuration for ``preset``, updated by a TOML file, then by ``update`` (a nested
+    mapping, as the TOML would be), then by ``[cohort]`` keys (``n``, ``seed``,
+    ``chunk_size``; ``None`` values are ignored).
     """
     if preset not in PRESET_NAMES:
         raise unknown_choice("preset", preset, PRESET_NAMES)
@@ -329,6 +332,8 @@ def load_config(
             raise InputError(f"config file not found: {str(p)!r}")
         data = _merge(data, _read_toml(p.read_text(), str(p)))
         where = str(p)
+    if update:
+        data = _merge(data, dict(update))
     cohort = {k: v for k, v in overrides.items() if v is not None}
     if cohort:
         data = _merge(data, {"cohort": cohort})
