@@ -32,7 +32,7 @@ SW_AWAKENING, SW_ACCELERATION, SW_INFECTION_DEATH, SW_ATTRIBUTION, SW_TESTING = 
 CH_LESIONS, CH_LESION_EXIT, CH_SITE, CH_OTHER_DEATH, CH_CANCER_DEATH = 32, 33, 34, 35, 36
 CH_UPTAKE, CH_DOSE_DAY = 37, 38
 CH_INF, CH_ACCEPT, CH_SEVERITY, CH_TEST, CH_DEATH, CH_ATTRIB, CH_DELAY = 40, 44, 48, 52, 56, 60, 64
-CH_WAKE, CH_NEG, CH_NEG_ACCEPT = 68, 72, 76
+CH_WAKE, CH_NEG = 68, 72
 # codes
 CAUSE_CANCER, CAUSE_COVID, CAUSE_RESPIRATORY, CAUSE_OTHER = 0, 1, 3, 4  # core.schema.CAUSES
 EV_DORMANT, EV_GROWING, EV_WOKE, EV_WOKE_INFECTION, EV_ACCELERATED, EV_DETECTED = range(6)
@@ -235,17 +235,12 @@ def simulate_chunk(
         cancer_death = INF
         inf_death, inf_cause = INF, -1
         has_met = False
+        nmult = 1.0  # negative-test rate multiplier: (e) raises it once cancer is advanced
         for p in range(3):
             kc[p] = 0
             cand[p] = next_time(cum[p], rate[p], t0, exponential(seed, CH_INF + p, pid, 0))
             kn[p] = 0
-            negt[p] = next_time(
-                negcum[p],
-                negrate[p],
-                t0,
-                exponential(seed, CH_NEG + p, pid, 0)
-                / (par[P_TEST_ADV] if sw[SW_TESTING] else 1.0),
-            )
+            negt[p] = next_time(negcum[p], negrate[p], t0, exponential(seed, CH_NEG + p, pid, 0))
             t_prev[p] = -INF
             s_prev[p] = -1
         ntest = 0
@@ -300,20 +295,28 @@ def simulate_chunk(
                 if not has_met:
                     has_met = True
                     cancer_death = t + surv[st] * exponential(seed, CH_CANCER_DEATH, pid, 0)
+                    if sw[SW_TESTING]:  # more negative tests from now on (memoryless redraw)
+                        nmult = par[P_TEST_ADV]
+                        for q in range(3):
+                            kn[q] += 1
+                            negt[q] = next_time(
+                                negcum[q],
+                                negrate[q],
+                                t,
+                                exponential(seed, CH_NEG + q, pid, kn[q]) / nmult,
+                            )
                 continue
             p = which
             advanced = has_met
-            if kind == 6:  # a negative test (thinning: the advanced-cancer ratio is the max)
-                ratio = par[P_TEST_ADV] if sw[SW_TESTING] else 1.0
-                keep = 1.0 if (advanced or ratio == 1.0) else 1.0 / ratio
-                if uniform(seed, CH_NEG_ACCEPT + p, pid, kn[p]) < keep and ntest < MAX_TESTS:
+            if kind == 6:  # a negative test
+                if ntest < MAX_TESTS:
                     t_day[ntest] = math.floor(t)
                     t_path[ntest] = p
                     t_res[ntest] = 1
                     ntest += 1
                 kn[p] += 1
                 negt[p] = next_time(
-                    negcum[p], negrate[p], t, exponential(seed, CH_NEG + p, pid, kn[p]) / ratio
+                    negcum[p], negrate[p], t, exponential(seed, CH_NEG + p, pid, kn[p]) / nmult
                 )
                 continue
             # kind 5: a candidate infection with pathogen p; accept by thinning
@@ -366,7 +369,7 @@ def simulate_chunk(
             for h in range(2):
                 for v in range(2):
                     wgt = (wh if h == 1 else 1.0 - wh) * (remain if v == 1 else 1.0 - remain)
-                    fold += wgt * math.log(emu[strain, h, v, cls, 2])
+                    fold += wgt * emu[strain, h, v, cls, 2]  # ln(fold change), see model.py
                     extra += wgt * emu[strain, h, v, cls, 3]
             woke, accel = 0, 0.0
             # (b) acceleration of lesions already growing in the lung

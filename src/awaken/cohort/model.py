@@ -79,6 +79,8 @@ def _run_kernel(model: Model, pop: Population, caps: list[int]) -> tuple:
             np.empty((caps[4], K.LES_COLS))]
     count = np.zeros(5, np.int64)
     susc = np.array([model.config.exposure.susceptibility_65plus[p] for p in PATHOGENS])
+    emu = model.emulator.values.copy()
+    emu[..., 2] = np.log(emu[..., 2])  # the kernel interpolates ln(fold change)
     K.simulate_chunk(
         np.uint64(model.config.cohort.seed), pop["person_id"], pop["female"], pop["age"],
         pop["entry_day"], pop["diagnosis_day"], pop["subtype"].astype(np.int64),
@@ -86,7 +88,7 @@ def _run_kernel(model: Model, pop: Population, caps: list[int]) -> tuple:
         survival_days(model.config), site_cumulative(model.config), other_cause_hazards(),
         susc, cal.rate, cal.cumulative, cal.variant, cal.tested, cal.negative_rate,
         cal.negative_cumulative, severity_table(), fatality_table(), np.array(AGE_BANDS),
-        model.emulator.values, vac.product, vac.delivery, end_day, cause, *bufs, count)
+        emu, vac.product, vac.delivery, end_day, cause, *bufs, count)
     return end_day, cause, bufs, count
 
 
