@@ -97,9 +97,11 @@ def _dates(start: dt.date, days: np.ndarray) -> np.ndarray:
         "datetime64[ns]")
 
 
-def _codes(values: np.ndarray, names: tuple[str, ...], missing: str = "none") -> np.ndarray:
-    labels = np.array([*names, missing], dtype=object)
-    return labels[np.where(values < 0, len(names), values)]
+def _codes(values: np.ndarray, names: tuple[str, ...], missing: str = "none") -> pd.Categorical:
+    """Codes as a categorical (cheap to build and to store); negative codes are ``missing``."""
+    labels = list(names) if missing in names else [*names, missing]
+    codes = np.where(values < 0, labels.index(missing), values).astype(np.int32)
+    return pd.Categorical.from_codes(codes, categories=labels)
 
 
 def simulate_chunk(model: Model, start: int, stop: int) -> dict[str, pd.DataFrame]:
@@ -117,7 +119,7 @@ def simulate_chunk(model: Model, start: int, stop: int) -> dict[str, pd.DataFram
     pid = a["person_id"]
     persons = pd.DataFrame({
         "person_id": pid,
-        "sex": np.where(a["female"] == 1, "female", "male"),
+        "sex": _codes(1 - a["female"].astype(np.int64), ("female", "male")),
         "age_at_entry": a["age"],
         "cancer_type": _codes(a["cancer"], CANCERS),
         "diagnosis_date": _dates(t0, a["diagnosis_day"]),
@@ -135,7 +137,7 @@ def simulate_chunk(model: Model, start: int, stop: int) -> dict[str, pd.DataFram
     })
     died = cause >= 0
     deaths = pd.DataFrame({"person_id": pid[died], "date": _dates(t0, end_day[died]),
-                           "cause": np.array(CAUSES, dtype=object)[cause[died]]})
+                           "cause": _codes(cause[died], CAUSES)})
     infections = pd.DataFrame({
         "person_id": tests[:, 0].astype(np.int64), "date": _dates(t0, tests[:, 1]),
         "pathogen": _codes(tests[:, 2].astype(np.int64), PATHOGENS),

@@ -41,6 +41,10 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
         s = frame[name]
         if pd.api.types.is_datetime64_any_dtype(s):
             arr = pa.array(s.to_numpy().astype("datetime64[D]"), type=pa.date32())
+        elif isinstance(s.dtype, pd.CategoricalDtype):
+            arr = pa.DictionaryArray.from_arrays(
+                pa.array(s.cat.codes.to_numpy().astype("int32")),
+                pa.array([str(c) for c in s.cat.categories], type=pa.string()))
         elif s.dtype == object:
             arr = pa.array(s.astype(str).to_numpy() if len(s) else [], type=pa.string())
         else:
