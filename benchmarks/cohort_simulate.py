@@ -7,7 +7,7 @@
   imports, numba cache load, DuckDB written), once;
 * cost growth: population + kernel at 1e4, 1e5, 1e6 (and ``--max-n``, default 1e7) persons;
 * bytes per person held (population arrays and output buffers of a chunk) and the peak
-  resident memory of the command at ``--memory-n`` (default 1e6; 1e7 on request);
+  resident memory of the command writing Parquet at ``--memory-n`` (default 1e7);
 * the draws: the Threefry kernel against numpy's Philox built per person from a key.
 
 Writes ``benchmarks/results/cohort_simulate.json``.
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,6 @@ from awaken.cohort.rng import uniforms  # noqa: E402
 from awaken.core import write_json  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-AWAKEN = Path(sys.executable).parent / "awaken"
 
 
 def _caps(n: int) -> list[int]:
@@ -55,39 +53,57 @@ def time_parts(n: int, repeats: int) -> dict[str, float]:
     for _ in range(repeats):
         tp = tk = 0.0
         events = 0
-        first = 0.0
-        for c, (lo, hi) in enumerate(chunks):
+        for lo, hi in chunks:
             t = time.perf_counter()
             pop = sample_population(cfg, lo, hi)
             tp += time.perf_counter() - t
             t1 = time.perf_counter()
             *_, count = M._run_kernel(model, pop, _caps(len(pop)))
             tk += time.perf_counter() - t1
-            if c == 0:
-                first = time.perf_counter() - t
             events += int(count.sum())
-        # tables: the full chunk function minus its population and kernel, on chunk 0
+        # tables: the whole chunk function minus population and kernel, on chunk 0
+        lo, hi = chunks[0]
         t = time.perf_counter()
-        M.simulate_chunk(model, *chunks[0])
-        tables = max(0.0, time.perf_counter() - t - first) * len(chunks)
+        M.simulate_chunk(model, lo, hi)
+        whole = time.perf_counter() - t
+        t = time.perf_counter()
+        M._run_kernel(model, sample_population(cfg, lo, hi), _caps(hi - lo))
+        tables = max(0.0, whole - (time.perf_counter() - t)) * len(chunks)
         best = {k: min(best[k], v) for k, v in
                 (("population", tp), ("kernel", tk), ("tables", tables))}
     best["events_recorded"] = events
     return best
 
 
-def time_command(n: int) -> dict[str, float]:
-    """The whole CLI command in a fresh process: wall seconds and peak resident memory."""
+def time_command(n: int, target: str) -> dict[str, float]:
+    """The whole CLI command in a fresh process: wall seconds, peak resident memory, size.
+
+    ``target`` is ``c.duckdb`` (DuckDB file) or ``c`` (Parquet folder)."""
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "c.duckdb"
+        out = Path(tmp) / target
+        cmd = [sys.executable, "-c", RUN, str(n), str(out)]
         t = time.perf_counter()
-        subprocess.run([str(AWAKEN), "cohort", "simulate", "--preset", "england-breast",
-                        "--n", str(n), "--emulator", "fixture", "--out", str(out)], check=True,
-                       capture_output=True, env={**os.environ, "NUMBA_NUM_THREADS": "1"})
+        proc = subprocess.run(cmd, check=True, capture_output=True, text=True,
+                              env={**os.environ, "NUMBA_NUM_THREADS": "1"})
         wall = time.perf_counter() - t
-        size = out.stat().st_size
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"seconds": wall, "peak_rss_mib": peak, "duckdb_mib": size / 2**20}
+        size = sum(f.stat().st_size for f in out.rglob("*")) if out.is_dir() else (
+            out.stat().st_size)
+    peak, inner = proc.stdout.strip().splitlines()[-1].split()
+    return {"seconds": wall, "inside_seconds": float(inner), "peak_rss_mib": float(peak),
+            "output_mib": size / 2**20}
+
+
+# the command's own code path (awaken.cli), in a child whose peak memory is its own
+RUN = """
+import resource, sys, time
+t = time.perf_counter()
+from typer.testing import CliRunner
+from awaken.cli.cohort import app
+r = CliRunner().invoke(app, ["simulate", "--preset", "england-breast", "--n", sys.argv[1],
+                             "--emulator", "fixture", "--out", sys.argv[2]])
+assert r.exit_code == 0, r.output
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, time.perf_counter() - t)
+"""
 
 
 def bytes_per_person() -> dict[str, float]:
@@ -119,17 +135,20 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--max-n", type=int, default=10_000_000)
-    ap.add_argument("--memory-n", type=int, default=1_000_000)
+    ap.add_argument("--memory-n", type=int, default=10_000_000)
     args = ap.parse_args()
     res: dict = {"n": args.n, "cpu": os.cpu_count()}
     res["parts"] = time_parts(args.n, args.repeats)
     p = res["parts"]
     print(f"{args.n:,} survivors 2020-2023, one core: population {p['population']:.2f} s, "
           f"kernel {p['kernel']:.2f} s, tables {p['tables']:.2f} s")
-    res["command"] = time_command(args.memory_n)
-    c = res["command"]
-    print(f"awaken cohort simulate --n {args.memory_n:,}: {c['seconds']:.1f} s, peak RSS "
-          f"{c['peak_rss_mib']:.0f} MiB, DuckDB {c['duckdb_mib']:.0f} MiB")
+    res["command"] = {}
+    for label, n, target in (("duckdb", args.n, "c.duckdb"), ("parquet", args.n, "c"),
+                             ("parquet_memory", args.memory_n, "c")):
+        c = res["command"][label] = time_command(n, target) | {"n": n}
+        print(f"awaken cohort simulate --n {n:,} --out {target}: {c['seconds']:.1f} s "
+              f"(fresh process), peak RSS {c['peak_rss_mib']:.0f} MiB, output "
+              f"{c['output_mib']:.0f} MiB")
     res["scaling"] = {}
     for n in [10**k for k in range(4, 8) if 10**k <= args.max_n]:
         q = time_parts(n, 1)

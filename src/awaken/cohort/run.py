@@ -122,9 +122,9 @@ def simulate(
     run = pd.DataFrame([{"key": k, "value": v if isinstance(v, str) else json.dumps(v)}
                         for k, v in {**manifest, "rows": rows}.items()])
     storage.finish(work, out, len(chunks), {"run": run, "emulator": emu.frame()})
-    return RunResult(out, rows, len(todo), len(chunks) - len(todo),
-                     time.perf_counter() - began, emu.source, backend,
-                     {"simulate_and_parts": simulated})
+    total = time.perf_counter() - began
+    return RunResult(out, rows, len(todo), len(chunks) - len(todo), total, emu.source, backend,
+                     {"chunks_to_parquet": simulated, "build_output": total - simulated})
 
 
 def _rows(work: Path, n_chunks: int) -> dict[str, int]:

@@ -38,6 +38,7 @@ def summarise(path: str | Path) -> dict[str, Any]:
         "infections_true": int(len(truth)),
         "infections_by_strain": _counts(truth, "strain"),
         "infections_by_severity": _counts(truth, "severity"),
+        "infections_by_strain_severity": _counts(truth, ["strain", "severity"]),
         "tested_share_of_infections": round(float(truth["tested"].mean()), 4) if len(truth)
         else 0.0,
         "persons_tested_sars2": int(sars2["person_id"].nunique()),
