@@ -24,8 +24,12 @@ SITES = ("lung", "liver", "brain", "bone")  # the order of the site draw
 
 
 def pan2017() -> pd.DataFrame:
-    """Pan et al. 2017 risks of distant recurrence, years 5-20, by T and N (shipped CSV)."""
-    path = resources.files("awaken.calibrate").joinpath("data", "pan2017_recurrence.csv")
+    """Pan et al. 2017 risks of distant recurrence, years 5-20, by T and N.
+
+    The table shipped with the calibrate layer, read as a file (cohort does not import
+    calibrate).
+    """
+    path = resources.files("awaken").joinpath("calibrate", "data", "pan2017_recurrence.csv")
     with resources.as_file(path) as p:
         return pd.read_csv(p)
 
