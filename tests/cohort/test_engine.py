@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from awaken.cohort import build_model, simulate, simulate_chunk
+from awaken.cohort import build_model, load_config, simulate, simulate_chunk
 from awaken.core.errors import InputError
 from awaken.epi import load_cohort
 
@@ -115,3 +115,28 @@ def test_dask_workers_give_identical_output(tmp_path, ukb_small, emulator):
     for name, frame in ca.tables().items():
         pd.testing.assert_frame_equal(frame, cb.tables()[name], obj=name)
     assert np.array_equal(ca.persons["end_date"], cb.persons["end_date"])
+
+
+def test_scheduler_address_gives_identical_output(tmp_path, ukb_small, emulator):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        r = simulate(ukb_small, tmp_path / "s.duckdb", emulator=emulator,
+                     scheduler=cluster.scheduler_address)
+    assert r.backend.startswith("dask ")
+    local = simulate(ukb_small, tmp_path / "l.duckdb", emulator=emulator)
+    a, b = load_cohort(local.path), load_cohort(r.path)
+    for name, frame in a.tables().items():
+        pd.testing.assert_frame_equal(frame, b.tables()[name], obj=name)
+
+
+def test_flatiron_enters_at_diagnosis(emulator):
+    cfg = load_config("flatiron", n=2000)
+    t = simulate_chunk(build_model(cfg, emulator), 0, 2000)
+    p = t["persons"]
+    start = pd.Timestamp(cfg.cohort.start)
+    expected = p["diagnosis_date"].where(p["diagnosis_date"] > start, start)
+    pd.testing.assert_series_equal(p["entry_date"], expected, check_names=False)
+    assert (p["cancer_type"] == "breast").all() and (p["sex"] == "female").all()
+    assert (p["entry_date"] > start).mean() > 0.2  # diagnosed during the window

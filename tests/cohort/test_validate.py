@@ -14,3 +14,13 @@ def test_testing_scale_calibration_hits_the_tested_share(emulator):
     tested, positive = validate.testing_rows(emulator, 10000, 0)
     assert tested["pass"] and tested["kind"] == "calibrated"
     assert positive["kind"] == "predicted" and 0 < positive["model_value"] < 1
+
+
+def test_validate_writes_json_and_figure(tmp_path, emulator):
+    import json
+
+    rows = validate.validate(tmp_path, n=3000, seed=1, emulator=emulator)
+    saved = json.loads((tmp_path / "validation.json").read_text())
+    assert saved["rows"] == rows and (tmp_path / "validation.png").stat().st_size > 1000
+    assert {r["kind"] for r in rows} == {"calibrated", "predicted"}
+    assert all(set(r) >= {"target", "source", "value", "model_value", "pass"} for r in rows)
