@@ -20,13 +20,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from awaken.core.errors import InputError, unknown_choice
+from awaken.core.schema import PATHOGENS
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 SEVERITIES = ("upper", "symptomatic", "lower", "hospitalised", "critical")
 VARIANTS = ("wildtype", "alpha", "delta", "omicron")
-PATHOGENS = ("sars2", "influenza", "rsv")
 SUBTYPES = ("luminal", "her2", "tnbc")
 PRESET_NAMES = ("ukb", "flatiron", "england-breast")
 

@@ -20,6 +20,7 @@ import numpy as np
 from numba import literal_unroll
 
 from awaken.cohort.rng import exponential, uniform
+from awaken.core.schema import CAUSES
 
 # parameter vector (built by awaken.cohort.model)
 P_WAKE, P_L0, P_LDET, P_LEAD, P_WAKE_LOGFOLD, P_ACC_SCALE, P_ACC_HALVING = range(7)
@@ -34,7 +35,8 @@ CH_UPTAKE, CH_DOSE_DAY = 37, 38
 CH_INF, CH_ACCEPT, CH_SEVERITY, CH_TEST, CH_DEATH, CH_ATTRIB, CH_DELAY = 40, 44, 48, 52, 56, 60, 64
 CH_WAKE, CH_NEG = 68, 72
 # codes
-CAUSE_CANCER, CAUSE_COVID, CAUSE_RESPIRATORY, CAUSE_OTHER = 0, 1, 3, 4  # core.schema.CAUSES
+CAUSE_CANCER, CAUSE_COVID, CAUSE_RESPIRATORY, CAUSE_OTHER = (
+    CAUSES.index(c) for c in ("cancer", "covid", "respiratory", "other"))
 EV_DORMANT, EV_GROWING, EV_WOKE, EV_WOKE_INFECTION, EV_ACCELERATED, EV_DETECTED = range(6)
 MAX_LESIONS, MAX_DOSES, MAX_TESTS = 12, 32, 96
 # output columns

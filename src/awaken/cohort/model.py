@@ -17,7 +17,7 @@ from awaken.cohort.population import CANCERS, ERAS, SMOKING, Population, sample_
 from awaken.cohort.severity import AGE_BANDS, STRAINS, fatality_table, severity_table
 from awaken.cohort.tumour import NODES, SITES, doubling_days, site_cumulative, survival_days
 from awaken.cohort.vaccines import Vaccines, build_vaccines
-from awaken.core.schema import CAUSES
+from awaken.core.schema import CAUSES, RESULTS
 
 SCHEMA_TABLES = ("persons", "infections", "vaccinations", "metastases", "deaths")
 TRUTH_TABLES = ("truth_infections", "truth_awakenings", "truth_lesions")
@@ -141,7 +141,7 @@ def simulate_chunk(model: Model, start: int, stop: int) -> dict[str, pd.DataFram
     infections = pd.DataFrame({
         "person_id": tests[:, 0].astype(np.int64), "date": _dates(t0, tests[:, 1]),
         "pathogen": _codes(tests[:, 2].astype(np.int64), PATHOGENS),
-        "result": _codes(tests[:, 3].astype(np.int64), ("positive", "negative"))})
+        "result": _codes(tests[:, 3].astype(np.int64), RESULTS)})
     vaccinations = pd.DataFrame({
         "person_id": vax[:, 0].astype(np.int64), "date": _dates(t0, vax[:, 1]),
         "product": _codes(vax[:, 2].astype(np.int64), model.vaccines.names)})

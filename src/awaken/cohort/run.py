@@ -57,7 +57,8 @@ def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any, str]:
         except OSError as exc:
             raise InputError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from None
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None, env=_WORKER_ENV,
+                           dashboard_address=None, worker_dashboard_address=None,
+                           env=_WORKER_ENV,
                            silence_logs=logging.ERROR)
     return Client(cluster), cluster, f"{workers} local processes (dask LocalCluster)"
 
