@@ -23,3 +23,15 @@ def test_cohort_imports_neither_epi_nor_calibrate():
     layers = ast.literal_eval(out)
     assert "epi" not in layers and "calibrate" not in layers, layers
     assert "cohort" in layers and "core" in layers
+
+
+def test_pathways_are_declared_with_their_parameters():
+    from awaken.cohort.config import PathwaysSection
+    from awaken.cohort.kernel import SW_ACCELERATION, SW_AWAKENING, SW_TESTING
+    from awaken.cohort.parameters import PARAMETERS, PATHWAYS
+
+    assert list(PATHWAYS) == list(PathwaysSection.model_fields)
+    assert all(p in PARAMETERS for names in PATHWAYS.values() for p in names)
+    names = list(PATHWAYS)
+    assert (names.index("awakening"), names.index("acceleration"), names.index("testing")) == (
+        SW_AWAKENING, SW_ACCELERATION, SW_TESTING)

@@ -13,6 +13,7 @@ from awaken.cohort.calendars import Calendars, build_calendars
 from awaken.cohort.config import PATHOGENS, SEVERITIES, SUBTYPES, VARIANTS, Config
 from awaken.cohort.emulator import Emulator
 from awaken.cohort.mortality import other_cause_hazards
+from awaken.cohort.parameters import PATHWAYS
 from awaken.cohort.population import CANCERS, ERAS, SMOKING, Population, sample_population
 from awaken.cohort.severity import AGE_BANDS, STRAINS, fatality_table, severity_table
 from awaken.cohort.tumour import NODES, SITES, doubling_days, site_cumulative, survival_days
@@ -23,7 +24,6 @@ SCHEMA_TABLES = ("persons", "infections", "vaccinations", "metastases", "deaths"
 TRUTH_TABLES = ("truth_infections", "truth_awakenings", "truth_lesions")
 TABLES = SCHEMA_TABLES + TRUTH_TABLES
 LESION_EVENTS = ("dormant", "growing", "woke", "woke_by_infection", "accelerated", "detected")
-PATHWAYS = ("awakening", "acceleration", "infection_death", "attribution", "testing")
 
 
 @dataclass(frozen=True)

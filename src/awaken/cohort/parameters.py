@@ -80,3 +80,13 @@ PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType({p.name: p for p
        "odds ratio of being tested (and rate ratio of negative tests) for people with "
        "metastatic cancer, who are in contact with hospitals", ASSUMED),
 )})
+
+# The five switchable pathways from infection to outcome, each with its parameters (the switch
+# is ``[pathways] NAME = true/false``; docs/cohort.md explains each and the delay it implies).
+PATHWAYS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType({
+    "awakening": ("awakening_per_log_fold",),
+    "acceleration": ("acceleration_scale", "acceleration_halving"),
+    "infection_death": ("advanced_death_ratio", "infection_death_days"),
+    "attribution": ("attribution_metastatic", "attribution_history"),
+    "testing": ("testing_ratio_advanced",),
+})
