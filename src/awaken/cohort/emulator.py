@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from importlib import resources
+from types import ModuleType
 from typing import Literal
 
 import numpy as np
@@ -82,8 +83,17 @@ def _fixture() -> pd.DataFrame:
         return pd.read_csv(p, comment="#")
 
 
-def _from_lung(values: np.ndarray) -> str:
-    response = importlib.import_module("awaken.lung.response")
+def _lung_response() -> ModuleType | None:
+    """``awaken.lung.response`` if the lung model provides it, else None."""
+    try:
+        return importlib.import_module("awaken.lung.response")
+    except ModuleNotFoundError as exc:
+        if exc.name != "awaken.lung.response":
+            raise
+        return None
+
+
+def _from_lung(response: ModuleType, values: np.ndarray) -> str:
     notes = []
     for s, strain in enumerate(STRAINS):
         virus = VIRUS[strain]
@@ -108,12 +118,12 @@ def build_emulator(source: Source = "auto") -> Emulator:
     from awaken.lung.codegen import fingerprint
 
     values = np.empty((len(STRAINS), len(HOSTS), 2, len(SEVERITIES), len(COLUMNS)))
-    have_lung = importlib.util.find_spec("awaken.lung.response") is not None
-    if source == "lung" or (source == "auto" and have_lung):
-        if not have_lung:
+    response = _lung_response() if source != "fixture" else None
+    if source == "lung" or (source == "auto" and response is not None):
+        if response is None:
             raise InputError("the lung model has no awaken.lung.response yet; use the "
                              "fixture (source='fixture')")
-        notes = _from_lung(values)
+        notes = _from_lung(response, values)
         used = "lung"
         provenance = "awaken.lung.response.response_table" + (f" ({notes})" if notes else "")
     else:
