@@ -111,7 +111,7 @@ def _put(buf: np.ndarray, count: np.ndarray, slot: int, row: tuple) -> None:
 
 
 @nb.njit(cache=True)
-def simulate_chunk(
+def simulate_people(
     seed,
     ids,
     female,

@@ -81,7 +81,7 @@ def _run_kernel(model: Model, pop: Population, caps: list[int]) -> tuple:
     susc = np.array([model.config.exposure.susceptibility_65plus[p] for p in PATHOGENS])
     emu = model.emulator.values.copy()
     emu[..., 2] = np.log(emu[..., 2])  # the kernel interpolates ln(fold change)
-    K.simulate_chunk(
+    K.simulate_people(
         np.uint64(model.config.cohort.seed), pop["person_id"], pop["female"], pop["age"],
         pop["entry_day"], pop["diagnosis_day"], pop["subtype"].astype(np.int64),
         pop["reservoir"], model.params, model.switches, doubling_days(model.config),
