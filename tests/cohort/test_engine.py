@@ -140,3 +140,21 @@ def test_flatiron_enters_at_diagnosis(emulator):
     pd.testing.assert_series_equal(p["entry_date"], expected, check_names=False)
     assert (p["cancer_type"] == "breast").all() and (p["sex"] == "female").all()
     assert (p["entry_date"] > start).mean() > 0.2  # diagnosed during the window
+
+
+def test_interrupted_run_leaves_no_output_and_resumes(tmp_path, ukb_small, emulator):
+    out = tmp_path / "i.duckdb"
+
+    def stop_after_first(done, total):
+        if done == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        simulate(ukb_small, out, emulator=emulator, progress=stop_after_first)
+    assert not out.exists() and (tmp_path / "i.duckdb.partial").is_dir()
+    r = simulate(ukb_small, out, emulator=emulator, resume=True)
+    assert (r.chunks_skipped, r.chunks_run) == (1, 2)
+    whole = simulate(ukb_small, tmp_path / "w.duckdb", emulator=emulator)
+    a, b = load_cohort(out), load_cohort(whole.path)
+    for name, frame in a.tables().items():
+        pd.testing.assert_frame_equal(frame, b.tables()[name], obj=name)
