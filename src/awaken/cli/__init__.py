@@ -15,7 +15,8 @@ from awaken.core.errors import AwakenError
 app = typer.Typer(
     name="awaken",
     help="Respiratory viral infections awakening dormant metastatic cancer cells: "
-    "within-host model (lung), fitting (calibrate) and survival analyses (epi).",
+    "within-host model (lung), fitting (calibrate), population microsimulation (cohort) and "
+    "survival analyses (epi).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -23,10 +24,11 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from awaken.cli import calibrate, epi, lung
+    from awaken.cli import calibrate, cohort, epi, lung
 
     app.add_typer(lung.app, name="lung")
     app.add_typer(calibrate.app, name="calibrate")
+    app.add_typer(cohort.app, name="cohort")
     app.add_typer(epi.app, name="epi")
 
 

@@ -1,0 +1,47 @@
+"""`awaken cohort`: simulate, summary --json, --help, bad input (exit 2, one line)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from awaken.cli.cohort import app
+
+AWAKEN = Path(sys.executable).parent / "awaken"
+
+
+def test_simulate_then_summary(tmp_path):
+    out = tmp_path / "c.duckdb"
+    args = ["simulate", "--preset", "ukb", "--n", "600", "--chunk-size", "250", "--seed", "2",
+            "--emulator", "fixture", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert out.is_file() and not (tmp_path / "c.duckdb.partial").exists()
+    summary = CliRunner().invoke(app, ["summary", str(out), "--json"])
+    assert summary.exit_code == 0, summary.output
+    s = json.loads(summary.stdout)
+    assert s["persons"] == 600 and s["emulator"]["source"] == "fixture"
+    assert sum(s["deaths_by_cause"].values()) > 0
+    assert 0 <= s["tested_share_of_infections"] <= 1
+
+
+def test_help_teaches():
+    result = CliRunner().invoke(app, ["simulate", "--help"])
+    assert result.exit_code == 0
+    assert "--preset" in result.output and "--workers" in result.output
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[population]\nfemale = 2.0\n")
+    proc = subprocess.run([str(AWAKEN), "cohort", "simulate", "--preset", "ukb", "--config",
+                           str(bad), "--out", str(tmp_path / "x.duckdb")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "population.female" in lines[0], proc.stderr
+    assert not (tmp_path / "x.duckdb").exists()
