@@ -41,12 +41,12 @@ def delay_markdown() -> list[str]:
 
     cfg = load_config("england-breast")
     td = doubling_days(cfg)
-    emu = build_emulator("fixture").frame()
+    emu = build_emulator("lung").frame()
     rows = emu[(emu.strain == "sars2-omicron") & (emu.host == "human") & ~emu.vaccinated]
     extra = dict(zip(rows.severity, rows.extra_doublings, strict=True))
     scale = cfg.value("acceleration_scale")
-    lines = ["#### Delays implied by pathways (a) and (b) (defaults; emulator FIXTURE, "
-             "Omicron, adult host, unvaccinated)", "",
+    lines = ["#### Delays implied by pathways (a) and (b) (defaults; emulator from the lung "
+             "model, Omicron, adult host, unvaccinated)", "",
              "(a): years from waking a dormant lung micrometastasis to its detection. (b): "
              "days by which detection of a lesion just out of dormancy moves earlier "
              "(extra doublings x doubling time; less for larger lesions).", "",

@@ -7,9 +7,9 @@ fingerprint and its provenance. The kernel interpolates it between hosts by age 
 50 and below, ``human-65plus`` at 65 and above) and between unvaccinated and vaccinated rows
 by the share of the vaccine's severe-disease protection that remains.
 
-Until the lung model provides ``response_table`` (issue 7), ``source="auto"`` falls back to a
-committed **fixture** (``data/response_fixture.csv``: hand-set placeholder numbers in the same
-format, not model output); the provenance says which was used.
+``source="fixture"`` reads a committed **fixture** instead (``data/response_fixture.csv``:
+hand-set placeholder numbers in the same format, not model output), for tests that need a
+table independent of the lung model; the provenance says which was used.
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ from awaken.cohort.severity import STRAINS
 from awaken.core.errors import InputError, unknown_choice
 
 COLUMNS = ("il6_peak", "il6_auc", "fold_change_day28", "extra_doublings")
+ROUND_OFF = 1e-9
 HOSTS = ("human", "human-65plus")
 HOST_AGES = (50.0, 65.0)
 VIRUS = {
-    "sars2-wildtype": "sars2-human-wildtype",
+    "sars2-wildtype": "sars2-human",
     "sars2-alpha": "sars2-human-alpha",
     "sars2-delta": "sars2-human-delta",
     "sars2-omicron": "sars2-human-omicron",
@@ -71,6 +72,9 @@ def _check(table: pd.DataFrame, where: str) -> np.ndarray:
         raise InputError(f"{where}: response table needs one row per severity class "
                          f"({', '.join(SEVERITIES)}); found {', '.join(map(str, table.severity))}")
     t = table.set_index("severity").loc[list(SEVERITIES), list(COLUMNS)].to_numpy(float)
+    # Solver round-off around "no effect" (the upper-airway class) is not an effect.
+    t = np.where(np.abs(t) < ROUND_OFF, 0.0, t)
+    t[:, 2] = np.where(np.abs(t[:, 2] - 1.0) < ROUND_OFF, 1.0, t[:, 2])
     if not np.isfinite(t).all() or (t < 0).any() or (t[:, 2] < 1.0).any():
         raise InputError(f"{where}: response values must be finite and non-negative, with "
                          "fold_change_day28 >= 1")
@@ -93,22 +97,12 @@ def _lung_response() -> ModuleType | None:
         return None
 
 
-def _from_lung(response: ModuleType, values: np.ndarray) -> str:
-    notes = []
+def _from_lung(response: ModuleType, values: np.ndarray) -> None:
     for s, strain in enumerate(STRAINS):
-        virus = VIRUS[strain]
         for h, host in enumerate(HOSTS):
             for v in (0, 1):
-                try:
-                    table = response.response_table(virus, host, bool(v))
-                except InputError:
-                    if not virus.startswith("sars2-human-"):
-                        raise
-                    virus = "sars2-human"  # the lung model has no variants: one for all
-                    table = response.response_table(virus, host, bool(v))
-                    notes.append(f"{strain} from sars2-human")
-                values[s, h, v] = _check(table, f"lung response {virus}/{host}")
-    return "; ".join(sorted(set(notes)))
+                table = response.response_table(VIRUS[strain], host, bool(v))
+                values[s, h, v] = _check(table, f"lung response {VIRUS[strain]}/{host}")
 
 
 def build_emulator(source: Source = "auto") -> Emulator:
@@ -123,9 +117,9 @@ def build_emulator(source: Source = "auto") -> Emulator:
         if response is None:
             raise InputError("the lung model has no awaken.lung.response yet; use the "
                              "fixture (source='fixture')")
-        notes = _from_lung(response, values)
+        _from_lung(response, values)
         used = "lung"
-        provenance = "awaken.lung.response.response_table" + (f" ({notes})" if notes else "")
+        provenance = "awaken.lung.response.response_table"
     else:
         fixture = _fixture()
         for s, strain in enumerate(STRAINS):
