@@ -292,7 +292,8 @@ def response_cmd(
 
     Columns: severity, il6_peak (pg/ml), il6_auc (pg/ml*d above the uninfected course),
     fold_change_day28 (DCC burden over the same person without infection),
-    extra_doublings (log2 of that ratio at the horizon), awakened_per_dormant,
+    extra_doublings (log2 of that ratio at the horizon), awakened_per_dormant (awakening
+    events per dormant cell; can exceed 1),
     lung_infected_peak. Severity classes: upper, symptomatic, lower, hospitalised,
     critical. This is the table the cohort layer's awakening emulator is built from.
     """

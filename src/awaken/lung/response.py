@@ -26,7 +26,9 @@ COLUMNS = (
 )
 UNITS = {
     "il6_peak": "pg/ml", "il6_auc": "pg/ml*d above baseline", "fold_change_day28": "fold",
-    "extra_doublings": "log2 fold at the horizon", "awakened_per_dormant": "1",
+    "extra_doublings": "log2 fold at the horizon",
+    "awakened_per_dormant": "awakening events per dormant cell at the start (a cell can wake, "
+    "return to dormancy and wake again, so this can exceed 1)",
     "lung_infected_peak": "fraction of lung epithelium",
 }
 
@@ -77,11 +79,18 @@ def response_rows(setups: list[Setup], horizon: float = HORIZON) -> pd.DataFrame
             "il6_peak": float(obs["il6"].max()),
             "il6_auc": float(trapezoid(excess, times)),
             "fold_change_day28": float(count[day28] / ref_count[day28]),
-            "extra_doublings": float(np.log2(count[-1] / ref_count[-1])),
+            "extra_doublings": _above_round_off(float(np.log2(count[-1] / ref_count[-1]))),
             "awakened_per_dormant": float(max(awakened, 0.0)),
             "lung_infected_peak": float(np.max(_lung_infected(states[i], params[i]))),
         })
     return pd.DataFrame(rows)
+
+
+ROUND_OFF = 1e-9  # |log2 ratio| below this is solver round-off, not an effect
+
+
+def _above_round_off(value: float) -> float:
+    return 0.0 if abs(value) < ROUND_OFF else value
 
 
 def _lung_infected(states: np.ndarray, p: np.ndarray) -> np.ndarray:
