@@ -225,6 +225,20 @@ def severities_markdown() -> str:
     return _table(header, rows)
 
 
+def robustness_markdown() -> str:
+    """Checks failed with each fitted parameter scaled one at a time."""
+    from awaken.lung.experiments import run_experiment
+    from awaken.lung.fit import FITTED, VARIANTS
+    from awaken.lung.targets import FACTORS, one_at_a_time
+
+    names = tuple(n for n in FITTED if n not in VARIANTS["default"])
+    table = one_at_a_time(run_experiment("chia2025"), names)
+    header = ("parameter", *(f"× {f:.3g}" for f in FACTORS))
+    rows = [[_code(n), *(", ".join(_code(c) for c in table[n][f]) or "—" for f in FACTORS)]
+            for n in names]
+    return _table(header, rows)
+
+
 def observables_markdown() -> str:
     """The declared observables."""
     return _table(
@@ -262,6 +276,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "ablations": ablations_markdown,
     "observables": observables_markdown,
     "structures": structures_markdown,
+    "robustness": robustness_markdown,
     "responses": responses_markdown,
     "equations": equations_markdown,
     "parameters": parameters_markdown,
