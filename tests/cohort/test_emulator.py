@@ -50,3 +50,16 @@ def test_lung_source_needs_the_lung_function(monkeypatch):
     monkeypatch.setitem(sys.modules, "awaken.lung.response", None)
     with pytest.raises(InputError, match="no awaken.lung.response"):
         build_emulator("lung")
+
+
+def test_lung_table_is_cached_by_what_it_depends_on(tmp_path, monkeypatch):
+    from awaken.lung.response import response_key
+
+    monkeypatch.setenv("AWAKEN_CACHE", str(tmp_path))
+    first = build_emulator("lung")
+    assert len(list((tmp_path / "emulator").glob("*.npy"))) == 1
+    again = build_emulator("lung")
+    np.testing.assert_array_equal(first.values, again.values)
+    assert response_key("flu-human", "human") != response_key("flu-human", "human", True)
+    assert response_key("flu-human", "human") != response_key(
+        "flu-human", "human", overrides={"g": 0.03})

@@ -105,6 +105,10 @@ def test_parameter_vector_defaults():
     assert np.array_equal(parameter_vector({}), np.array([p.value for p in PARAMETERS]))
 
 
+def test_stamped_fingerprint_is_the_current_one():
+    assert codegen.stamped_fingerprint() == codegen.fingerprint()
+
+
 def test_cached_kernels_carry_the_model_fingerprint():
     """numba's cache ignores callee changes; each dependent module is stamped instead."""
     for name in codegen.DEPENDENTS:

@@ -15,8 +15,10 @@ table independent of the lung model; the provenance says which was used.
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from types import ModuleType
 from typing import Literal
 
@@ -26,6 +28,7 @@ import pandas as pd
 from awaken.cohort.config import SEVERITIES
 from awaken.cohort.severity import STRAINS
 from awaken.core.errors import InputError, unknown_choice
+from awaken.core.io import atomic_path
 
 COLUMNS = ("il6_peak", "il6_auc", "fold_change_day28", "extra_doublings")
 ROUND_OFF = 1e-9
@@ -97,19 +100,47 @@ def _lung_response() -> ModuleType | None:
         return None
 
 
+def cache_dir() -> Path:
+    """Where built emulator tables are kept: ``$AWAKEN_CACHE`` or the user cache folder."""
+    root = os.environ.get("AWAKEN_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "awaken")
+    return Path(root) / "emulator"
+
+
 def _from_lung(response: ModuleType, values: np.ndarray) -> None:
+    """Fill ``values`` from the lung model, through a cache keyed by everything it depends on.
+
+    The key hashes the lung model's fingerprint and every parameter vector the response
+    tables use (``response.response_key``), so a changed preset or fit rebuilds the table.
+    """
+    import hashlib
+
+    keys = [response.response_key(VIRUS[st], host, bool(v))
+            for st in STRAINS for host in HOSTS for v in (0, 1)]
+    key = hashlib.sha256("".join(keys).encode()).hexdigest()[:16]
+    path = cache_dir() / f"{key}.npy"
+    if path.exists():
+        cached = np.load(path)
+        if cached.shape == values.shape:
+            values[...] = cached
+            return
     for s, strain in enumerate(STRAINS):
         for h, host in enumerate(HOSTS):
             for v in (0, 1):
                 table = response.response_table(VIRUS[strain], host, bool(v))
                 values[s, h, v] = _check(table, f"lung response {VIRUS[strain]}/{host}")
+    try:
+        with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+            np.save(handle, values)
+    except OSError:
+        pass  # a read-only cache only costs the rebuild next time
 
 
 def build_emulator(source: Source = "auto") -> Emulator:
     """Build the table once: from the lung model, or from the fixture (see module doc)."""
     if source not in ("auto", "lung", "fixture"):
         raise unknown_choice("emulator source", source, ("auto", "lung", "fixture"))
-    from awaken.lung.codegen import fingerprint
+    from awaken.lung.codegen import stamped_fingerprint as fingerprint
 
     values = np.empty((len(STRAINS), len(HOSTS), 2, len(SEVERITIES), len(COLUMNS)))
     response = _lung_response() if source != "fixture" else None

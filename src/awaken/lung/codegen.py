@@ -142,6 +142,18 @@ def fingerprint() -> str:
     return hashlib.sha256(source().encode()).hexdigest()[:16]
 
 
+def stamped_fingerprint() -> str:
+    """The fingerprint stamped into the kernels (what the installed model was generated as).
+
+    Cheap (no SymPy): read from ``_dopri.py``; a test checks the stamps equal
+    :func:`fingerprint`.
+    """
+    match = _FINGERPRINT.search(GENERATED.with_name(DEPENDENTS[0]).read_text())
+    if match is None:
+        raise RuntimeError(f"{DEPENDENTS[0]} carries no MODEL_FINGERPRINT line")
+    return match.group(0).split('"')[1]
+
+
 def stamp(path: Path) -> bool:
     """Rewrite the fingerprint line of a dependent module; True if it changed."""
     text = path.read_text()

@@ -113,6 +113,32 @@ def _awakened(times: np.ndarray, states: np.ndarray, p: np.ndarray) -> float:
     return float(trapezoid(flux, times) / max(p[PARAMETER_INDEX["D0"]], 1e-300))
 
 
+def _setups(virus: str, host: str, vaccinated: bool, horizon: float,
+            overrides: dict[str, float] | None) -> list[Setup]:
+    setups = []
+    for name in SEVERITIES:
+        setup = Setup(virus, host, (), dict(overrides or {}), name)
+        setups.append(vaccinated_setup(setup, horizon) if vaccinated else setup)
+    return setups
+
+
+def response_key(virus: str, host: str, vaccinated: bool = False, *,
+                 horizon: float = HORIZON, overrides: dict[str, float] | None = None) -> str:
+    """A hash of everything :func:`response_table` depends on (for caches).
+
+    The generated model's fingerprint, the parameter vectors of every class, the horizon.
+    """
+    import hashlib
+
+    from awaken.lung.codegen import stamped_fingerprint
+
+    digest = hashlib.sha256(stamped_fingerprint().encode())
+    digest.update(np.float64(horizon).tobytes())
+    for setup in _setups(virus, host, vaccinated, horizon, overrides):
+        digest.update(setup.vector().tobytes())
+    return digest.hexdigest()[:16]
+
+
 def response_table(
     virus: str = "flu-human",
     host: str = "human",
@@ -122,11 +148,7 @@ def response_table(
     overrides: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """One row per severity class, mildest first (columns: :data:`COLUMNS`)."""
-    setups = []
-    for name in SEVERITIES:
-        setup = Setup(virus, host, (), dict(overrides or {}), name)
-        setups.append(vaccinated_setup(setup, horizon) if vaccinated else setup)
-    table = response_rows(setups, horizon)
+    table = response_rows(_setups(virus, host, vaccinated, horizon, overrides), horizon)
     table.insert(0, "severity", list(SEVERITIES))
     return table.loc[:, list(COLUMNS)]
 
