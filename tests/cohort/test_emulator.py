@@ -36,12 +36,14 @@ def test_variants_have_their_own_tables():
     assert not np.allclose(emu.values[0], emu.values[3])  # wildtype != omicron
 
 
-def test_bad_lung_table_is_refused(monkeypatch):
+def test_bad_lung_table_is_refused(monkeypatch, tmp_path):
     bad = pd.DataFrame({"severity": ["upper"], "il6_peak": [1.0], "il6_auc": [1.0],
                         "fold_change_day28": [2.0], "extra_doublings": [0.1]})
     module = types.ModuleType("awaken.lung.response")
     module.response_table = lambda virus, host, vaccinated: bad
+    module.response_key = lambda virus, host, vaccinated: "bad-table"
     monkeypatch.setitem(sys.modules, "awaken.lung.response", module)
+    monkeypatch.setenv("AWAKEN_CACHE", str(tmp_path))
     with pytest.raises(InputError, match="one row per severity class"):
         build_emulator("lung")
 
