@@ -35,6 +35,23 @@ def _register() -> None:
 _register()
 
 
+def _version(value: bool) -> None:
+    if value:
+        from awaken import __version__
+
+        typer.echo(f"awaken {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Respiratory viral infections awakening dormant metastatic cancer cells."""
+
+
 def main() -> None:
     """Entry point of the ``awaken`` script."""
     try:

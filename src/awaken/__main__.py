@@ -1,0 +1,5 @@
+"""``python -m awaken``: the same as the ``awaken`` command."""
+
+from awaken.cli import main
+
+main()
