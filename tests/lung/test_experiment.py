@@ -97,3 +97,11 @@ def test_summary_checks_have_the_requested_shape(run):
 
 def test_every_role_is_known():
     assert {t.role for t in TARGETS} <= {"calibration", "timing", "prediction"}
+
+
+def test_recorded_fit_used_the_declared_checks():
+    import json
+
+    from awaken.lung.fit import RESULT
+
+    assert json.loads(RESULT.read_text())["checks_used"] == [t.id for t in USED]

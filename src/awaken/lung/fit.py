@@ -47,7 +47,11 @@ FITTED: dict[str, tuple[float, float]] = {
     "d_D": (0.001, 0.05),
     "lesion_max": (1e3, 1e6),
 }
-USED = tuple(t for t in TARGETS if t.role in ("calibration", "timing") and t.id != "pbs_escape")
+# Left out: the stochastic PBS check (a prediction anyway) and the MA10 clearance, which was
+# set by hand on the sars2-ma10 preset (its beta), not by this fit.
+NOT_FITTED = ("pbs_escape", "sars2_cleared_day")
+USED = tuple(t for t in TARGETS
+             if t.role in ("calibration", "timing") and t.id not in NOT_FITTED)
 # Structures compared on the same checks (docs/model.md): each is fitted on its own.
 # ``default`` is the declared structure: no niche capacity (the comparison chose it).
 VARIANTS: dict[str, dict[str, float]] = {

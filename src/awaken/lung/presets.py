@@ -66,10 +66,12 @@ VIRUSES: MappingProxyType[str, Preset] = MappingProxyType(
             _preset(
                 "sars2-ma10",
                 "SARS-CoV-2 mouse-adapted MA10 in mice: titres peak day 2, cleared by ~day 7",
-                "Leist et al. 2020 (MA10 kinetics, qualitative); values assumed to match them",
+                "Leist et al. 2020 (MA10 kinetics, qualitative); values assumed; beta set by "
+                "hand so titres peak on day 2 and fall below detection by day 10 without a "
+                "second wave on the regenerating epithelium (check sars2_cleared_day)",
                 T0=1e7,
                 V0=1e3,
-                beta=5e-5,
+                beta=1e-5,
                 k_ecl=3.0,
                 p=3.0,
                 c=10.0,

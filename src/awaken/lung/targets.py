@@ -59,11 +59,15 @@ def _pbs_drift(run: ExperimentRun) -> float:
     return float(np.max(np.abs(counts / counts[0] - 1.0)))
 
 
-def _clearance_day(run: ExperimentRun) -> float:
-    virus = run.observed("iav")["virus"]
-    after_peak = run.times > run.peak_day("iav", "virus")
-    below = np.flatnonzero(after_peak & (virus < DETECTION_LIMIT))
-    return float(run.times[below[0]]) if below.size else float("inf")
+def _clearance_day(run: ExperimentRun, arm: str = "iav") -> float:
+    """First day after the peak from which the titre stays below detection."""
+    virus = run.observed(arm)["virus"]
+    after_peak = run.times > run.peak_day(arm, "virus")
+    above = np.flatnonzero(after_peak & (virus >= DETECTION_LIMIT))
+    if above.size and above[-1] == run.times.size - 1:
+        return float("inf")
+    last = above[-1] if above.size else int(np.flatnonzero(after_peak)[0]) - 1
+    return float(run.times[last + 1])
 
 
 def _il6_return_day(run: ExperimentRun) -> float:
@@ -132,9 +136,18 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target(
         "virus_cleared_day",
-        f"PR8 titre below detection ({DETECTION_LIMIT:g} TCID50) by day 10",
+        f"PR8 titre below detection ({DETECTION_LIMIT:g} TCID50) by day 10 and after",
         "timing",
         _clearance_day,
+        0.0, 10.0,
+        "day",
+    ),
+    Target(
+        "sars2_cleared_day",
+        f"SARS-CoV-2 MA10 titre below detection ({DETECTION_LIMIT:g} TCID50) by day 10 and "
+        "after",
+        "timing",
+        lambda r: _clearance_day(r, "sars2"),
         0.0, 10.0,
         "day",
     ),
