@@ -153,3 +153,24 @@ def test_bad_input_in_process(tmp_path: Path, args: list[str], message: str) -> 
     result = CliRunner().invoke(app, args)
     assert isinstance(result.exception, InputError)
     assert message in str(result.exception)
+
+
+def test_intervention_text_is_trimmed_and_negative_days_are_named():
+    from awaken.core.errors import InputError
+    from awaken.lung.interventions import Intervention
+
+    assert Intervention.parse(" il6_blockade : 1 - 10 : 0.9") == Intervention(
+        "il6_blockade", 1.0, 10.0, 0.9)
+    with pytest.raises(InputError, match="starts before day 0"):
+        Intervention.parse("il6_blockade:-1-5")
+
+
+def test_export_sbml_wants_an_sbml_name(tmp_path):
+    from typer.testing import CliRunner
+
+    from awaken.cli import app
+
+    res = CliRunner().invoke(app, ["lung", "export-sbml", "--out", str(tmp_path / "m.csv")])
+    assert res.exit_code != 0
+    assert ".xml or .sbml" in str(res.exception)
+    assert not (tmp_path / "m.csv").exists()

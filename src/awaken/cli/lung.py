@@ -101,6 +101,8 @@ def export_sbml(
     """Write the model with this setup's parameter values as SBML Level 3 Version 2."""
     from awaken.lung.sbml import write_sbml
 
+    if out.suffix.lower() not in (".xml", ".sbml"):
+        raise InputError(f"--out {out.name!r}: an SBML file ends in .xml or .sbml")
     setup = _setup(virus, host, intervention, severity=severity)
     path = write_sbml(setup, out)
     Console(stderr=True).print(f"wrote {path}", highlight=False)

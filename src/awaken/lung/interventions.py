@@ -57,7 +57,14 @@ class Intervention:
     @classmethod
     def parse(cls, text: str) -> Intervention:
         """Parse ``KIND:START-END[:EFFICACY]``, e.g. ``cd4_depletion:5-28``."""
-        parts = text.split(":")
+        parts = [part.strip() for part in text.split(":")]
+        if len(parts) == 2 or len(parts) == 3:
+            window = parts[1].replace(" ", "")
+            if window.startswith("-"):
+                raise InputError(
+                    f"intervention {text!r}: the window starts before day 0; days are >= 0"
+                )
+            parts[1] = window
         if len(parts) not in (2, 3) or "-" not in parts[1]:
             raise InputError(
                 f"cannot read intervention {text!r}; write KIND:START-END[:EFFICACY], "
