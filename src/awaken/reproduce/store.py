@@ -21,6 +21,8 @@ class Store:
         if resume and force:
             raise InputError("give --resume or --force, not both")
         self.out = Path(out)
+        if self.out.exists() and not self.out.is_dir():
+            raise InputError(f"--out {str(self.out)!r} is a file; give a folder")
         self.settings = settings
         self.resume = resume
         stages = self.out / STAGES_DIR
