@@ -107,14 +107,14 @@ def _claims_table(claims: list[dict[str, Any]]) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def _pathways_table(claims: list[dict[str, Any]]) -> str:
-    rows = [c for c in claims if c["pathways"]]
+def _pathways_table(claims: list[dict[str, Any]], key: str = "pathways") -> str:
+    rows = [c for c in claims if c.get(key)]
     if not rows:
         return "<p>No pathway decomposition.</p>"
-    names = list(rows[0]["pathways"])
+    names = list(rows[0][key])
     head = "<tr><th>claim</th>" + "".join(f"<th>{n}</th>" for n in names) + "</tr>"
     body = "".join("<tr><td>" + c["id"] + "</td>" + "".join(
-        f"<td>{_fmt(c['pathways'].get(n))}</td>" for n in names) + "</tr>" for c in rows)
+        f"<td>{_fmt(c[key].get(n))}</td>" for n in names) + "</tr>" for c in rows)
     return f"<table>{head}{body}</table>"
 
 
@@ -174,8 +174,14 @@ of people with metastatic cancer; the simulated studies are analysed with the pu
 <h2>4. Pathway decomposition</h2>
 <p>Each human estimate recomputed at {stages['pathways']['scale']}× the study size with one
 cohort pathway switched off (same random numbers): the share of the log effect that goes
-with it; <code>residual_all_off</code> is the share left with every pathway off.</p>
+with it; <code>residual_all_off</code> is the share left with every pathway off. A dash: the
+full effect is within 5% of none, so there is nothing to share out.</p>
 {_pathways_table(claims)}{_img(pics['pathways'], 'pathway shares')}
+<p>The same as changes of the log estimate (<code>all_on</code>: the log estimate with every
+pathway; <code>all_off</code>: with none; a pathway: what switching it off removes). An
+<code>all_off</code> far from 0 is an association the pathways do not explain: selection or
+bias in the simulated study and its design.</p>
+{_pathways_table(claims, "pathway_log_change")}
 <h2>5. Assumptions</h2><ul>{''.join(f'<li>{a}</li>' for a in ASSUMPTIONS)}</ul>
 <h2>6. What the model cannot tell</h2><ul>{''.join(f'<li>{a}</li>' for a in CANNOT_TELL)}</ul>
 <p><small>Files: <code>claims.json</code>, <code>tables/*.csv</code>,

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from awaken.reproduce.human import pathway_shares
+from awaken.reproduce.human import pathway_log_changes, pathway_shares
 
 FACTS = "FACTS.md"
 CHIA = "Chia et al., Nature 645:496-506 (2025)"
@@ -153,7 +153,8 @@ def human_claims(replicates: dict[str, Any], pathways: dict[str, Any]) -> list[d
             rep["naive_cox_hr"] = _metric(reps, large, "ukb_naive_hr")
         v = verdict(tv, ti, rep["value"], rep["interval"], False)
         out.append(_claim(cid, statement, {"value": tv, "interval": ti, "source": source},
-                          rep, False, pathway_shares(large, metric), v))
+                          rep, False, pathway_shares(large, metric), v,
+                          pathway_log_change=pathway_log_changes(large, metric)))
     return out
 
 

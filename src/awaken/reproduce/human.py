@@ -125,20 +125,45 @@ def pathways_stage(settings: Settings, emulator: Any, advance: Advance) -> dict[
     return {"rows": rows, "scale": settings.large_factor}
 
 
-def pathway_shares(rows: list[dict[str, Any]], metric: str) -> dict[str, float | None]:
-    """Each pathway's share of the effect on the log scale: ``1 - log(est without it) /
-    log(est with all)``, averaged over replicates; ``residual`` = the share left with every
-    pathway off (shares need not add up to 1: pathways interact)."""
+NULL_EFFECT = 0.05  # |log effect| below this: the effect is too close to none to share out
+
+
+def _log_table(rows: list[dict[str, Any]], metric: str) -> pd.DataFrame | None:
     frame = pd.DataFrame(rows)
     if metric not in frame:
+        return None
+    return np.log(frame.pivot(index="replicate", columns="config", values=metric).astype(float))
+
+
+def pathway_shares(rows: list[dict[str, Any]], metric: str) -> dict[str, float | None]:
+    """Each pathway's share of the effect on the log scale: ``1 - log(est without it) /
+    log(est with all)``, averaged over replicates; ``residual_all_off`` = the share left with
+    every pathway off (shares need not add up to 1: pathways interact). All ``None`` when the
+    full effect is within ``NULL_EFFECT`` of none (a share of nothing has no meaning; see
+    :func:`pathway_log_changes`)."""
+    logs = _log_table(rows, metric)
+    if logs is None:
         return {}
-    logs = np.log(frame.pivot(index="replicate", columns="config", values=metric)
-                  .astype(float))
     full = logs["all"]
+    null = not abs(float(np.nanmean(full))) >= NULL_EFFECT
     out: dict[str, float | None] = {}
     for p in pathway_names():
         share = float(np.nanmean(1.0 - logs[f"no_{p}"] / full))
-        out[p] = share if math.isfinite(share) else None
+        out[p] = share if math.isfinite(share) and not null else None
     residual = float(np.nanmean(logs["none"] / full))
-    out["residual_all_off"] = residual if math.isfinite(residual) else None
+    out["residual_all_off"] = residual if math.isfinite(residual) and not null else None
+    return out
+
+
+def pathway_log_changes(rows: list[dict[str, Any]], metric: str) -> dict[str, float | None]:
+    """``log(est with all) - log(est without the pathway)``, averaged over replicates (and
+    ``all_on``: the log estimate itself; ``all_off``: with every pathway off)."""
+    logs = _log_table(rows, metric)
+    if logs is None:
+        return {}
+    def mean(x: pd.Series) -> float | None:
+        v = float(np.nanmean(x))
+        return v if math.isfinite(v) else None
+    out = {"all_on": mean(logs["all"]), "all_off": mean(logs["none"])}
+    out.update({p: mean(logs["all"] - logs[f"no_{p}"]) for p in pathway_names()})
     return out
