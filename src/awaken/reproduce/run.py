@@ -18,8 +18,9 @@ from awaken.reproduce.mouse import mouse_stage
 from awaken.reproduce.recurrence import recurrence_stage
 from awaken.reproduce.settings import Settings
 from awaken.reproduce.store import Store
+from awaken.reproduce.vaccination import vaccination_stage
 
-STAGES = ("mouse", "replicates", "recurrence", "pathways")
+STAGES = ("mouse", "replicates", "recurrence", "pathways", "vaccination")
 # (stage, done, total): the CLI draws it as Rich progress bars
 Progress = Callable[[str, int, int], None]
 
@@ -35,7 +36,8 @@ class ReproduceResult:
 
 def _totals(s: Settings) -> dict[str, int]:
     return {"mouse": 1, "replicates": s.replicates, "recurrence": 1,
-            "pathways": len(pathway_configs()) * s.pathway_replicates}
+            "pathways": len(pathway_configs()) * s.pathway_replicates,
+            "vaccination": s.vaccination_replicates}
 
 
 def reproduce(out: str | Path, settings: Settings, *, resume: bool = False,
@@ -78,8 +80,10 @@ def reproduce(out: str | Path, settings: Settings, *, resume: bool = False,
             elif name == "recurrence":
                 res = recurrence_stage(settings, emulator)
                 advance()
-            else:
+            elif name == "pathways":
                 res = pathways_stage(settings, emulator, advance)
+            else:
+                res = vaccination_stage(settings, emulator, advance)
         results[name] = store.save(name, res)
         seconds[name] = time.perf_counter() - began
     claims = build_claims(results)
@@ -116,6 +120,7 @@ def _tables(out: Path, results: dict[str, dict[str, Any]], claims: list[dict]) -
     write_table(t / "pathway_runs.csv",
                 pd.DataFrame(results["pathways"]["rows"]).drop(columns="off"))
     write_table(t / "recurrence.csv", pd.DataFrame(results["recurrence"]["rows"]))
+    write_table(t / "vaccination.csv", pd.DataFrame(results["vaccination"]["rows"]))
     shares = [{"claim": c["id"], "pathway": p, "share": s} for c in claims
               if c["pathways"] for p, s in c["pathways"].items()]
     write_table(t / "pathway_shares.csv", pd.DataFrame(shares, columns=["claim", "pathway",

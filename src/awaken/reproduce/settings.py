@@ -27,6 +27,8 @@ class Settings:
     pathway_replicates: int = 2  # large cohorts per pathway configuration (common seeds)
     pan_n: int = 50_000  # persons per Pan 2017 category
     stochastic_checks: bool = True  # the 200 stochastic PBS mice of check pbs_escape
+    vaccination_n: int = 200_000  # breast cancer survivors, with and without COVID-19 vaccines
+    vaccination_replicates: int = 3
 
     @classmethod
     def make(cls, seed: int = 0, quick: bool = False) -> Settings:
@@ -34,7 +36,8 @@ class Settings:
         if not quick:
             return cls(seed=seed)
         return cls(seed=seed, quick=True, replicates=3, ukb_n=20_000, flatiron_n=15_000,
-                   large_factor=2, pathway_replicates=1, pan_n=5_000, stochastic_checks=False)
+                   large_factor=2, pathway_replicates=1, pan_n=5_000, stochastic_checks=False,
+                   vaccination_n=20_000, vaccination_replicates=1)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
