@@ -33,7 +33,7 @@ def claims_figure(claims: list[dict[str, Any]], folder: Path) -> Path:
     its 95% range, and the large-cohort (underlying) value."""
     rows = [c for c in claims if isinstance(c["reproduced"].get("value"), float)
             and "metric" in c["reproduced"]]
-    fig = _figure(8, 0.7 * len(rows) + 1.4)
+    fig = _figure(10, 0.7 * len(rows) + 1.4)
     ax = fig.subplots()
     for i, c in enumerate(rows):
         t, r = c["target"], c["reproduced"]
@@ -53,10 +53,11 @@ def claims_figure(claims: list[dict[str, Any]], folder: Path) -> Path:
                     label="large cohort (underlying)" if i == 0 else None)
     ax.axvline(1.0, color="0.3", lw=0.8)
     ax.set_xscale("log")
+    ax.set_xlim(0.1, 30)  # ranges of tiny replicates (no events in a band) run off the axis
     ax.set_yticks(range(len(rows)), [c["id"] for c in rows])
     ax.invert_yaxis()
-    ax.set_xlabel("odds / hazard ratio (log scale)")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.set_xlabel("odds / hazard ratio (log scale; axis clipped to 0.1-30)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _save(fig, folder, "claims")
 
 
@@ -118,8 +119,10 @@ def pathways_figure(claims: list[dict[str, Any]], folder: Path) -> Path:
     width = 0.8 / max(1, len(rows))
     for i, c in enumerate(rows):
         vals = [c["pathways"].get(p) for p in names]
+        withheld = all(v is None for v in vals)
         vals = [np.nan if v is None else v for v in vals]
-        ax.bar(np.arange(len(names)) + i * width, vals, width, label=c["id"])
+        label = c["id"] + (" (withheld: effect within 5% of none)" if withheld else "")
+        ax.bar(np.arange(len(names)) + i * width, vals, width, label=label)
     ax.axhline(0, color="0.3", lw=0.8)
     ax.set_xticks(np.arange(len(names)) + 0.4 - width / 2, names)
     ax.set_ylabel("share of the log effect")
