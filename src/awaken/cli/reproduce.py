@@ -46,16 +46,23 @@ def reproduce_cmd(
     if seed < 0:
         raise InputError(f"--seed must be >= 0 (got {seed})")
     console = Console(stderr=True)
-    with Progress(TextColumn("{task.description:<11}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console) as bar:
-        tasks = {s: bar.add_task(s, total=None, start=False) for s in STAGES}
+    # the bars start with the first stage, so a refusal (existing run) prints one line only
+    bar = Progress(TextColumn("{task.description:<11}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=console)
+    tasks: dict[str, int] = {}
 
-        def report(stage: str, done: int, total: int) -> None:
-            bar.start_task(tasks[stage])
-            bar.update(tasks[stage], completed=done, total=total)
+    def report(stage: str, done: int, total: int) -> None:
+        if not tasks:
+            bar.start()
+            tasks.update({s: bar.add_task(s, total=None, start=False) for s in STAGES})
+        bar.start_task(tasks[stage])
+        bar.update(tasks[stage], completed=done, total=total)
 
+    try:
         result = reproduce(out, Settings.make(seed=seed, quick=quick), resume=resume,
                            force=force, progress=report)
+    finally:
+        bar.stop()
     table = Table(title="claims")
     for col in ("id", "target", "computed", "verdict"):
         table.add_column(col)
