@@ -42,7 +42,9 @@ def verdict(target: float | None, interval: list[float | None] | None,
         hi = math.inf if interval[1] is None else interval[1]
         hit = lo <= value <= hi
         overlap = spread is not None and spread[0] <= hi and spread[1] >= lo
-        where = f"computed {value:.3g} {'inside' if hit else 'outside'} the target interval"
+        where = (f"computed {value:.3g} {'inside' if hit else 'outside'} the target interval"
+                 + ("" if spread is None else
+                    f" (range over replicates {spread[0]:.3g}-{spread[1]:.3g})"))
     else:
         hit = spread is not None and spread[0] <= target <= spread[1]
         overlap = False
