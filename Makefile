@@ -12,8 +12,8 @@ $(BIN)/awaken: pyproject.toml
 .PHONY: setup reproduce test lint bench
 setup: $(BIN)/awaken
 
-reproduce: setup  ## set up and run the main job
-	$(BIN)/awaken lung experiment chia2025 --out results/chia2025
+reproduce: setup  ## set up and run the main job: the study end to end (report and claims)
+	$(BIN)/awaken reproduce --out results/reproduce --resume
 
 test: setup  ## set up and run the tests
 	$(BIN)/ruff check .
