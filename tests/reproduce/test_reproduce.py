@@ -139,3 +139,11 @@ def test_browser_check_sees_broken_images_and_errors(tmp_path: Path) -> None:
     result = check_page(page, tmp_path / "bad.png")
     assert result.broken_images and any("boom" in e for e in result.console_errors)
     assert not result.ok
+
+
+def test_agreement_that_also_holds_no_effect_is_only_consistent():
+    from awaken.reproduce.claims import verdict
+
+    assert verdict(8.0, None, 2.8, [0.6, 9.2], False, null=1.0)[0] == "consistent"
+    assert verdict(8.0, None, 6.0, [2.0, 9.2], False, null=1.0)[0] == "reproduced"
+    assert verdict(8.0, None, 2.8, [0.6, 9.2], False)[0] == "reproduced"

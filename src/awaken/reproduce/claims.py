@@ -6,7 +6,9 @@ Verdicts, by one rule for every claim:
   gives no interval, the published value lies in the interval over replicates), and the
   target was not used to fit anything;
 * ``consistent``: the same agreement for a target that was used for fitting (so it is not
-  evidence), or intervals that overlap while the central value lies outside;
+  evidence), or intervals that overlap while the central value lies outside, or agreement
+  by a range over replicates so wide that it also holds no effect (for a ratio: 1), so a
+  study of that size could not tell the mechanism from none;
 * ``not_reproduced``: no overlap, or nothing computed (the reason says which).
 """
 
@@ -33,8 +35,8 @@ def _interval(values: list[float | None]) -> tuple[float | None, list[float] | N
 
 def verdict(target: float | None, interval: list[float | None] | None,
             value: float | None, spread: list[float] | None,
-            calibrated: bool) -> tuple[str, str]:
-    """The verdict and its reason (see the module's rule)."""
+            calibrated: bool, null: float | None = None) -> tuple[str, str]:
+    """The verdict and its reason (see the module's rule); ``null`` is the no-effect value."""
     if value is None:
         return "not_reproduced", "no value could be computed"
     if interval is not None:
@@ -52,6 +54,9 @@ def verdict(target: float | None, interval: list[float | None] | None,
                  + ("" if spread is None else f" {spread[0]:.3g}-{spread[1]:.3g}"))
     if hit and calibrated:
         return "consistent", f"{where}, but the target was used for fitting: not a prediction"
+    if hit and null is not None and spread is not None and spread[0] <= null <= spread[1]:
+        return "consistent", (f"{where}; but that range also holds no effect ({null:g}): "
+                              "a study of this size could not tell the mechanism from none")
     if hit:
         return "reproduced", where
     if overlap:
@@ -153,7 +158,7 @@ def human_claims(replicates: dict[str, Any], pathways: dict[str, Any]) -> list[d
         if metric == "ukb_or":
             rep["time_varying_hr"] = _metric(reps, large, "ukb_hr")
             rep["naive_cox_hr"] = _metric(reps, large, "ukb_naive_hr")
-        v = verdict(tv, ti, rep["value"], rep["interval"], False)
+        v = verdict(tv, ti, rep["value"], rep["interval"], False, null=1.0)
         out.append(_claim(cid, statement, {"value": tv, "interval": ti, "source": source},
                           rep, False, pathway_shares(large, metric), v,
                           pathway_log_change=pathway_log_changes(large, metric)))
