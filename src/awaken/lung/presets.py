@@ -47,11 +47,13 @@ def _human_lung(**upper: float) -> dict[str, float]:
     }
 
 
-def _sars2(**changes: float) -> dict[str, float]:
-    base = {"Tu0": 1e7, "Vu0": 1.0, "beta_u": 1.3e-7, "delta_u": 1.8, "p_u": 100.0, "c_u": 10.0,
-            "k_ecl": 3.0}
-    values = _human_lung(**{**base, **{k: v for k, v in changes.items() if k in base}})
-    return {**values, **{k: v for k, v in changes.items() if k not in base}}
+_SARS2_UPPER = {"Tu0": 1e7, "Vu0": 1.0, "beta_u": 1.3e-7, "delta_u": 1.8, "p_u": 100.0,
+                "c_u": 10.0, "k_ecl": 3.0}
+
+
+def _sars2(lung: dict[str, float] | None = None, **upper: float) -> dict[str, float]:
+    """SARS-CoV-2 in adults: upper-airway changes carry to the lung; ``lung`` only there."""
+    return {**_human_lung(**{**_SARS2_UPPER, **upper}), **(lung or {})}
 
 
 VIRUSES: MappingProxyType[str, Preset] = MappingProxyType(
@@ -111,7 +113,7 @@ VIRUSES: MappingProxyType[str, Preset] = MappingProxyType(
                 "SARS-CoV-2 Omicron (BA.1): fast upper-airway replication, less in the lung",
                 "assumed: Omicron replicates fast in bronchi but ~10x less in lung parenchyma "
                 "(Hui et al. 2022, qualitative)",
-                **_sars2(p_u=200.0, beta=1.3e-8),
+                **_sars2({"beta": 1.3e-8}, p_u=200.0),
             ),
             _preset(
                 "rsv-human",

@@ -131,7 +131,7 @@ class MouseEnsemble:
         return np.arange(self.first_mouse, self.first_mouse + self.n_mice)
 
     @property
-    def channels_dcc(self) -> tuple[int, int]:
+    def dcc_indices(self) -> tuple[int, int]:
         """State indices of (dormant, awake)."""
         return (STATE_IDS.index(DCC_STATES[0]), STATE_IDS.index(DCC_STATES[1]))
 
@@ -160,7 +160,7 @@ class MouseEnsemble:
             return awake.astype(float)
         if observable in ("ki67_fraction", "awake_fraction"):
             counts = self.states.copy()
-            counts[:, :, list(self.channels_dcc)] = np.stack([dormant, awake], axis=-1)
+            counts[:, :, list(self.dcc_indices)] = np.stack([dormant, awake], axis=-1)
             v = np.stack([observe(self.times, c, self.params)[observable] for c in counts])
             return np.where(dormant + awake > 0, v, np.nan)
         if observable == "p_no_awakening":
