@@ -33,18 +33,16 @@ import numpy as np
 
 from awaken.core.io import write_json
 from awaken.core.rng import rng_stream
-from awaken.lung import _dopri
 from awaken.lung.interventions import KINDS
 from awaken.lung.model import PARAMETERS, STATE_IDS, STATES, WINDOWS
 from awaken.lung.sbml import to_sbml
 from awaken.lung.solve import (
     ATOL,
-    MAX_STEPS,
     RTOL,
     Setup,
-    _stops,
     simulate_batch,
     solve_implicit,
+    solver_work,
 )
 
 DAYS = 60
@@ -85,13 +83,19 @@ def agreement(theirs: np.ndarray, ours: np.ndarray) -> np.ndarray:
     return (np.abs(theirs[:, -1] - ours[:, -1]) / scale).max(axis=1)
 
 
-def fallbacks(params: np.ndarray, times: np.ndarray) -> int:
-    """Members the compiled kernel hands to the implicit fallback (stiff or too long)."""
-    stops, is_output = _stops(params, times)
-    out = np.zeros((len(params), len(times), len(STATE_IDS)))
-    status = np.zeros(len(params), dtype=np.int64)
-    _dopri.integrate_batch(params, stops, is_output, RTOL, ATOL, MAX_STEPS, out, status)
-    return int((status != _dopri.OK).sum())
+def work(params: np.ndarray, times: np.ndarray) -> dict[str, float | int]:
+    """Load-independent work counts of ``simulate_batch`` (``solve.solver_work``)."""
+    w = solver_work(params, times)
+    handed = w["rodas_steps"] > 0
+    return {
+        "dopri_steps_mean": float(w["dopri_steps"].mean()),
+        "dopri_steps_median": float(w["dopri_steps"].median()),
+        "dopri_rhs_mean": float(w["dopri_rhs"].mean()),
+        "members_to_rodas4": int(handed.sum()),
+        "rodas4_steps_mean_of_those": float(w.loc[handed, "rodas_steps"].mean())
+        if handed.any() else 0.0,
+        "members_to_scipy_radau": int((w["status"] != 0).sum()),
+    }
 
 
 def run_batch(params: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -258,7 +262,7 @@ def main(argv: list[str] | None = None) -> dict:
             "warmup_seconds": warm,
             "seconds": t_batch,
             "seconds_1_thread": t_batch_1,
-            "members_to_implicit_fallback": fallbacks(params, times),
+            "work": work(params, times),
         },
         "roadrunner": {
             "load_seconds": rr_load,
