@@ -13,6 +13,8 @@ Two parts:
   since it reports another CPU, which takes tens of minutes; no hardware counters here.)
 
 Run:  .venv/bin/python benchmarks/lung_profile.py --n 2000     (one thread, ~30 s)
+      .venv/bin/python benchmarks/lung_profile.py --n 2000 --stiff-after 20000 --out X.json
+      (no early hand-over: the 20,000-step budget alone, as before issue 12)
 Writes results/lung_profile.json.
 """
 
@@ -137,11 +139,19 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--rtol", type=float, default=1e-8)
     ap.add_argument("--atol", type=float, default=1e-10)
     ap.add_argument("--calls", type=int, default=200_000, help="kernel calls timed")
+    ap.add_argument(
+        "--stiff-after", type=int, default=None,
+        help="explicit steps before an early hand-over (solve.STIFF_AFTER; 20000: none)",
+    )
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
     import numba
 
     numba.set_num_threads(1)
+    if args.stiff_after is not None:
+        from awaken.lung import solve
+
+        solve.STIFF_AFTER = args.stiff_after
     result = counters(args.n, args.seed, args.rtol, args.atol)
     w = result.pop("_work")
     if args.calls:
