@@ -98,6 +98,35 @@ def kernel_ns(calls: int, repeats: int = 5) -> dict[str, float]:
     return {k: 1e9 * (best(i) - base) / calls for i, k in enumerate(KERNELS) if i}
 
 
+def threads_check(params: np.ndarray, times: np.ndarray, repeats: int = 2) -> list[dict]:
+    """Wall and CPU ms per member of ``simulate_batch``: 1 thread, 2 threads under numba's
+    default schedule (chunk 0) and with dynamic chunks of ``solve.CHUNK``, alternated."""
+    import os
+
+    import numba
+
+    from awaken.lung import solve
+
+    chunk = solve.CHUNK
+    rows = []
+    solve.simulate_batch(params[:64], times)
+    for _ in range(repeats):
+        for threads, c in ((1, chunk), (2, 0), (2, chunk)):
+            numba.set_num_threads(threads)
+            solve.CHUNK = c
+            t0, c0 = time.perf_counter(), time.process_time()
+            solve.simulate_batch(params, times)
+            rows.append({
+                "threads": threads, "chunk": c,
+                "wall_ms_per_member": 1e3 * (time.perf_counter() - t0) / len(params),
+                "cpu_ms_per_member": 1e3 * (time.process_time() - c0) / len(params),
+                "load_average_1min": os.getloadavg()[0],
+            })
+    solve.CHUNK = chunk
+    numba.set_num_threads(1)
+    return rows
+
+
 def counters(n: int, seed: int, rtol: float, atol: float) -> dict:
     sys.path.insert(0, str(Path(__file__).parent))
     from lung_ensemble import draw, varied_parameters
@@ -143,6 +172,8 @@ def main(argv: list[str] | None = None) -> dict:
         "--stiff-after", type=int, default=None,
         help="explicit steps before an early hand-over (solve.STIFF_AFTER; 20000: none)",
     )
+    ap.add_argument("--threads-check", action="store_true",
+                    help="also time 1 against 2 threads (wall-clock, load-dependent)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
     import numba
@@ -171,6 +202,11 @@ def main(argv: list[str] | None = None) -> dict:
                 / (explicit + implicit)
             ),
         }
+    if args.threads_check:
+        from lung_ensemble import draw, varied_parameters
+
+        params = draw(args.n, args.seed, varied_parameters())
+        result["threads"] = threads_check(params, np.arange(0.0, 61.0))
     from awaken.core.io import write_json
 
     write_json(args.out, result)
