@@ -1,11 +1,11 @@
 """Deterministic solvers: one trajectory, and batched ensembles of parameter sets.
 
 The batched solver integrates thousands of parameter sets at once with a compiled
-Dormand–Prince 5(4) method. A member that turns stiff (Hairer's test, after ``STIFF_AFTER``
-steps) or needs more than ``EXPLICIT_STEPS`` explicit steps is continued, from where it
-stopped, with the compiled L-stable Rosenbrock method Rodas4 and the analytic Jacobian, and
-if that fails re-solved with SciPy's Radau; so the ensemble is stiff-capable. States never go
-negative.
+Dormand–Prince 5(4) method. A member that, after ``STIFF_AFTER`` steps, turns stiff
+(Hairer's test) or keeps a pace that would exceed ``EXPLICIT_STEPS``, or that spends them, is
+continued, from where it stopped, with the compiled L-stable Rosenbrock method Rodas4 and
+the analytic Jacobian, and if that fails re-solved with SciPy's Radau; so the ensemble is
+stiff-capable. States never go negative.
 """
 
 from __future__ import annotations
