@@ -9,6 +9,8 @@ parameters stay at their defaults. Every member is solved for 60 days with daily
   reported separately;
 - libroadrunner (CVODE) on the exported SBML: one model loaded once, then per member
   ``setGlobalParameterValues`` + ``reset()`` + ``simulate``, same tolerances;
+- numbalsoda (LSODA compiled with numba) on the same generated ``rhs``, members in a
+  compiled loop on one core, same tolerances;
 - SciPy ``solve_ivp`` (Radau and LSODA) with the compiled ``rhs``, on a subset.
 
 Agreement: per member and state, |a - b| <= 1e-4 * max(|b|, floor) on the final state,
@@ -33,18 +35,16 @@ import numpy as np
 
 from awaken.core.io import write_json
 from awaken.core.rng import rng_stream
-from awaken.lung import _dopri
 from awaken.lung.interventions import KINDS
 from awaken.lung.model import PARAMETERS, STATE_IDS, STATES, WINDOWS
 from awaken.lung.sbml import to_sbml
 from awaken.lung.solve import (
     ATOL,
-    MAX_STEPS,
     RTOL,
     Setup,
-    _stops,
     simulate_batch,
     solve_implicit,
+    solver_work,
 )
 
 DAYS = 60
@@ -85,13 +85,19 @@ def agreement(theirs: np.ndarray, ours: np.ndarray) -> np.ndarray:
     return (np.abs(theirs[:, -1] - ours[:, -1]) / scale).max(axis=1)
 
 
-def fallbacks(params: np.ndarray, times: np.ndarray) -> int:
-    """Members the compiled kernel hands to the implicit fallback (stiff or too long)."""
-    stops, is_output = _stops(params, times)
-    out = np.zeros((len(params), len(times), len(STATE_IDS)))
-    status = np.zeros(len(params), dtype=np.int64)
-    _dopri.integrate_batch(params, stops, is_output, RTOL, ATOL, MAX_STEPS, out, status)
-    return int((status != _dopri.OK).sum())
+def work(params: np.ndarray, times: np.ndarray) -> dict[str, float | int]:
+    """Load-independent work counts of ``simulate_batch`` (``solve.solver_work``)."""
+    w = solver_work(params, times)
+    handed = w["rodas_steps"] > 0
+    return {
+        "dopri_steps_mean": float(w["dopri_steps"].mean()),
+        "dopri_steps_median": float(w["dopri_steps"].median()),
+        "dopri_rhs_mean": float(w["dopri_rhs"].mean()),
+        "members_to_rodas4": int(handed.sum()),
+        "rodas4_steps_mean_of_those": float(w.loc[handed, "rodas_steps"].mean())
+        if handed.any() else 0.0,
+        "members_to_scipy_radau": int((w["status"] != 0).sum()),
+    }
 
 
 def run_batch(params: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -134,6 +140,41 @@ def run_roadrunner(
     return out, load, time.perf_counter() - t0, failures
 
 
+def run_numbalsoda(
+    params: np.ndarray, times: np.ndarray, rtol: float = RTOL, atol: float = ATOL
+) -> tuple[np.ndarray, float, int]:
+    """(states, timed seconds, failures): numbalsoda's LSODA on the generated ``rhs``, members
+    in a compiled loop on one core (no intervention windows here, so no breakpoints)."""
+    from numba import carray, cfunc, njit
+    from numbalsoda import lsoda, lsoda_sig
+
+    from awaken.lung._generated import N_PARAMS, N_STATES, initial_state, rhs
+
+    @cfunc(lsoda_sig)
+    def f(t, u, du, p):  # pragma: no cover - compiled
+        rhs(t, carray(u, (N_STATES,)), carray(p, (N_PARAMS,)), carray(du, (N_STATES,)))
+
+    address = f.address
+
+    @njit
+    def solve_all(params, times, out, rtol, atol):
+        failures = 0
+        y0 = np.empty(N_STATES)
+        for m in range(params.shape[0]):
+            initial_state(params[m], y0)
+            usol, ok = lsoda(address, y0, times, data=params[m], rtol=rtol, atol=atol,
+                             mxstep=200_000)
+            out[m] = usol
+            failures += 0 if ok else 1
+        return failures
+
+    out = np.zeros((len(params), len(times), len(STATE_IDS)))
+    solve_all(params[:2], times, out[:2], rtol, atol)  # compile
+    t0 = time.perf_counter()
+    failures = solve_all(params, times, out, rtol, atol)
+    return out, time.perf_counter() - t0, failures
+
+
 def run_scipy(params: np.ndarray, times: np.ndarray, method: str) -> tuple[np.ndarray, float]:
     t0 = time.perf_counter()
     out = np.array([solve_implicit(p, times, method) for p in params])
@@ -158,7 +199,10 @@ def work_precision(params: np.ndarray, times: np.ndarray) -> list[dict]:
         ours = simulate_batch(params, times, rtol=rtol, atol=atol)
         t_ours = time.process_time() - t0
         rr, _, t_rr, fail = run_roadrunner(params, times, rtol, atol)
-        for engine, states, seconds in (("simulate_batch", ours, t_ours), ("roadrunner", rr, t_rr)):
+        nbl, t_nbl, _ = run_numbalsoda(params, times, rtol, atol)
+        for engine, states, seconds in (
+            ("simulate_batch", ours, t_ours), ("roadrunner", rr, t_rr), ("numbalsoda", nbl, t_nbl)
+        ):
             err = full_error(states, ref)
             ok = err[np.isfinite(err)]
             rows.append(
@@ -174,6 +218,24 @@ def work_precision(params: np.ndarray, times: np.ndarray) -> list[dict]:
             )
     numba.set_num_threads(threads)
     return rows
+
+
+def equal_accuracy(rows: list[dict]) -> dict[str, dict[str, float]]:
+    """Per engine: its cheapest setting whose median error is at most libroadrunner's at
+    rtol 1e-8, and libroadrunner's time there over that setting's (one core each)."""
+    target = next(r for r in rows if r["engine"] == "roadrunner" and r["rtol"] == 1e-8)
+    result = {}
+    for engine in sorted({r["engine"] for r in rows} - {"roadrunner"}):
+        good = [r for r in rows if r["engine"] == engine
+                and r["median_error"] <= target["median_error"]]
+        if good:
+            best = min(good, key=lambda r: r["ms_per_trajectory"])
+            result[engine] = {
+                "rtol": best["rtol"],
+                "ms_per_trajectory": best["ms_per_trajectory"],
+                "speedup_vs_roadrunner": target["ms_per_trajectory"] / best["ms_per_trajectory"],
+            }
+    return result
 
 
 def full_error(theirs: np.ndarray, ref: np.ndarray) -> np.ndarray:
@@ -223,6 +285,7 @@ def main(argv: list[str] | None = None) -> dict:
     _, _, t_batch_1 = run_batch(params, times)
     numba.set_num_threads(args.threads or numba.config.NUMBA_NUM_THREADS)
     rr_states, rr_load, t_rr, rr_fail = run_roadrunner(params, times)
+    nbl_states, t_nbl, nbl_fail = run_numbalsoda(params, times)
     tight = params[: args.tight_n]
     tight_states, _, t_tight, tight_fail = run_roadrunner(tight, times, 1e-10, 1e-12)
     sub = params[: args.scipy_n]
@@ -240,6 +303,7 @@ def main(argv: list[str] | None = None) -> dict:
         "simulate_batch": 1e3 * t_batch / args.n,
         "simulate_batch_1_thread": 1e3 * t_batch_1 / args.n,
         "roadrunner": 1e3 * t_rr / args.n,
+        "numbalsoda": 1e3 * t_nbl / args.n,
     }
     result = {
         "command": " ".join(
@@ -258,7 +322,7 @@ def main(argv: list[str] | None = None) -> dict:
             "warmup_seconds": warm,
             "seconds": t_batch,
             "seconds_1_thread": t_batch_1,
-            "members_to_implicit_fallback": fallbacks(params, times),
+            "work": work(params, times),
         },
         "roadrunner": {
             "load_seconds": rr_load,
@@ -276,16 +340,23 @@ def main(argv: list[str] | None = None) -> dict:
                 "agreement_final_state": summary(agreement(tight_states, ours[: len(tight)])),
             },
         },
+        "numbalsoda": {
+            "seconds": t_nbl,
+            "failures": nbl_fail,
+            "agreement_final_state": summary(agreement(nbl_states, ours)),
+        },
         "scipy": scipy_results,
         "ms_per_trajectory": per
         | {f"scipy_{k}": v["ms_per_trajectory"] for k, v in scipy_results.items()},
         "speedup_vs_roadrunner": {
             "simulate_batch": per["roadrunner"] / per["simulate_batch"],
             "simulate_batch_1_thread": per["roadrunner"] / per["simulate_batch_1_thread"],
+            "numbalsoda": per["roadrunner"] / per["numbalsoda"],
         },
     }
     if args.wp_n:
         result["work_precision"] = work_precision(params[: args.wp_n], times)
+        result["equal_accuracy_1_core"] = equal_accuracy(result["work_precision"])
         for row in result["work_precision"]:
             print(
                 f"{row['engine']:>15} rtol {row['rtol']:.0e}: {row['ms_per_trajectory']:.3f} "
@@ -295,6 +366,7 @@ def main(argv: list[str] | None = None) -> dict:
     write_json(args.out, result)
     print(json.dumps(result["ms_per_trajectory"], indent=2))
     print(json.dumps(result["speedup_vs_roadrunner"], indent=2))
+    print(json.dumps(result.get("equal_accuracy_1_core", {}), indent=2))
     print(json.dumps(result["roadrunner"]["agreement_final_state"], indent=2))
     print(f"wrote {args.out}")
     return result

@@ -114,6 +114,10 @@ def test_cached_kernels_carry_the_model_fingerprint():
     for name in codegen.DEPENDENTS:
         text = codegen.GENERATED.with_name(name).read_text()
         assert f'MODEL_FINGERPRINT = "{codegen.fingerprint()}"' in text, name
+    driver = codegen.GENERATED.with_name(codegen.DRIVER).read_text()
+    assert f'TIERS_FINGERPRINT = "{codegen.tiers_fingerprint()}"' in driver, (
+        "run `python -m awaken.lung.codegen`"
+    )
 
 
 @pytest.mark.parametrize(
@@ -134,6 +138,24 @@ def test_rodas_tier_matches_radau(monkeypatch, overrides):
 
     monkeypatch.setattr(solve, "EXPLICIT_STEPS", 1)
     monkeypatch.setattr(solve, "solve_implicit", no_last_resort)
+    ours = simulate_batch(p[None, :], times)[0]
+    scale = np.abs(ref).max(axis=0)
+    err = np.abs(ours - ref) / np.maximum(np.abs(ref), 1e-6 * scale + 1e-12)
+    assert err.max() < 1e-4
+
+
+def test_member_handed_over_midway_continues_where_it_stopped(monkeypatch):
+    """A member stopped by the explicit budget is continued by Rodas4, not restarted."""
+    import awaken.lung.solve as solve
+
+    times = np.arange(0.0, 31.0)
+    p = Setup(overrides={"il6_decay": 100.0, "c": 50.0, "k_E": 5.0}).vector()
+    ref = solve_implicit(p, times)
+    monkeypatch.setattr(solve, "EXPLICIT_STEPS", 300)
+    monkeypatch.setattr(solve, "STIFF_AFTER", 300)
+    work = solve.solver_work(p[None, :], times)
+    assert work.loc[0, "dopri_steps"] == 300 and work.loc[0, "rodas_steps"] > 0
+    assert work.loc[0, "status"] == 0
     ours = simulate_batch(p[None, :], times)[0]
     scale = np.abs(ref).max(axis=0)
     err = np.abs(ours - ref) / np.maximum(np.abs(ref), 1e-6 * scale + 1e-12)

@@ -1,29 +1,31 @@
-"""Batched Dormand–Prince 5(4) integration of the lung model, compiled with numba.
+"""Dormand–Prince 5(4) integration of the lung model, compiled with numba.
 
-Each member of the ensemble is integrated on its own adaptive step sequence (members run
-in parallel threads). Steps never cross an output time or a breakpoint (an intervention
-window edge), so discontinuities are resolved exactly. A member that exhausts
-``max_steps`` (in practice a stiff one, crawling at the explicit stability limit) is
-flagged; the caller re-solves it with an implicit method.
+:func:`advance` integrates one member on its own adaptive step sequence. Steps never cross
+an output time or a breakpoint (an intervention window edge), so discontinuities are
+resolved exactly. It stops early, with the state and position left where it stopped so that
+the implicit tier (``_rodas.advance``) can continue from there, when
 
-Stiffness alone does not hand a member over: explicit steps at the stability limit stay
-accurate (error control holds), and compiled they cost far less than the implicit fallback.
-In a 10,000-member ensemble over the declared ranges, Hairer's stiffness test fired on a
-dozen members that then finished within 35,000-160,000 steps (milliseconds) each, against
-0.3-0.5 s each for the fallback. ``STIFF`` is kept as a status code for callers.
+- after at least ``stiff_after`` steps, Hairer's stiffness test fires (``h·|λ| > 3.25``
+  estimated from the last two stages, 15 times without 6 clear steps in between), or the
+  pace so far would spend more than ``max_steps`` steps on the whole span: the member
+  crawls at the explicit stability limit (status ``STIFF``);
+- or ``max_steps`` steps are spent (status ``MAX_STEPS``).
+
+Counters (``stats``: steps, rejected steps, right-hand-side calls) are load-independent
+measures of the work; ``benchmarks/lung_profile.py`` reports them.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from awaken.lung._generated import N_STATES, initial_state, rhs
+from awaken.lung._generated import N_STATES, rhs
 
 OK, STIFF, MAX_STEPS, BAD_VALUE = 0, 1, 2, 3
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-MODEL_FINGERPRINT = "4abfcad864d61a8e"
+MODEL_FINGERPRINT = "100c51d605103656"
 
 # Dormand–Prince coefficients (Hairer, Nørsett & Wanner, table 5.2).
 A21 = 1 / 5
@@ -44,11 +46,14 @@ C2, C3, C4, C5 = 1 / 5, 3 / 10, 4 / 5, 8 / 9
 
 
 @njit(cache=True, error_model="numpy")
-def _integrate_one(p, stops, is_output, rtol, atol, max_steps, out):
-    """Integrate one member from t = stops[0]; write y at each stop flagged as output."""
+def advance(p, stops, is_output, rtol, atol, stiff_after, max_steps, y, pos, clock, out, stats):
+    """Integrate one member from ``clock[0]`` with state ``y`` up to ``stops[-1]``.
+
+    ``pos`` holds (index of the next stop, outputs written); ``y``, ``pos`` and ``clock`` are
+    updated in place, so a member stopped early can be continued by another method.
+    ``stats`` accumulates (steps, rejected steps, right-hand-side calls).
+    """
     n = N_STATES
-    y = np.empty(n)
-    initial_state(p, y)
     k1 = np.empty(n)
     k2 = np.empty(n)
     k3 = np.empty(n)
@@ -58,20 +63,30 @@ def _integrate_one(p, stops, is_output, rtol, atol, max_steps, out):
     k7 = np.empty(n)
     tmp = np.empty(n)
     ynew = np.empty(n)
-    t = stops[0]
-    n_out = 0
-    if is_output[0]:
-        out[0, :] = y
-        n_out = 1
+    t = clock[0]
+    t_start = t
+    span = stops[-1] - t_start
+    n_out = pos[1]
     rhs(t, y, p, k1)
+    n_rhs = 1
     h = 1e-3
     steps = 0
+    rejected = 0
+    stiff_count = 0
+    clear_count = 0
     err_old = 1e-4
-    for s in range(1, stops.shape[0]):
+    status = OK
+    for s in range(pos[0], stops.shape[0]):
         t_end = stops[s]
         while t < t_end:
             if steps >= max_steps:
-                return MAX_STEPS
+                status = MAX_STEPS
+                break
+            if steps >= stiff_after and (
+                stiff_count >= 15 or steps * span > max_steps * (t - t_start)
+            ):
+                status = STIFF
+                break
             last = False
             h_free = h
             if t + h >= t_end - 1e-12 * max(1.0, abs(t_end)):
@@ -99,6 +114,7 @@ def _integrate_one(p, stops, is_output, rtol, atol, max_steps, out):
                     B1 * k1[i] + B3 * k3[i] + B4 * k4[i] + B5 * k5[i] + B6 * k6[i]
                 )
             rhs(t + h, ynew, p, k7)
+            n_rhs += 6
             err = 0.0
             for i in range(n):
                 e = h * (
@@ -109,11 +125,26 @@ def _integrate_one(p, stops, is_output, rtol, atol, max_steps, out):
             err = np.sqrt(err / n)
             steps += 1
             if not np.isfinite(err):
+                rejected += 1
                 h *= 0.2
                 if h < 1e-14:
-                    return BAD_VALUE
+                    status = BAD_VALUE
+                    break
                 continue
             if err <= 1.0:
+                # Hairer's stiffness test: h * |lambda| from the last two stages.
+                num = 0.0
+                den = 0.0
+                for i in range(n):
+                    num += (k7[i] - k6[i]) ** 2
+                    den += (ynew[i] - tmp[i]) ** 2
+                if den > 0.0 and h * h * num > 3.25 * 3.25 * den:
+                    stiff_count += 1
+                    clear_count = 0
+                else:
+                    clear_count += 1
+                    if clear_count == 6:
+                        stiff_count = 0
                 t = t_end if last else t + h
                 for i in range(n):
                     y[i] = ynew[i] if ynew[i] > 0.0 else 0.0
@@ -123,29 +154,24 @@ def _integrate_one(p, stops, is_output, rtol, atol, max_steps, out):
                 err_old = max(err, 1e-4)
                 h = max(h * fac, h_free) if last else h * fac
             else:
+                rejected += 1
                 h *= max(0.2, 0.9 * err ** (-0.2))
                 if h < 1e-14:
-                    return BAD_VALUE
+                    status = BAD_VALUE
+                    break
+        if status != OK:
+            pos[0] = s
+            break
         if is_output[s]:
             out[n_out, :] = y
             n_out += 1
         rhs(t, y, p, k1)
-    return OK
-
-
-@njit(parallel=True, cache=True)
-def integrate_batch(params, stops, is_output, rtol, atol, max_steps, out, status):
-    """Integrate every row of ``params``; ``stops``/``is_output`` are per member."""
-    for m in prange(params.shape[0]):
-        status[m] = _integrate_one(
-            params[m], stops[m], is_output[m], rtol, atol, max_steps, out[m]
-        )
-
-
-@njit(cache=True)
-def integrate_serial(params, stops, is_output, rtol, atol, max_steps, out, status):
-    """As :func:`integrate_batch`, in the calling thread (no thread start-up or spinning)."""
-    for m in range(params.shape[0]):
-        status[m] = _integrate_one(
-            params[m], stops[m], is_output[m], rtol, atol, max_steps, out[m]
-        )
+        n_rhs += 1
+    else:
+        pos[0] = stops.shape[0]
+    pos[1] = n_out
+    clock[0] = t
+    stats[0] += steps
+    stats[1] += rejected
+    stats[2] += n_rhs
+    return status

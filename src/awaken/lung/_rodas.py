@@ -15,14 +15,14 @@ long-lived decay of infected cells under CD8 killing. See ``benchmarks/README.md
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from awaken.lung._generated import N_STATES, initial_state, jac, rhs
+from awaken.lung._generated import N_STATES, jac, rhs
 
 OK, MAX_STEPS, BAD_VALUE, SINGULAR = 0, 2, 3, 4
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-MODEL_FINGERPRINT = "4abfcad864d61a8e"
+MODEL_FINGERPRINT = "100c51d605103656"
 
 GAMMA = 0.25
 A21 = 1.544
@@ -96,11 +96,14 @@ def _solve(lu, piv, b):
 
 
 @njit(cache=True)
-def _integrate_one(p, stops, is_output, rtol, atol, max_steps, out):
-    """Integrate one member from t = stops[0]; write y at each stop flagged as output."""
+def advance(p, stops, is_output, rtol, atol, max_steps, y, pos, clock, out, stats):
+    """Integrate one member from ``clock[0]`` with state ``y`` up to ``stops[-1]``.
+
+    ``pos`` holds (index of the next stop, outputs written), as in ``_dopri.advance``, so
+    this continues a member the explicit tier stopped. ``stats`` accumulates (steps,
+    rejected steps, right-hand-side calls, Jacobians).
+    """
     n = N_STATES
-    y = np.empty(n)
-    initial_state(p, y)
     J = np.zeros((n, n))
     W = np.empty((n, n))
     piv = np.zeros(n, dtype=np.int64)
@@ -112,19 +115,21 @@ def _integrate_one(p, stops, is_output, rtol, atol, max_steps, out):
     k6 = np.empty(n)
     u = np.empty(n)
     f = np.empty(n)
-    t = stops[0]
-    n_out = 0
-    if is_output[0]:
-        out[0, :] = y
-        n_out = 1
+    t = clock[0]
+    n_out = pos[1]
     h = 1e-3
     steps = 0
-    for s in range(1, stops.shape[0]):
+    rejected = 0
+    n_rhs = 0
+    n_jac = 0
+    status = OK
+    for s in range(pos[0], stops.shape[0]):
         t_end = stops[s]
         need_jac = True
         while t < t_end:
             if steps >= max_steps:
-                return MAX_STEPS
+                status = MAX_STEPS
+                break
             last = False
             h_free = h
             if t + h >= t_end - 1e-12 * max(1.0, abs(t_end)):
@@ -134,6 +139,8 @@ def _integrate_one(p, stops, is_output, rtol, atol, max_steps, out):
                 J[:, :] = 0.0
                 jac(t, y, p, J)
                 rhs(t, y, p, f)
+                n_jac += 1
+                n_rhs += 1
                 need_jac = False
             inv_hg = 1.0 / (h * GAMMA)
             for i in range(n):
@@ -141,9 +148,11 @@ def _integrate_one(p, stops, is_output, rtol, atol, max_steps, out):
                     W[i, j] = -J[i, j]
                 W[i, i] += inv_hg
             if not _lu(W, piv):
+                rejected += 1
                 h *= 0.25
                 if h < 1e-14:
-                    return SINGULAR
+                    status = SINGULAR
+                    break
                 continue
             ih = 1.0 / h
             # stage 1
@@ -194,10 +203,13 @@ def _integrate_one(p, stops, is_output, rtol, atol, max_steps, out):
                 err += (k6[i] / sc) ** 2
             err = np.sqrt(err / n)
             steps += 1
+            n_rhs += 5
             if not np.isfinite(err):
+                rejected += 1
                 h *= 0.25
                 if h < 1e-14:
-                    return BAD_VALUE
+                    status = BAD_VALUE
+                    break
                 continue
             fac = min(6.0, max(0.2, 0.9 * err ** -0.25)) if err > 0.0 else 6.0
             if err <= 1.0:
@@ -207,28 +219,25 @@ def _integrate_one(p, stops, is_output, rtol, atol, max_steps, out):
                 need_jac = True
                 h = max(h * fac, h_free) if last else h * fac
             else:
+                rejected += 1
                 h *= fac
                 if h < 1e-14:
-                    return BAD_VALUE
+                    status = BAD_VALUE
+                    break
+        if status != OK:
+            pos[0] = s
+            break
         if is_output[s]:
             out[n_out, :] = y
             n_out += 1
-    return OK
+    else:
+        pos[0] = stops.shape[0]
+    pos[1] = n_out
+    clock[0] = t
+    stats[0] += steps
+    stats[1] += rejected
+    stats[2] += n_rhs
+    stats[3] += n_jac
+    return status
 
 
-@njit(parallel=True, cache=True)
-def integrate_batch(params, stops, is_output, rtol, atol, max_steps, out, status):
-    """Integrate every row of ``params``; ``stops``/``is_output`` are per member."""
-    for m in prange(params.shape[0]):
-        status[m] = _integrate_one(
-            params[m], stops[m], is_output[m], rtol, atol, max_steps, out[m]
-        )
-
-
-@njit(cache=True)
-def integrate_serial(params, stops, is_output, rtol, atol, max_steps, out, status):
-    """As :func:`integrate_batch`, in the calling thread (no thread start-up or spinning)."""
-    for m in range(params.shape[0]):
-        status[m] = _integrate_one(
-            params[m], stops[m], is_output[m], rtol, atol, max_steps, out[m]
-        )

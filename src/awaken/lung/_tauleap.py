@@ -22,7 +22,7 @@ from awaken.lung._generated import N_PROCESSES, rates
 OK, TAU_UNDERFLOW, ODE_FAILED = 0, 1, 2
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-MODEL_FINGERPRINT = "4abfcad864d61a8e"
+MODEL_FINGERPRINT = "100c51d605103656"
 
 _U11 = np.uint64(11)
 _TWO53 = 1.0 / 9007199254740992.0

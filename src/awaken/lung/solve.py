@@ -1,10 +1,11 @@
 """Deterministic solvers: one trajectory, and batched ensembles of parameter sets.
 
 The batched solver integrates thousands of parameter sets at once with a compiled
-Dormand–Prince 5(4) method. A member that needs more than ``EXPLICIT_STEPS`` explicit steps
-(in practice a stiff one, crawling at the stability limit) is re-solved with the compiled
-L-stable Rosenbrock method Rodas4 and the analytic Jacobian, and as a last resort with SciPy's
-Radau; so the ensemble is stiff-capable. States never go negative.
+Dormand–Prince 5(4) method. A member that, after ``STIFF_AFTER`` steps, turns stiff
+(Hairer's test) or keeps a pace that would exceed ``EXPLICIT_STEPS``, or that spends them, is
+continued, from where it stopped, with the compiled L-stable Rosenbrock method Rodas4 and
+the analytic Jacobian, and if that fails re-solved with SciPy's Radau; so the ensemble is
+stiff-capable. States never go negative.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 import pandas as pd
 from scipy.integrate import solve_ivp
 
 from awaken.core.errors import InputError, SolverError
-from awaken.lung import _dopri, _rodas
+from awaken.lung import _ensemble
 from awaken.lung._generated import observe_series, rhs
 from awaken.lung.interventions import KINDS, Intervention, check_no_overlap
 from awaken.lung.model import (
@@ -36,6 +38,8 @@ ATOL = 1e-10
 MAX_STEPS = 200_000
 PARALLEL_FROM = 16  # smaller batches run in the calling thread: no OpenMP spin-up or spinning
 EXPLICIT_STEPS = 20_000  # explicit steps before a member is handed to the implicit Rodas4
+STIFF_AFTER = 2_000  # explicit steps before a member found stiff, or too slow, goes to Rodas4
+CHUNK = 4  # members per work item: idle threads take the next chunk (dynamic schedule)
 _WINDOW_PARAMS = [(PARAMETER_INDEX[w.start], PARAMETER_INDEX[w.end]) for w in WINDOWS]
 
 
@@ -179,6 +183,32 @@ def solve_implicit(p: np.ndarray, times: np.ndarray, method: str = "Radau") -> n
     return np.array(out[: len(times)])
 
 
+def _integrate(
+    params: np.ndarray, times: np.ndarray, rtol: float, atol: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(states, status, per-member work counters ``_ensemble.STATS``) of the compiled tiers."""
+    params = np.ascontiguousarray(np.atleast_2d(params), dtype=float)
+    if params.shape[1] != len(PARAMETERS):
+        raise InputError(f"parameter sets need {len(PARAMETERS)} columns, got {params.shape[1]}")
+    times = _check_times(np.asarray(times))
+    stops, is_output = _stops(params, times)
+    out = np.zeros((params.shape[0], times.size, len(STATE_IDS)))
+    status = np.zeros(params.shape[0], dtype=np.int64)
+    stats = np.zeros((params.shape[0], len(_ensemble.STATS)), dtype=np.int64)
+    args = (params, stops, is_output, rtol, atol, STIFF_AFTER, EXPLICIT_STEPS, MAX_STEPS)
+    if params.shape[0] >= PARALLEL_FROM:
+        # Static scheduling gives each thread a fixed half: a thread sharing its core with
+        # another process, or drawing the stiff members, then holds the others up.
+        previous = numba.set_parallel_chunksize(CHUNK)
+        try:
+            _ensemble.integrate_batch(*args, out, status, stats)
+        finally:
+            numba.set_parallel_chunksize(previous)
+    else:
+        _ensemble.integrate_serial(*args, out, status, stats)
+    return out, status, stats
+
+
 def simulate_batch(
     params: np.ndarray,
     times: Sequence[float] | np.ndarray,
@@ -190,33 +220,32 @@ def simulate_batch(
 
     Rows must already be valid parameter vectors (see :func:`parameter_vector`).
     """
-    params = np.ascontiguousarray(np.atleast_2d(params), dtype=float)
-    if params.shape[1] != len(PARAMETERS):
-        raise InputError(f"parameter sets need {len(PARAMETERS)} columns, got {params.shape[1]}")
     times = _check_times(np.asarray(times))
-    stops, is_output = _stops(params, times)
-    out = np.zeros((params.shape[0], times.size, len(STATE_IDS)))
-    status = np.zeros(params.shape[0], dtype=np.int64)
-    parallel = params.shape[0] >= PARALLEL_FROM
-    dopri = _dopri.integrate_batch if parallel else _dopri.integrate_serial
-    dopri(params, stops, is_output, rtol, atol, EXPLICIT_STEPS, out, status)
-    stiff = np.flatnonzero(status != _dopri.OK)
-    if stiff.size:
-        sub_out = np.zeros((stiff.size, times.size, len(STATE_IDS)))
-        sub_status = np.zeros(stiff.size, dtype=np.int64)
-        rodas = _rodas.integrate_batch if stiff.size >= PARALLEL_FROM else _rodas.integrate_serial
-        rodas(
-            params[stiff], stops[stiff], is_output[stiff], rtol, atol, MAX_STEPS, sub_out,
-            sub_status,
-        )
-        out[stiff] = sub_out
-        status[stiff] = sub_status
-    for m in np.flatnonzero(status != _dopri.OK):
+    out, status, _ = _integrate(params, times, rtol, atol)
+    params = np.atleast_2d(params)
+    for m in np.flatnonzero(status != _ensemble.OK):
         try:
             out[m] = solve_implicit(params[m], times)
         except SolverError as exc:
             raise SolverError(f"member {m}: {exc}") from None
     return out
+
+
+def solver_work(
+    params: np.ndarray,
+    times: Sequence[float] | np.ndarray,
+    *,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+) -> pd.DataFrame:
+    """Per member, the compiled tiers' work: steps, rejections, right-hand-side calls and
+    Jacobians (columns ``_ensemble.STATS``) and ``status`` (0: solved without SciPy).
+
+    The counts do not depend on the machine's load: ``benchmarks/lung_profile.py``."""
+    _, status, stats = _integrate(params, np.asarray(times, dtype=float), rtol, atol)
+    table = pd.DataFrame(stats, columns=list(_ensemble.STATS))
+    table["status"] = status
+    return table
 
 
 def simulate(
@@ -254,4 +283,5 @@ __all__ = [
     "simulate",
     "simulate_batch",
     "solve_implicit",
+    "solver_work",
 ]
