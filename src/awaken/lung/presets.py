@@ -135,6 +135,12 @@ _HUMAN_DCC = (
     "that must search a large lung for few targets (kill_m)"
 )
 
+# DCC, tumour-immunity and IL-6 values shared by the adult human hosts (assumptions, above).
+_HUMAN_TUMOUR = {
+    "g": 0.023, "d_D": 0.0005, "rho": 0.005, "K0": 1.0, "H0": 1.0, "kill_m": 100.0,
+    "exp_h": 1.0, "d_K": 0.02, "r_H": 0.1, "d_H": 0.02, "il6_max": 2000.0,
+}
+
 HOSTS: MappingProxyType[str, Preset] = MappingProxyType(
     {
         p.name: p
@@ -153,38 +159,18 @@ HOSTS: MappingProxyType[str, Preset] = MappingProxyType(
                 "human",
                 "adult cancer survivor with dormant DCCs in the lung",
                 _HUMAN_DCC,
+                **_HUMAN_TUMOUR,
                 k_E=0.02,
-                g=0.023,
-                d_D=0.0005,
-                rho=0.005,
-                K0=1.0,
-                H0=1.0,
-                kill_m=100.0,
-                exp_h=1.0,
                 r_K=0.05,
-                d_K=0.02,
-                r_H=0.1,
-                d_H=0.02,
-                il6_max=2000.0,
             ),
             _preset(
                 "human-65plus",
                 "survivor aged 65 or more: slower T-cell expansion and viral clearance",
                 _HUMAN_DCC + "; Neant et al. 2021 (slower clearance with age); values assumed",
+                **_HUMAN_TUMOUR,
                 k_E=0.01,
                 r_E=1.0,
-                g=0.023,
-                d_D=0.0005,
-                rho=0.005,
-                K0=1.0,
-                H0=1.0,
-                kill_m=100.0,
-                exp_h=1.0,
                 r_K=0.03,
-                d_K=0.02,
-                r_H=0.1,
-                d_H=0.02,
-                il6_max=2000.0,
                 ab_rate=0.35,
             ),
         )
