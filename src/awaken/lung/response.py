@@ -81,7 +81,7 @@ def response_rows(setups: list[Setup], horizon: float = HORIZON) -> pd.DataFrame
             "fold_change_day28": float(count[day28] / ref_count[day28]),
             "extra_doublings": _above_round_off(float(np.log2(count[-1] / ref_count[-1]))),
             "awakened_per_dormant": float(max(awakened, 0.0)),
-            "lung_infected_peak": float(np.max(_lung_infected(states[i], params[i]))),
+            "lung_infected_peak": float(np.max(lung_infected_fraction(states[i], params[i]))),
         })
     return pd.DataFrame(rows)
 
@@ -93,7 +93,8 @@ def _above_round_off(value: float) -> float:
     return 0.0 if abs(value) < ROUND_OFF else value
 
 
-def _lung_infected(states: np.ndarray, p: np.ndarray) -> np.ndarray:
+def lung_infected_fraction(states: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Productively infected fraction of the lung epithelium along a trajectory."""
     from awaken.lung.model import PARAMETER_INDEX, STATE_IDS
 
     return states[:, STATE_IDS.index("infected")] / p[PARAMETER_INDEX["T0"]]

@@ -35,12 +35,12 @@ SPREAD_RANGE = (1e-10, 10.0)
 
 def lung_infected_peak(virus: str, spread: float, overrides: dict[str, float]) -> float:
     """Peak infected fraction of the lung over 30 days in the reference host."""
-    from awaken.lung.model import PARAMETER_INDEX, STATE_IDS
+    from awaken.lung.response import lung_infected_fraction
     from awaken.lung.solve import Setup, simulate_batch
 
     p = Setup(virus, REFERENCE_HOST, (), {**overrides, "spread": spread}).vector()
     states = simulate_batch(p[None, :], np.arange(0.0, 30.0 + 1e-9, 0.1))[0]
-    return float(states[:, STATE_IDS.index("infected")].max() / p[PARAMETER_INDEX["T0"]])
+    return float(lung_infected_fraction(states, p).max())
 
 
 def solve_spread(virus: str, severity: str, overrides: dict[str, float]) -> float:

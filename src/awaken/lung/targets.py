@@ -17,7 +17,7 @@ from types import MappingProxyType
 import numpy as np
 
 from awaken.lung.experiments import ExperimentRun
-from awaken.lung.model import PARAMETERS_BY_NAME
+from awaken.lung.model import PARAMETER_INDEX, PARAMETERS_BY_NAME
 
 DETECTION_LIMIT = 10.0  # TCID50 per lung: titres below this count as undetectable
 IL6_NEAR_BASELINE = 0.05  # "near baseline": within 5% of the peak rise
@@ -101,7 +101,7 @@ def _il6ko_ki67(run: ExperimentRun) -> float:
 
 def _d0_invariance(run: ExperimentRun) -> float:
     """Day-15 fold change with twice the dormant count, over the fold change as run."""
-    d0 = run.params[run.arm_index("iav"), list(PARAMETERS_BY_NAME).index("D0")]
+    d0 = run.params[run.arm_index("iav"), PARAMETER_INDEX["D0"]]
     doubled = run.rerun({"D0": 2.0 * d0})
     return fold_change(doubled, "iav", 15.0) / fold_change(run, "iav", 15.0)
 
@@ -352,8 +352,7 @@ def checks_summary(rows: list[dict]) -> dict[str, dict]:
 def present(run: ExperimentRun, mechanism: str) -> bool:
     """Whether ``mechanism`` acts in ``run`` (its removal values differ from the run's)."""
     values = run.params[run.arm_index(run.experiment.reference)]
-    names = list(PARAMETERS_BY_NAME)
-    return any(values[names.index(k)] != v for k, v in MECHANISMS[mechanism].items())
+    return any(values[PARAMETER_INDEX[k]] != v for k, v in MECHANISMS[mechanism].items())
 
 
 def ablations(run: ExperimentRun) -> dict[str, list[str]]:
@@ -383,13 +382,12 @@ def one_at_a_time(
     Values outside a parameter's declared range are clipped to it (deterministic checks).
     """
     values = run.params[run.arm_index(run.experiment.reference)]
-    index = list(PARAMETERS_BY_NAME)
     out: dict[str, dict[float, list[str]]] = {}
     for name in names:
         decl = PARAMETERS_BY_NAME[name]
         out[name] = {}
         for factor in factors:
-            scaled = min(max(values[index.index(name)] * factor, decl.low), decl.high)
+            scaled = min(max(values[PARAMETER_INDEX[name]] * factor, decl.low), decl.high)
             rows = check_targets(run.rerun({name: scaled}), stochastic=False)
             out[name][factor] = [r["id"] for r in rows if not r["passed"]]
     return out
