@@ -116,3 +116,48 @@ def validate_cmd(
         table.add_row(r["target"], f"{r['value']:.4g}", f"{r['model_value']:.4g}", r["kind"],
                       "yes" if r["pass"] else "NO")
     Console().print(table)
+
+
+FIT_HELP = (
+    "Fit a calibration target group and print the fitted values (to write into the presets "
+    "with this command as their source).\n\nexposure: the first five SARS-CoV-2 wave attacks "
+    "and omicron_escape, to ONS's shares infected per wave and at least once (adults 18-90; "
+    "defaults.toml). testing: testing.scale and testing.negative_scale of the ukb preset, "
+    "to UK Biobank's tested share and positivity (ukb.toml). scipy least squares on one "
+    "seeded cohort (common random numbers); about a minute each. Example: awaken cohort fit "
+    "testing --n 50000 --seed 0 --out results/fit"
+)
+
+
+@app.command("fit", help=FIT_HELP)
+def fit_cmd(
+    target: Annotated[str, typer.Argument(help="exposure or testing")],
+    n: Annotated[int | None, typer.Option("--n", help="persons (exposure 100,000, "
+                                          "testing 50,000 by default)")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
+    out: Annotated[Path | None, typer.Option("--out", help="folder for fit-TARGET.json")] = None,
+    emulator: Annotated[str, typer.Option(
+        "--emulator", help="awakening emulator source: auto, lung or fixture")] = "auto",
+) -> None:
+    from awaken.cohort.emulator import build_emulator
+    from awaken.cohort.fit import FITS
+    from awaken.core.errors import unknown_choice
+    from awaken.core.io import write_json
+
+    if target not in FITS:
+        raise unknown_choice("fit target", target, tuple(FITS))
+    kwargs = {"n": n} if n is not None else {}
+    with Console().status(f"fitting {target} (least squares on a seeded cohort)"):
+        fit = FITS[target](build_emulator(emulator), seed=seed, **kwargs)  # type: ignore[arg-type]
+    table = Table("target", "value", "model", "relative error",
+                  title=f"fit {target}: {fit.evaluations} evaluations")
+    for r in fit.rows():
+        table.add_row(r["target"], f"{r['value']:.4g}", f"{r['model_value']:.4g}",
+                      f"{r['relative_error']:+.2%}")
+    console = Console()
+    console.print(table)
+    console.print(f"fitted: {json.dumps(fit.parameters)}\nsource: {fit.command}")
+    if out is not None:
+        write_json(out / f"fit-{target}.json", {
+            "name": fit.name, "command": fit.command, "parameters": fit.parameters,
+            "rows": fit.rows(), "evaluations": fit.evaluations, **fit.extra})

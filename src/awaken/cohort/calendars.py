@@ -88,6 +88,7 @@ def build_calendars(cfg: Config) -> Calendars:
         p = PATHOGENS.index(period.pathogen)
         inside = (mid >= _day(cfg, period.start)) & (mid < _day(cfg, period.end))
         tested[p, inside] = np.minimum(1.0, np.array(period.tested) * cfg.testing.scale)
-        negative[p, inside] = period.negative_per_year * cfg.testing.scale / 365.25
+        negative[p, inside] = (period.negative_per_year * cfg.testing.scale
+                               * cfg.testing.negative_scale / 365.25)
     return Calendars(rate, _cumulative(rate), variant, tested, negative, _cumulative(negative),
                      cfg.cohort.start)

@@ -162,11 +162,14 @@ class TestPeriod(_Strict):
 class TestingSection(_Strict):
     """Who gets tested: P(tested | infected, severity, period), and negative tests.
 
-    ``scale`` multiplies every testing probability (capped at 1) and negative-test rate.
+    ``scale`` multiplies every testing probability (capped at 1) and negative-test rate;
+    ``negative_scale`` multiplies the negative-test rates once more (tests of people who
+    were not infected: hospital admissions, contacts, screening).
     """
 
     periods: list[TestPeriod]
     scale: Annotated[float, Field(gt=0, le=10)] = 1.0
+    negative_scale: Annotated[float, Field(gt=0, le=100)] = 1.0
 
 
 class Product(_Strict):

@@ -41,20 +41,25 @@ def delay_markdown() -> list[str]:
 
     cfg = load_config("england-breast")
     td = doubling_days(cfg)
-    emu = build_emulator("lung").frame()
+    emulator = build_emulator("lung")
+    emu = emulator.frame()
     rows = emu[(emu.strain == "sars2-omicron") & (emu.host == "human") & ~emu.vaccinated]
     extra = dict(zip(rows.severity, rows.extra_doublings, strict=True))
     scale = cfg.value("acceleration_scale")
     lines = ["#### Delays implied by pathways (a) and (b) (defaults; emulator from the lung "
              "model, Omicron, adult host, unvaccinated)", "",
              "(a): years from waking a dormant lung micrometastasis to its detection. (b): "
-             "days by which detection of a lesion just out of dormancy moves earlier "
-             "(extra doublings x doubling time; less for larger lesions).", "",
+             "days by which detection of a lesion just out of dormancy moves earlier: the "
+             "emulator's extra doublings x the lung model's doubling time "
+             f"({emulator.doubling_days:.1f} d), the same for every subtype once converted "
+             "to the lesion's doublings (less for larger lesions).", "",
              "| subtype | doubling time (d) | (a) years to detection | "
              + " | ".join(f"(b) {s}" for s in SEVERITIES) + " |",
              "|---|---|---|" + "---|" * len(SEVERITIES)]
     for code, name in enumerate((*SUBTYPES, "other")):
-        shifts = " | ".join(f"{scale * extra[s] * td[code]:.0f}" for s in SEVERITIES)
+        # Delta = scale * extra * lung doubling / Td doublings, each worth Td days
+        shifts = " | ".join(f"{scale * extra[s] * emulator.doubling_days:.0f}"
+                            for s in SEVERITIES)
         lines.append(f"| {name} | {td[code]:g} | {growth_years(cfg, code):.1f} | {shifts} |")
     return lines
 

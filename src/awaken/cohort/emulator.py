@@ -7,6 +7,13 @@ fingerprint and its provenance. The kernel interpolates it between hosts by age 
 50 and below, ``human-65plus`` at 65 and above) and between unvaccinated and vaccinated rows
 by the share of the vaccine's severe-disease protection that remains.
 
+``extra_doublings`` are doublings of cells that divide at the lung model's rate (the human
+host's ``g``: a doubling every ``doubling_days`` ~ 30 days), not at a human lesion's
+(103-241 days). The kernel converts them through the time they stand for: a burst of
+``x`` lung-model doublings is ``x * doubling_days`` days of proliferation, which gives a
+lesion of doubling time ``Td`` ``x * doubling_days / Td`` doublings (``docs/cohort.md``,
+"Pathways").
+
 ``source="fixture"`` reads a committed **fixture** instead (``data/response_fixture.csv``:
 hand-set placeholder numbers in the same format, not model output), for tests that need a
 table independent of the lung model; the provenance says which was used.
@@ -42,17 +49,23 @@ VIRUS = {
     "influenza": "flu-human",
     "rsv": "rsv-human",
 }
+FIXTURE_DOUBLING_DAYS = 30.0  # the fixture stands for a lung model with ~30-day doublings
 Source = Literal["auto", "lung", "fixture"]
 
 
 @dataclass(frozen=True)
 class Emulator:
-    """The response table as an array ``(strain, host, vaccinated, severity, column)``."""
+    """The response table as an array ``(strain, host, vaccinated, severity, column)``.
+
+    ``doubling_days``: doubling time of the lung model's awakened cells, the unit of its
+    ``extra_doublings``.
+    """
 
     values: np.ndarray
     source: str
     fingerprint: str
     provenance: str
+    doubling_days: float
 
     def frame(self) -> pd.DataFrame:
         """The table in long form (one row per strain, host, vaccination and severity)."""
@@ -136,6 +149,17 @@ def _from_lung(response: ModuleType, values: np.ndarray) -> None:
         pass  # a read-only cache only costs the rebuild next time
 
 
+def lung_doubling_days() -> float:
+    """Doubling time (days) of awakened cells in the lung model's adult human host."""
+    from awaken.lung.presets import HOSTS as LUNG_HOSTS
+
+    rates = {LUNG_HOSTS[h].values["g"] for h in HOSTS}
+    if len(rates) != 1:
+        raise InputError("the lung model's human hosts differ in the awakened-cell division "
+                         f"rate g ({sorted(rates)}); the emulator converts with one rate")
+    return float(np.log(2.0) / rates.pop())
+
+
 def build_emulator(source: Source = "auto") -> Emulator:
     """Build the table once: from the lung model, or from the fixture (see module doc)."""
     if source not in ("auto", "lung", "fixture"):
@@ -151,6 +175,7 @@ def build_emulator(source: Source = "auto") -> Emulator:
         _from_lung(response, values)
         used = "lung"
         provenance = "awaken.lung.response.response_table"
+        doubling = lung_doubling_days()
     else:
         fixture = _fixture()
         for s, strain in enumerate(STRAINS):
@@ -162,5 +187,6 @@ def build_emulator(source: Source = "auto") -> Emulator:
         used = "fixture"
         provenance = ("FIXTURE data/response_fixture.csv: hand-set placeholders in the "
                       "response_table format, not lung-model output")
+        doubling = FIXTURE_DOUBLING_DAYS
     values.setflags(write=False)
-    return Emulator(values, used, fingerprint(), provenance)
+    return Emulator(values, used, fingerprint(), provenance, doubling)

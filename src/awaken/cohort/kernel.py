@@ -26,7 +26,8 @@ from awaken.core.schema import CAUSES
 P_WAKE, P_L0, P_LDET, P_LEAD, P_WAKE_LOGFOLD, P_ACC_SCALE, P_ACC_HALVING = range(7)
 P_ADV_DEATH, P_DEATH_DELAY, P_ATTR_MET, P_ATTR_HIST, P_TEST_ADV = range(7, 12)
 P_REINF_PROT, P_REINF_WANE, P_OMICRON_ESCAPE, P_HORIZON, P_OTHER_SCALE, P_TEST_DELAY = range(12, 18)
-N_PARAMS = 18
+P_LUNG_TD = 18  # doubling time (days) behind the emulator's extra doublings
+N_PARAMS = 19
 # pathway switches
 SW_AWAKENING, SW_ACCELERATION, SW_INFECTION_DEATH, SW_ATTRIBUTION, SW_TESTING = range(5)
 # draw channels (the population uses 1-31)
@@ -374,7 +375,9 @@ def simulate_people(
                     fold += wgt * emu[strain, h, v, cls, 2]  # ln(fold change), see model.py
                     extra += wgt * emu[strain, h, v, cls, 3]
             woke, accel = 0, 0.0
-            # (b) acceleration of lesions already growing in the lung
+            # (b) acceleration of lesions already growing in the lung; the emulator's doublings
+            # are converted through the time they stand for (lung-model doubling time / Td)
+            extra *= par[P_LUNG_TD] / tdi
             if sw[SW_ACCELERATION]:
                 for j in range(nl):
                     if l_state[j] == 1 and l_site[j] == 0:

@@ -60,6 +60,7 @@ def build_model(cfg: Config, emulator: Emulator) -> Model:
     par[K.P_HORIZON] = float((cfg.cohort.end - cfg.cohort.start).days)
     par[K.P_OTHER_SCALE] = v("other_cause_scale")
     par[K.P_TEST_DELAY] = 2.0
+    par[K.P_LUNG_TD] = emulator.doubling_days
     switches = np.array([getattr(cfg.pathways, p) for p in PATHWAYS], dtype=np.int8)
     return Model(cfg, build_calendars(cfg), build_vaccines(cfg), emulator, par, switches)
 
