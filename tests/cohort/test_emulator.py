@@ -65,3 +65,20 @@ def test_lung_table_is_cached_by_what_it_depends_on(tmp_path, monkeypatch):
     assert response_key("flu-human", "human") != response_key("flu-human", "human", True)
     assert response_key("flu-human", "human") != response_key(
         "flu-human", "human", overrides={"g": 0.03})
+
+
+def test_extra_doublings_are_converted_through_time():
+    # the emulator's doublings are at the lung model's ~30-day rate; converted to a lesion's
+    # own doubling time they match the lung model re-run at that rate for severe infections
+    # (within 15%), where copying them would overstate the burst 8-10 fold
+    from awaken.cohort.emulator import conversion_check, lung_doubling_days
+
+    emu = build_emulator("lung")
+    assert emu.doubling_days == pytest.approx(lung_doubling_days()) and 20 < emu.doubling_days < 60
+    assert build_emulator("fixture").doubling_days == 30.0
+    check = conversion_check(doubling_days=(103.0, 241.0))
+    severe = check[check.severity.isin(["hospitalised", "critical"])]
+    np.testing.assert_allclose(severe.converted, severe.rerun_at_td, rtol=0.15)
+    assert (severe.lung_model > 3 * severe.rerun_at_td).all()
+    mild = check[check.severity.isin(["symptomatic", "lower"])]
+    assert (mild.converted >= mild.rerun_at_td).all()  # the conversion overstates weak bursts

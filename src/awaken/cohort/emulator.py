@@ -190,3 +190,26 @@ def build_emulator(source: Source = "auto") -> Emulator:
         doubling = FIXTURE_DOUBLING_DAYS
     values.setflags(write=False)
     return Emulator(values, used, fingerprint(), provenance, doubling)
+
+
+def conversion_check(virus: str = "sars2-human-omicron", host: str = "human",
+                     doubling_days: tuple[float, ...] = (103.0, 162.0, 241.0)) -> pd.DataFrame:
+    """The time conversion of extra doublings against the lung model run at a lesion's rate.
+
+    For each doubling time ``Td`` and severity class: the lung model's extra doublings (at
+    its own division rate), the cohort's conversion (``x * lung doubling / Td``) and the
+    lung model's extra doublings with the division rate ``g = ln 2 / Td``.
+    """
+    response = _lung_response()
+    if response is None:
+        raise InputError("the lung model has no awaken.lung.response yet")
+    lung_td = lung_doubling_days()
+    base = response.response_table(virus, host)
+    rows = []
+    for td in doubling_days:
+        rerun = response.response_table(virus, host, overrides={"g": float(np.log(2.0) / td)})
+        for sev, x, y in zip(base["severity"], base["extra_doublings"],
+                             rerun["extra_doublings"], strict=True):
+            rows.append({"doubling_days": td, "severity": sev, "lung_model": float(x),
+                         "converted": float(x * lung_td / td), "rerun_at_td": float(y)})
+    return pd.DataFrame(rows)

@@ -188,7 +188,8 @@ def recurrence_claims(rec: dict[str, Any]) -> list[dict[str, Any]]:
                                                   1.0 + rate["tolerance"]],
                        "source": "Pan et al. 2017 NEJM (FACTS.md 4)"},
         {"value": rate["model_value"], "interval": None,
-         "measure": "recurrences in years 15-20 over years 5-10"},
+         "measure": "recurrences per person-year at risk, years 15-20 over years 5-10 "
+                    "(mean of the six T and N categories)"},
         False, None, verdict(None, [1.0 - rate["tolerance"], 1.0 + rate["tolerance"]],
                              rate["model_value"], None, False))
     return [base, steady]
