@@ -10,7 +10,7 @@ CALIBRATED = {"pan2017_T1N0", "pan2017_T2N0", "pan2017_T1N1-3", "pan2017_T2N1-3"
               "pan2017_T1N4-9", "pan2017_T2N4-9", "lung_share_of_metastases",
               "ons_ever_infected", "ons_pre_alpha", "ons_alpha", "ons_delta", "ons_ba1",
               "ukb_tested_share", "ukb_positive_share_of_tested"}
-PREDICTED = {"pan2017_rate_late_vs_early"}
+PREDICTED = {"pan2017_rate_late_vs_early", "lung_involvement_of_metastatic"}
 
 
 def test_ons_rows_hold_the_shipped_fit(emulator):

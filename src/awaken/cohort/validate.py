@@ -2,8 +2,8 @@
 
 * Pan et al. 2017, distant recurrence years 5-20 by T and N (six rows, **calibrated**: the
   reservoir is solved for them in closed form; the rows check the simulation against
-  that); the steadiness of the yearly rate (**predicted**) and the lung share of metastases
-  (an input).
+  that); the steadiness of the yearly rate (**predicted**), the lung share of metastatic
+  lesions (an input) and of women with a recurrence (**predicted**).
 * ONS exposure: the shares of adults infected in the pre-Alpha, Alpha, Delta and BA.1 waves
   and at least once from April 2020 to February 2022 (**calibrated** by
   ``awaken cohort fit exposure``).
@@ -48,7 +48,7 @@ def _row(target: str, source: str, value: float, model: float, kind: str, tol: f
 
 def pan_rows(emulator: Emulator, n: int, seed: int) -> list[dict[str, Any]]:
     """Pan 2017 rows: six risks, the flatness of the yearly rate, the lung share."""
-    rows, sites, rates, counts = [], [], [], []
+    rows, sites, rates, counts, involved = [], [], [], [], []
     for r in pan2017().itertuples():
         shares = {"N0": 0.0, "N1-3": 0.0, "N4-9": 0.0} | {r.nodes: 1.0}
         cfg = load_config("england-breast", seed=seed, update={
@@ -74,6 +74,8 @@ def pan_rows(emulator: Emulator, n: int, seed: int) -> list[dict[str, Any]]:
         rates.append((events[1] / at_risk[1]) / max(1e-300, events[0] / at_risk[0]))
         counts.append(events[1] / max(1.0, events[0]))
         sites.append(t["metastases"]["site"])
+        lung = t["metastases"].groupby("person_id")["site"].apply(lambda x: (x == "lung").any())
+        involved.append(lung.to_numpy())
     # Pan's "steady rate", per T and N category as Pan's curves are: the yearly rate
     # (recurrences per person-year at risk, as the EBCTCG reports annual rates) in years
     # 15-20 over years 5-10, averaged over the six categories
@@ -87,6 +89,13 @@ def pan_rows(emulator: Emulator, n: int, seed: int) -> list[dict[str, Any]]:
     rows.append(_row("lung_share_of_metastases", "SEER ~30% lung involvement [secondary] "
                      "(FACTS 5)", 0.30, float(np.mean(all_sites == "lung")), "calibrated",
                      0.03, "share_lung is set to this figure"))
+    women = np.concatenate(involved)
+    rows.append(_row("lung_involvement_of_metastatic", "SEER: ~30% of women with metastatic "
+                     "breast cancer have lung involvement [secondary] (FACTS 5)", 0.30,
+                     float(women.mean()), "predicted", 0.05,
+                     "share of the women with a distant recurrence (years 5-20) who have a lung "
+                     f"metastasis by year 20 ({women.size} women); SEER counts women at "
+                     "diagnosis, the input share_lung counts lesions"))
     return rows
 
 
