@@ -45,3 +45,18 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "population.female" in lines[0], proc.stderr
     assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_fit_prints_and_writes_the_fitted_values(tmp_path):
+    from awaken.core.errors import InputError
+
+    args = ["fit", "testing", "--n", "2000", "--seed", "1", "--emulator", "fixture",
+            "--out", str(tmp_path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    saved = json.loads((tmp_path / "fit-testing.json").read_text())
+    assert saved["command"] == "awaken cohort fit testing --n 2000 --seed 1"
+    assert set(saved["parameters"]) == {"scale", "negative_scale"}
+    assert "negative_scale" in result.output
+    bad = CliRunner().invoke(app, ["fit", "reservoir"])
+    assert isinstance(bad.exception, InputError) and "exposure" in str(bad.exception)

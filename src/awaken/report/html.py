@@ -37,9 +37,10 @@ ASSUMPTIONS = (
     "The cohort's human scale factors (<code>awakening_per_log_fold</code>, "
     "<code>acceleration_scale</code>) and the pathway parameters (c)-(e) are assumptions, "
     "<b>not fitted</b> to the human studies (docs/cohort.md).",
-    "Calibrated in the cohort: the Pan 2017 reservoir, the ONS wave attacks, the UK Biobank "
-    "testing scale (4,837 tested of an assumed 50,000 survivors). England's calendars stand in "
-    "for the US ones in the Flatiron-like cohort.",
+    "Calibrated in the cohort: the Pan 2017 reservoir, the ONS wave attacks and Omicron "
+    "escape (shares per wave and 70.7% ever infected), the UK Biobank testing and "
+    "negative-test scales (4,837 tested of an assumed 50,000 survivors, ~500 positive). "
+    "England's calendars stand in for the US ones in the Flatiron-like cohort.",
     "Pathway shares are computed on the log scale at a large cohort size with common random "
     "numbers; pathways interact, so shares need not add up to 1.",
 )
