@@ -105,9 +105,10 @@ def validate_cmd(
     n: Annotated[int, typer.Option("--n", help="persons per target population")] = 20000,
     seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
 ) -> None:
-    """Run the calibration targets (Pan 2017 late recurrence, ONS exposure, tested share) and
-    write validation.json (target, source, value, model value, calibrated or predicted, pass)
-    and validation.png."""
+    """Run the calibration targets (Pan 2017 late recurrence, ONS exposure, UK Biobank tested
+    share and positivity) and the predictions, and write validation.json (target, source,
+    value, model value, calibrated or predicted, tolerance, pass) and validation.png. The
+    calibrated values come from `awaken cohort fit`."""
     from awaken.cohort.validate import validate
 
     rows = validate(out, n=n, seed=seed)
@@ -148,7 +149,7 @@ def fit_cmd(
         raise unknown_choice("fit target", target, tuple(FITS))
     kwargs = {"n": n} if n is not None else {}
     with Console().status(f"fitting {target} (least squares on a seeded cohort)"):
-        fit = FITS[target](build_emulator(emulator), seed=seed, **kwargs)  # type: ignore[arg-type]
+        fit = FITS[target](build_emulator(emulator), seed=seed, **kwargs)
     table = Table("target", "value", "model", "relative error",
                   title=f"fit {target}: {fit.evaluations} evaluations")
     for r in fit.rows():

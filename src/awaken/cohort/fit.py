@@ -23,11 +23,12 @@ against it. The mechanism's human scale factors (``awakening_per_log_fold``,
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import least_squares
+from scipy.optimize import OptimizeResult, least_squares
 
 from awaken.cohort.config import load_config
 from awaken.cohort.emulator import Emulator
@@ -64,12 +65,14 @@ class Fit:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def rows(self) -> list[dict[str, Any]]:
+        """One row per target: value, model value, relative error."""
         return [{"target": k, "value": v, "model_value": self.model[k],
                  "relative_error": self.model[k] / v - 1.0} for k, v in self.targets.items()]
 
 
-def _solve(residuals: Any, theta0: np.ndarray, lower: list[float], upper: list[float],
-           steps: np.ndarray, max_evaluations: int) -> Any:
+def _solve(residuals: Callable[[np.ndarray], np.ndarray], theta0: np.ndarray,
+           lower: list[float], upper: list[float], steps: np.ndarray,
+           max_evaluations: int) -> OptimizeResult:
     """``least_squares`` with forward differences of fixed absolute ``steps``.
 
     With common random numbers the residuals change in small jumps (whole people), so the
