@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -32,6 +33,7 @@ from awaken.core.io import atomic_path
 
 COLUMNS = ("il6_peak", "il6_auc", "fold_change_day28", "extra_doublings")
 ROUND_OFF = 1e-9
+BELOW_ROUND_OFF = 1e-6  # only values that would otherwise be refused are rounded with it
 HOSTS = ("human", "human-65plus")
 HOST_AGES = (50.0, 65.0)
 VIRUS = {
@@ -78,6 +80,9 @@ def _check(table: pd.DataFrame, where: str) -> np.ndarray:
     # Solver round-off around "no effect" (the upper-airway class) is not an effect.
     t = np.where(np.abs(t) < ROUND_OFF, 0.0, t)
     t[:, 2] = np.where(np.abs(t[:, 2] - 1.0) < ROUND_OFF, 1.0, t[:, 2])
+    # Below "no effect" by less than BELOW_ROUND_OFF (seen with an intervention on): round-off.
+    t = np.where((t < 0.0) & (t > -BELOW_ROUND_OFF), 0.0, t)
+    t[:, 2] = np.where((t[:, 2] < 1.0) & (t[:, 2] > 1.0 - BELOW_ROUND_OFF), 1.0, t[:, 2])
     if not np.isfinite(t).all() or (t < 0).any() or (t[:, 2] < 1.0).any():
         raise InputError(f"{where}: response values must be finite and non-negative, with "
                          "fold_change_day28 >= 1")
@@ -107,15 +112,17 @@ def cache_dir() -> Path:
     return Path(root) / "emulator"
 
 
-def _from_lung(response: ModuleType, values: np.ndarray) -> None:
+def _from_lung(response: ModuleType, values: np.ndarray,
+               overrides: Mapping[str, float] | None = None) -> None:
     """Fill ``values`` from the lung model, through a cache keyed by everything it depends on.
 
     The key hashes the lung model's fingerprint and every parameter vector the response
-    tables use (``response.response_key``), so a changed preset or fit rebuilds the table.
+    tables use (``response.response_key``), so a changed preset, fit or override rebuilds it.
     """
     import hashlib
 
-    keys = [response.response_key(VIRUS[st], host, bool(v))
+    extra = {"overrides": dict(overrides)} if overrides else {}
+    keys = [response.response_key(VIRUS[st], host, bool(v), **extra)
             for st in STRAINS for host in HOSTS for v in (0, 1)]
     key = hashlib.sha256("".join(keys).encode()).hexdigest()[:16]
     path = cache_dir() / f"{key}.npy"
@@ -127,7 +134,7 @@ def _from_lung(response: ModuleType, values: np.ndarray) -> None:
     for s, strain in enumerate(STRAINS):
         for h, host in enumerate(HOSTS):
             for v in (0, 1):
-                table = response.response_table(VIRUS[strain], host, bool(v))
+                table = response.response_table(VIRUS[strain], host, bool(v), **extra)
                 values[s, h, v] = _check(table, f"lung response {VIRUS[strain]}/{host}")
     try:
         with atomic_path(path) as tmp, open(tmp, "wb") as handle:
@@ -136,10 +143,17 @@ def _from_lung(response: ModuleType, values: np.ndarray) -> None:
         pass  # a read-only cache only costs the rebuild next time
 
 
-def build_emulator(source: Source = "auto") -> Emulator:
-    """Build the table once: from the lung model, or from the fixture (see module doc)."""
+def build_emulator(source: Source = "auto",
+                   overrides: Mapping[str, float] | None = None) -> Emulator:
+    """Build the table once: from the lung model, or from the fixture (see module doc).
+
+    ``overrides`` (lung parameters by name, e.g. a posterior draw or an intervention's
+    window) apply to every response of the lung model; the fixture takes none.
+    """
     if source not in ("auto", "lung", "fixture"):
         raise unknown_choice("emulator source", source, ("auto", "lung", "fixture"))
+    if overrides and source == "fixture":
+        raise InputError("the fixture emulator takes no lung parameter overrides")
     from awaken.lung.codegen import stamped_fingerprint as fingerprint
 
     values = np.empty((len(STRAINS), len(HOSTS), 2, len(SEVERITIES), len(COLUMNS)))
@@ -148,9 +162,10 @@ def build_emulator(source: Source = "auto") -> Emulator:
         if response is None:
             raise InputError("the lung model has no awaken.lung.response yet; use the "
                              "fixture (source='fixture')")
-        _from_lung(response, values)
+        _from_lung(response, values, overrides)
         used = "lung"
-        provenance = "awaken.lung.response.response_table"
+        provenance = "awaken.lung.response.response_table" + (
+            f" with overrides {dict(sorted(overrides.items()))}" if overrides else "")
     else:
         fixture = _fixture()
         for s, strain in enumerate(STRAINS):
