@@ -62,14 +62,30 @@ def preset_data(spec: ScenarioFile, horizon_years: float) -> dict[str, Any]:
     return data
 
 
+CAMPAIGN = ("product", "start", "end", "age_min", "age_max", "after", "gap_days")
+
+
+def campaigns(spec: ScenarioFile) -> dict[tuple, tuple[dict[str, Any], dict[str, float]]]:
+    """The scenarios' campaigns, each once: the same campaign (product, dates, ages, prior
+    product) in two scenarios is one delivery with a coverage per scenario, so its uptake
+    draws are shared and a higher coverage vaccinates a superset of people."""
+    out: dict[tuple, tuple[dict[str, Any], dict[str, float]]] = {}
+    for sc in spec.scenarios:
+        for d in sc.vaccination:
+            data = d.model_dump(mode="python")
+            key = tuple(data[k] for k in CAMPAIGN)
+            if key not in out:
+                out[key] = ({**data, "name": f"{sc.name}:{d.name}"}, {})
+            out[key][1][sc.name] = d.coverage
+    return out
+
+
 def union_config(spec: ScenarioFile, n: int, seed: int, horizon_years: float) -> Config:
     """The run's cohort configuration: the preset over the horizon with every arm's products
-    and deliveries (a scenario's delivery is named ``SCENARIO:NAME``)."""
+    and campaigns (a scenario's delivery is named ``SCENARIO:NAME``, see :func:`campaigns`)."""
     data = preset_data(spec, horizon_years)
     deliveries = list(data["vaccination"]["deliveries"])
-    for sc in spec.scenarios:
-        deliveries += [{**d.model_dump(mode="python"), "name": f"{sc.name}:{d.name}"}
-                       for d in sc.vaccination]
+    deliveries += [{**d, "coverage": max(cov.values())} for d, cov in campaigns(spec).values()]
     update = {
         "cohort": {"end": data["cohort"]["end"], "n": n, "seed": seed, "chunk_size": n},
         "exposure": data["exposure"],
@@ -83,16 +99,19 @@ def union_config(spec: ScenarioFile, n: int, seed: int, horizon_years: float) ->
 def coverages(spec: ScenarioFile, cfg: Config) -> dict[str, np.ndarray]:
     """Each arm's coverage of every delivery of the union configuration."""
     products = cfg.vaccination.products
+    own = campaigns(spec)
 
-    def arm(programme: list[str], own: str | None) -> np.ndarray:
+    def arm(programme: list[str], name: str) -> np.ndarray:
         cov = []
         for d in cfg.vaccination.deliveries:
-            scenario, sep, _ = d.name.partition(":")  # no ":": the preset's programme
-            keep = scenario == own if sep else products[d.product].pathogen in programme
-            cov.append(d.coverage if keep else 0.0)
+            if ":" in d.name:  # a scenario's campaign
+                data = d.model_dump(mode="python")
+                cov.append(own[tuple(data[k] for k in CAMPAIGN)][1].get(name, 0.0))
+            else:  # the preset's programme
+                cov.append(d.coverage if products[d.product].pathogen in programme else 0.0)
         return np.array(cov, dtype=float)
 
-    out = {BASELINE: arm(spec.baseline.programme, None)}
+    out = {BASELINE: arm(spec.baseline.programme, BASELINE)}
     for sc in spec.scenarios:
         out[sc.name] = arm(sc.programme if sc.programme is not None
                            else spec.baseline.programme, sc.name)
@@ -204,7 +223,7 @@ def build_arms(spec: ScenarioFile, cfg: Config, emulator: Emulator,
         severity, fatality, emu = model.severity, model.fatality, model.emulator
         for av in sc.antivirals:
             severity = antiviral_severity(severity, av, effect_value(av.severe_rr, rng))
-        if sc.il6_blockade is not None:
+        if sc.il6_blockade is not None and sc.il6_blockade.coverage > 0:
             il6 = sc.il6_blockade
             emu = blockade_emulator(emu, blocked[sc.name], il6, k)
             fatality = blockade_fatality(fatality, il6, effect_value(il6.death_rr, rng))
