@@ -57,8 +57,7 @@ def preset_data(spec: ScenarioFile, horizon_years: float) -> dict[str, Any]:
         ex["influenza_seasons"] = extend_seasons(ex["influenza_seasons"], end,
                                                  "influenza season")
         ex["rsv_seasons"] = extend_seasons(ex["rsv_seasons"], end, "RSV season")
-        pathogen_of = {k: v["pathogen"] for k, v in vc["products"].items()}
-        vc["deliveries"] = extend_campaigns(vc["deliveries"], pathogen_of, end)
+        vc["deliveries"] = extend_campaigns(vc["deliveries"], end)
     return data
 
 

@@ -3,8 +3,10 @@
 The presets declare England's waves, seasons and vaccination campaigns up to 2023-2024. A
 horizon beyond them needs an assumption: with ``extend_calendar`` (the default) the last
 declared SARS-CoV-2 wave, influenza season and RSV season are repeated every year, and so are
-the latest year's campaigns of each vaccine product except RSV's (a single dose in England's
-programme). Without it, nobody is infected or vaccinated after the declared calendar.
+the latest year's campaigns of each *yearly* vaccine product: one given in each of its last
+three declared years (England's influenza vaccine and COVID-19 boosters; not first doses, nor
+RSV, a single dose in England's programme). Without it, nobody is infected or vaccinated
+after the declared calendar.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-NOT_REPEATED = ("rsv",)  # pathogens whose campaigns are not repeated yearly
+YEARLY = 3  # a product given in each of its last YEARLY declared years is yearly
 
 
 def end_date(start: dt.date, years: float) -> dt.date:
@@ -42,15 +44,15 @@ def extend_seasons(seasons: list[dict[str, Any]], end: dt.date, what: str) -> li
     return out
 
 
-def extend_campaigns(deliveries: list[dict[str, Any]], pathogen_of: dict[str, str],
-                     end: dt.date) -> list[dict[str, Any]]:
-    """``deliveries`` with each product's latest-year campaigns repeated every year."""
+def extend_campaigns(deliveries: list[dict[str, Any]], end: dt.date) -> list[dict[str, Any]]:
+    """``deliveries`` with each yearly product's latest-year campaigns repeated every year."""
     out = list(deliveries)
     for product in dict.fromkeys(d["product"] for d in deliveries):
-        if pathogen_of[product] in NOT_REPEATED:
-            continue
         mine = [d for d in deliveries if d["product"] == product]
-        year = max(d["start"].year for d in mine)
+        years = {d["start"].year for d in mine}
+        year = max(years)
+        if not set(range(year - YEARLY + 1, year + 1)) <= years:
+            continue
         for d in (d for d in mine if d["start"].year == year):
             k = 1
             while (start := _shift(d["start"], k)) <= end:
