@@ -31,6 +31,8 @@ def test_run_quick_then_refused(tmp_path):
     assert result.exit_code == 0, result.output
     assert "rsv-75plus-2020" in result.output and "simulation only" in result.output
     assert (out / "policy.csv").exists() and (out / "policy.svg").exists()
+    shown = CliRunner().invoke(app, ["show", str(out), "--markdown"])
+    assert shown.exit_code == 0 and "| `rsv-75plus-2020` |" in shown.output
     again = subprocess.run([str(AWAKEN), "policy", *args], capture_output=True, text=True)
     assert again.returncode == 2
     assert again.stderr.strip().count("\n") == 0 and "--force" in again.stderr

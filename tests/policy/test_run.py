@@ -52,7 +52,7 @@ severe_rr = { value = 0.3, range = [0.1, 0.5], source = "test" }
 DRAWS = pd.DataFrame({"draw": [0, 1], "alpha_il6": [8.34, 6.0], "il6_half": [81.34, 100.0]})
 MEASURES = {"infections_averted", "severe_infections_averted", "awakenings_averted",
             "lung_metastases_averted", "cancer_deaths_averted", "life_years_gained",
-            "vaccinated", "nnv_lung_metastasis", "nnv_cancer_death"}
+            "vaccinated", "doses", "nnv_lung_metastasis", "nnv_cancer_death"}
 
 
 @pytest.fixture(scope="module")

@@ -99,3 +99,14 @@ def test_treatments_are_checked():
 def test_names():
     assert "unique" in error(HEAD + "[[scenarios]]\nname = 'baseline'\n")
     assert "not valid TOML" in error("[[scenarios]\n")
+
+
+def test_the_documented_file_parses():
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "policy.md").read_text()
+    block = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    spec = parse_scenarios(block, "docs/policy.md")
+    sc = spec.scenarios[0]
+    assert sc.vaccination[0].product == "influenza-hd" and sc.il6_blockade is not None
+    assert sc.antivirals[0].severe_rr.range == (0.11, 1.0)

@@ -135,3 +135,27 @@ def examples_cmd(
         table.add_row(name, what)
     Console().print(table)
     Console().print(f"files in {example_path(next(iter(examples()))).parent}", highlight=False)
+
+
+@app.command("show")
+def show_cmd(
+    out: Annotated[Path, typer.Argument(help="the folder of a finished `awaken policy run`")],
+    as_markdown: Annotated[bool, typer.Option("--markdown", help="print a Markdown table")
+                           ] = False,
+) -> None:
+    """Print a finished run's table: one row per scenario, each measure per 100,000 survivors
+    as mean [95% range over runs]."""
+    from awaken.policy.tables import markdown, read_run, wide
+
+    table, meta = read_run(out)
+    frame = wide(table)
+    s = meta["settings"]
+    title = (f"per 100,000 survivors over {s['horizon_years']:g} years ({s['runs']} runs of "
+             f"{s['n']:,}; intervals: {meta['uncertainty']})")
+    if as_markdown:
+        typer.echo(markdown(frame))
+        return
+    rich = Table(*[c.replace("_", " ") for c in frame.columns], title=title)
+    for row in frame.itertuples(index=False):
+        rich.add_row(*map(str, row))
+    Console().print(rich)

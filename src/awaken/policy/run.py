@@ -116,11 +116,13 @@ def summarise(runs: pd.DataFrame, uncertainty: str) -> pd.DataFrame:
             rows.append({"scenario": arm, "measure": f"{o}_{kind}",
                          "baseline": float(base[o].mean()), "scenario_value": float(sc[o].mean()),
                          "value": float(diff.mean()), "low": lo, "high": hi})
+        for measure in ("vaccinated", "doses"):
+            x = sc[measure].to_numpy()
+            lo, hi = _interval(x)
+            rows.append({"scenario": arm, "measure": measure, "baseline": None,
+                         "scenario_value": None, "value": float(x.mean()), "low": lo,
+                         "high": hi})
         vacc = sc["vaccinated"].to_numpy()
-        lo, hi = _interval(vacc)
-        rows.append({"scenario": arm, "measure": "vaccinated", "baseline": None,
-                     "scenario_value": None, "value": float(vacc.mean()), "low": lo,
-                     "high": hi})
         for o, name in NNV.items():
             value, lo, hi = _nnv(vacc, (base[o] - sc[o]).to_numpy())
             rows.append({"scenario": arm, "measure": name, "baseline": None,
