@@ -147,3 +147,17 @@ def test_output_folder_refused_forced_resumed(spec, spy, tmp_path):
         run_policy(spec, out, draws="none", emulator=spy, resume=True, force=True)
     with pytest.raises(InputError, match="--runs"):
         run_policy(spec, draws="none", emulator=spy, runs=0)
+
+
+def test_il6_blockade_effect_comes_from_the_lung_model():
+    from awaken.cohort.config import SEVERITIES
+    from awaken.policy.arms import il6_overrides
+    from awaken.policy.scenarios import Il6Blockade
+
+    early = Il6Blockade(coverage=1.0, start_day=3.0, end_day=17.0, efficacy=0.9)
+    base = lung_emulator({})
+    blocked = lung_emulator(il6_overrides(early))
+    assert "il6_block_start" in blocked.provenance
+    h = SEVERITIES.index("hospitalised")
+    # the blockade lowers the dormant cells' day-28 fold change of hospitalised infections
+    assert (blocked.values[:, :, 0, h, 2] < base.values[:, :, 0, h, 2]).all()

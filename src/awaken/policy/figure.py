@@ -16,7 +16,7 @@ PANELS = (("severe_infections_averted", "severe infections averted"),
           ("life_years_gained", "life-years gained"))
 
 
-def policy_figure(table: pd.DataFrame, stem: Path) -> Path:
+def policy_figure(table: pd.DataFrame, stem: Path, about: str = "") -> Path:
     """Write ``stem.png`` and ``stem.svg``: one panel per outcome, one bar per scenario."""
     from matplotlib.figure import Figure
 
@@ -39,7 +39,7 @@ def policy_figure(table: pd.DataFrame, stem: Path) -> Path:
     axes[0].set_yticks(y, scenarios)
     axes[0].invert_yaxis()
     label = table["uncertainty"].iloc[0] if len(table) else ""
-    fig.suptitle(f"against the baseline; bars: mean over runs, whiskers: 95% range "
+    fig.suptitle(f"against the baseline{about}; bars: mean over runs, whiskers: 95% range "
                  f"({label})", fontsize=9)
     stem.parent.mkdir(parents=True, exist_ok=True)
     for fmt in ("png", "svg"):

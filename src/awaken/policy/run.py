@@ -248,5 +248,7 @@ def _write(out: Path, result: PolicyResult) -> None:
 
     write_table(out / "runs.csv", result.runs)
     write_table(out / "policy.csv", result.table)
-    policy_figure(result.table, out / "policy")
+    s = result.meta["settings"]
+    policy_figure(result.table, out / "policy", f", {s['horizon_years']:g} years, {s['runs']} "
+                  f"runs of {s['n']:,} survivors")
     write_json(out / "policy.json", {**result.meta, "table": _records(result.table)})
