@@ -1,8 +1,9 @@
 """A run's arms (the baseline and each scenario) as cohort models sharing every random number.
 
 One cohort configuration holds the union of all arms' vaccine deliveries, in a fixed order
-(the preset's, then each scenario's), so a delivery's uptake draw is the same in every arm;
-an arm switches off the deliveries it does not use (coverage 0). Treatments change the
+(the preset's, then the scenarios' campaigns, each once: :func:`campaigns`), so a delivery's
+uptake draw is the same in every arm; an arm switches off the deliveries it does not use
+(coverage 0). Treatments change the
 tables an infection is drawn from, never the draws:
 
 * antivirals: the treated share of infections reaches the hospitalised and critical classes
@@ -29,14 +30,14 @@ from typing import Any
 import numpy as np
 
 from awaken.cohort import Emulator, build_model, load_config
-from awaken.cohort.config import PATHOGENS, SEVERITIES, Config
+from awaken.cohort.config import SEVERITIES, Config
 from awaken.cohort.model import Model
 from awaken.cohort.severity import STRAINS
 from awaken.policy.calendar import end_date, extend_campaigns, extend_seasons
 from awaken.policy.scenarios import Antiviral, Effect, Il6Blockade, Scenario, ScenarioFile
 
 BASELINE = "baseline"
-FOLD, EXTRA = 2, 3  # emulator columns used by the kernel
+FOLD = 2  # the emulator's fold-change column
 
 
 def strain_pathogen(strain: str) -> str:
@@ -232,5 +233,5 @@ def build_arms(spec: ScenarioFile, cfg: Config, emulator: Emulator,
     return [arm(BASELINE, None), *(arm(sc.name, sc) for sc in spec.scenarios)]
 
 
-__all__ = ["BASELINE", "PATHOGENS", "Arm", "build_arms", "coverages", "il6_overrides",
+__all__ = ["BASELINE", "Arm", "build_arms", "coverages", "il6_overrides",
            "union_config"]
