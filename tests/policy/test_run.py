@@ -143,6 +143,9 @@ def test_output_folder_refused_forced_resumed(spec, spy, tmp_path):
         run_policy(spec, out, draws="none", emulator=spy, runs=2, n=600, resume=True)
     forced = run_policy(spec, out, draws="none", emulator=spy, runs=2, n=600, force=True)
     assert forced.meta["settings"]["n"] == 600
+    text = (out / "policy.json").read_text()
+    run_policy(spec, out, draws="none", emulator=spy, runs=2, n=600, force=True)
+    assert (out / "policy.json").read_text() == text  # same seed, same file
     with pytest.raises(InputError, match="--resume or --force, not both"):
         run_policy(spec, out, draws="none", emulator=spy, resume=True, force=True)
     with pytest.raises(InputError, match="--runs"):

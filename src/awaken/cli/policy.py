@@ -95,7 +95,7 @@ def run_cmd(
         bar.stop()
     _print(result.table, result.meta)
     console.print(f"wrote {out}/policy.csv, policy.json, runs.csv, policy.png "
-                  f"({result.meta['seconds']:.0f} s; intervals: {result.meta['uncertainty']})",
+                  f"({result.seconds:.0f} s; intervals: {result.meta['uncertainty']})",
                   highlight=False)
 
 

@@ -43,8 +43,9 @@ class PolicyResult:
 
     table: pd.DataFrame
     runs: pd.DataFrame
-    meta: dict[str, Any]
+    meta: dict[str, Any]  # written to policy.json with the table (no timings: reproducible)
     out: Path | None = None
+    seconds: float = 0.0
 
 
 def run_seed(seed: int, run: int) -> int:
@@ -227,8 +228,8 @@ def run_policy(
             "posterior": resolved.source, "per": PER,
             "scenarios": {sc.name: sc.description for sc in spec.scenarios},
             "baseline_programme": spec.baseline.programme,
-            "seconds": round(time.perf_counter() - began, 1), "key": key}
-    result = PolicyResult(table, frame, meta, target)
+            "key": key}
+    result = PolicyResult(table, frame, meta, target, time.perf_counter() - began)
     if target is not None:
         _write(target, result)
     return result
