@@ -103,6 +103,13 @@ def test_posterior_draws_give_one_emulator_per_run(spec, spy):
     assert spy.calls == [expect[0], expect[0], expect[1], expect[1]]  # rows spread evenly
     weighted = select_draws(DRAWS.assign(weight=[0.0, 1.0]), 3, seed=0)
     assert weighted == [expect[1]] * 3
+    # a mouse posterior's tumour growth rate does not replace the human value: said so
+    spy.calls.clear()
+    mixed = run_policy(spec, draws=DRAWS.assign(g=[0.5, 0.6]), emulator=spy, runs=2, n=600)
+    assert spy.calls == expect and "not carried over" in mixed.meta["posterior"]
+    only = run_policy(spec, draws=pd.DataFrame({"g": [0.5, 0.6]}), emulator=spy, runs=2,
+                      n=600)
+    assert only.meta["uncertainty"] == SIMULATION_ONLY
 
 
 def test_default_posterior_or_said_so(spec, spy):

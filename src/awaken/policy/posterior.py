@@ -3,8 +3,11 @@
 A draws table has one row per draw and one column per lung parameter it overrides (optional
 columns ``draw``, an id, and ``weight``). Run ``r`` of a policy run takes draw ``r`` of
 :func:`select_draws`; its emulator is built from the lung model with that row's overrides
-(and cached on disk, like every emulator). Without a draws table every run uses the default
-emulator and the intervals carry the simulation's uncertainty only: the output says so.
+(and cached on disk, like every emulator). A parameter that the human presets set (virus,
+host or severity class, e.g. the tumour's ``g`` and ``rho``) is not carried over from a
+(mouse) posterior: the human value stands, and the output names the columns left out.
+Without a draws table every run uses the default emulator and the intervals carry the
+simulation's uncertainty only: the output says so.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Draws:
     overrides: tuple[dict[str, float], ...]
     source: str
     uncertainty: str  # SIMULATION_ONLY or WITH_POSTERIOR
+    left_out: tuple[str, ...] = ()  # columns set by the human presets, not carried over
 
 
 def check_draws(table: pd.DataFrame, where: str = "draws table") -> pd.DataFrame:
@@ -52,11 +56,25 @@ def check_draws(table: pd.DataFrame, where: str = "draws table") -> pd.DataFrame
     return values
 
 
+def human_set() -> set[str]:
+    """Lung parameters that the human virus, host and severity presets set."""
+    from awaken.cohort.emulator import HOSTS, VIRUS
+    from awaken.lung.presets import HOSTS as HOST_PRESETS
+    from awaken.lung.presets import SEVERITIES, VIRUSES
+
+    names: set[str] = set()
+    for preset in (*(VIRUSES[v] for v in VIRUS.values()), *(HOST_PRESETS[h] for h in HOSTS),
+                   *SEVERITIES.values()):
+        names |= set(preset.values)
+    return names
+
+
 def select_draws(table: pd.DataFrame, runs: int, seed: int,
                  where: str = "draws table") -> list[dict[str, float]]:
-    """``runs`` rows of overrides: resampled by ``weight`` (seeded) if given, else rows
-    spread evenly over the table."""
+    """``runs`` rows of overrides (without the parameters the human presets set): resampled
+    by ``weight`` (seeded) if given, else rows spread evenly over the table."""
     values = check_draws(table, where)
+    values = values[[c for c in values.columns if c not in human_set()]]
     if "weight" in table.columns:
         w = table["weight"].to_numpy(float)
         if (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
@@ -88,7 +106,14 @@ def resolve_draws(table: pd.DataFrame | None | str, runs: int, seed: int) -> Dra
         table, source = default_draws_table()
         if table is None:
             return Draws(tuple({} for _ in range(runs)), source, SIMULATION_ONLY)
-    return Draws(tuple(select_draws(table, runs, seed)), source, WITH_POSTERIOR)
+    left_out = tuple(c for c in table.columns if c in human_set())
+    draws = tuple(select_draws(table, runs, seed))
+    if left_out:
+        source += (f"; not carried over (set by the human presets): {', '.join(left_out)}")
+    if not any(draws):
+        return Draws(tuple({} for _ in range(runs)), source + "; nothing left to vary",
+                     SIMULATION_ONLY, left_out)
+    return Draws(draws, source, WITH_POSTERIOR, left_out)
 
 
 EmulatorFactory = Callable[[dict[str, float]], Emulator]
