@@ -171,3 +171,10 @@ def test_il6_blockade_effect_comes_from_the_lung_model():
     h = SEVERITIES.index("hospitalised")
     # the blockade lowers the dormant cells' day-28 fold change of hospitalised infections
     assert (blocked.values[:, :, 0, h, 2] < base.values[:, :, 0, h, 2]).all()
+
+
+def test_more_doses_than_the_kernel_keeps_is_refused(spy):
+    spec = parse_scenarios("[[scenarios]]\nname = 's'\n")
+    with pytest.raises(InputError, match="more than the 32 the cohort kernel keeps"):
+        run_policy(spec, draws="none", emulator=spy, horizon_years=15.0)
+    assert spy.calls == []

@@ -24,7 +24,13 @@ import pandas as pd
 from awaken.cohort.model import chunk_bounds, simulate_chunk
 from awaken.core.errors import InputError
 from awaken.core.io import write_json, write_table
-from awaken.policy.arms import BASELINE, build_arms, il6_overrides, union_config
+from awaken.policy.arms import (
+    BASELINE,
+    build_arms,
+    check_dose_capacity,
+    il6_overrides,
+    union_config,
+)
 from awaken.policy.outcomes import GAINED, OUTCOMES, PER, counts, dose_counts, vaccinated
 from awaken.policy.posterior import Draws, EmulatorFactory, lung_emulator, resolve_draws
 from awaken.policy.scenarios import ScenarioFile
@@ -194,6 +200,7 @@ def run_policy(
     from awaken.policy.scenarios import check_against_preset
 
     check_against_preset(spec, "scenarios", horizon)
+    check_dose_capacity(spec, union_config(spec, 1, 0, horizon))
     resolved = resolve_draws(draws, runs, seed)
     settings = {"preset": s.preset, "n": n, "runs": runs, "seed": seed,
                 "horizon_years": horizon, "extend_calendar": s.extend_calendar}
