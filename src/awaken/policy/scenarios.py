@@ -19,13 +19,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from awaken.cohort.config import PATHOGENS, SEVERITIES, Delivery, Product
+from awaken.cohort.config import PATHOGENS, Delivery, Product
 from awaken.core.errors import InputError
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Pathogen = Literal["sars2", "influenza", "rsv"]
 Severe = Literal["hospitalised", "critical"]
-AGE_GROUPS = ("all", "under65", "65plus")  # the cohort's severity tables split at 65
+AgeGroup = Literal["all", "under65", "65plus"]  # the cohort's severity tables split at 65
 
 
 class _Strict(BaseModel):
@@ -85,7 +85,7 @@ class Antiviral(_Strict):
 
     pathogen: Pathogen
     coverage: Probability
-    ages: Literal["all", "under65", "65plus"] = "all"
+    ages: AgeGroup = "all"
     severe_rr: Effect
 
 
@@ -272,6 +272,6 @@ def example_path(name: str) -> Path:
     return Path(str(resources.files("awaken.policy").joinpath("examples", f"{name}.toml")))
 
 
-__all__ = ["AGE_GROUPS", "SEVERITIES", "Antiviral", "Effect", "Il6Blockade", "Scenario",
+__all__ = ["Antiviral", "Effect", "Il6Blockade", "Scenario",
            "ScenarioFile", "Settings", "example_path", "example_text", "examples",
            "load_scenarios", "parse_scenarios"]
