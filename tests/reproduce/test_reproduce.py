@@ -43,10 +43,12 @@ def test_claims_shape(quick_run: Path) -> None:
     # the mouse day-15 fold change was fitted: never counted as a prediction
     assert by_id["mouse_expansion_day15"]["calibrated_to"] is True
     assert by_id["mouse_expansion_day15"]["verdict"] != "reproduced"
-    # the past COVID-19 programme against none; the policy layer is not built: said so
+    # the past COVID-19 programme against none, from the policy layer's example scenario
     vac = by_id["vaccination_prevents"]
     assert set(vac["reproduced"]["averted"]) >= {"lung_metastases", "cancer_deaths"}
-    assert "policy scenarios" in vac["reason"]
+    assert "policy scenario 'england-covid-programme'" in vac["reason"]
+    assert vac["reproduced"]["uncertainty"] in vac["reason"]
+    assert set(vac["reproduced"]["nnv"]) == {"nnv_lung_metastasis", "nnv_cancer_death"}
     assert vac["verdict"] != "reproduced"  # one replicate in --quick is not enough
     # human claims carry a share per pathway and an interval over replicates
     for cid in ("ukb_cancer_death", "flatiron_lung_metastasis"):

@@ -16,7 +16,7 @@ app = typer.Typer(
     name="awaken",
     help="Respiratory viral infections awakening dormant metastatic cancer cells: "
     "within-host model (lung), fitting (calibrate), population microsimulation (cohort) and "
-    "survival analyses (epi); the study end to end (reproduce).",
+    "survival analyses (epi); intervention scenarios (policy); the study end to end (reproduce).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -24,12 +24,13 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from awaken.cli import calibrate, cohort, epi, lung, reproduce
+    from awaken.cli import calibrate, cohort, epi, lung, policy, reproduce
 
     app.add_typer(lung.app, name="lung")
     app.add_typer(calibrate.app, name="calibrate")
     app.add_typer(cohort.app, name="cohort")
     app.add_typer(epi.app, name="epi")
+    app.add_typer(policy.app, name="policy")
     app.command("reproduce", help=reproduce.HELP)(reproduce.reproduce_cmd)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -39,6 +40,7 @@ from awaken.core.io import atomic_path
 
 COLUMNS = ("il6_peak", "il6_auc", "fold_change_day28", "extra_doublings")
 ROUND_OFF = 1e-9
+BELOW_ROUND_OFF = 1e-6  # only values that would otherwise be refused are rounded with it
 HOSTS = ("human", "human-65plus")
 HOST_AGES = (50.0, 65.0)
 VIRUS = {
@@ -91,6 +93,9 @@ def _check(table: pd.DataFrame, where: str) -> np.ndarray:
     # Solver round-off around "no effect" (the upper-airway class) is not an effect.
     t = np.where(np.abs(t) < ROUND_OFF, 0.0, t)
     t[:, 2] = np.where(np.abs(t[:, 2] - 1.0) < ROUND_OFF, 1.0, t[:, 2])
+    # Below "no effect" by less than BELOW_ROUND_OFF (seen with an intervention on): round-off.
+    t = np.where((t < 0.0) & (t > -BELOW_ROUND_OFF), 0.0, t)
+    t[:, 2] = np.where((t[:, 2] < 1.0) & (t[:, 2] > 1.0 - BELOW_ROUND_OFF), 1.0, t[:, 2])
     if not np.isfinite(t).all() or (t < 0).any() or (t[:, 2] < 1.0).any():
         raise InputError(f"{where}: response values must be finite and non-negative, with "
                          "fold_change_day28 >= 1")
@@ -120,15 +125,17 @@ def cache_dir() -> Path:
     return Path(root) / "emulator"
 
 
-def _from_lung(response: ModuleType, values: np.ndarray) -> None:
+def _from_lung(response: ModuleType, values: np.ndarray,
+               overrides: Mapping[str, float] | None = None) -> None:
     """Fill ``values`` from the lung model, through a cache keyed by everything it depends on.
 
     The key hashes the lung model's fingerprint and every parameter vector the response
-    tables use (``response.response_key``), so a changed preset or fit rebuilds the table.
+    tables use (``response.response_key``), so a changed preset, fit or override rebuilds it.
     """
     import hashlib
 
-    keys = [response.response_key(VIRUS[st], host, bool(v))
+    extra = {"overrides": dict(overrides)} if overrides else {}
+    keys = [response.response_key(VIRUS[st], host, bool(v), **extra)
             for st in STRAINS for host in HOSTS for v in (0, 1)]
     key = hashlib.sha256("".join(keys).encode()).hexdigest()[:16]
     path = cache_dir() / f"{key}.npy"
@@ -140,7 +147,7 @@ def _from_lung(response: ModuleType, values: np.ndarray) -> None:
     for s, strain in enumerate(STRAINS):
         for h, host in enumerate(HOSTS):
             for v in (0, 1):
-                table = response.response_table(VIRUS[strain], host, bool(v))
+                table = response.response_table(VIRUS[strain], host, bool(v), **extra)
                 values[s, h, v] = _check(table, f"lung response {VIRUS[strain]}/{host}")
     try:
         with atomic_path(path) as tmp, open(tmp, "wb") as handle:
@@ -149,10 +156,15 @@ def _from_lung(response: ModuleType, values: np.ndarray) -> None:
         pass  # a read-only cache only costs the rebuild next time
 
 
-def lung_doubling_days() -> float:
-    """Doubling time (days) of awakened cells in the lung model's adult human host."""
+def lung_doubling_days(overrides: Mapping[str, float] | None = None) -> float:
+    """Doubling time (days) of awakened cells in the lung model's adult human host.
+
+    An override of ``g`` (the division rate) applies to every host, as in the responses.
+    """
     from awaken.lung.presets import HOSTS as LUNG_HOSTS
 
+    if overrides and "g" in overrides:
+        return float(np.log(2.0) / overrides["g"])
     rates = {LUNG_HOSTS[h].values["g"] for h in HOSTS}
     if len(rates) != 1:
         raise InputError("the lung model's human hosts differ in the awakened-cell division "
@@ -160,10 +172,17 @@ def lung_doubling_days() -> float:
     return float(np.log(2.0) / rates.pop())
 
 
-def build_emulator(source: Source = "auto") -> Emulator:
-    """Build the table once: from the lung model, or from the fixture (see module doc)."""
+def build_emulator(source: Source = "auto",
+                   overrides: Mapping[str, float] | None = None) -> Emulator:
+    """Build the table once: from the lung model, or from the fixture (see module doc).
+
+    ``overrides`` (lung parameters by name, e.g. a posterior draw or an intervention's
+    window) apply to every response of the lung model; the fixture takes none.
+    """
     if source not in ("auto", "lung", "fixture"):
         raise unknown_choice("emulator source", source, ("auto", "lung", "fixture"))
+    if overrides and source == "fixture":
+        raise InputError("the fixture emulator takes no lung parameter overrides")
     from awaken.lung.codegen import stamped_fingerprint as fingerprint
 
     values = np.empty((len(STRAINS), len(HOSTS), 2, len(SEVERITIES), len(COLUMNS)))
@@ -172,10 +191,11 @@ def build_emulator(source: Source = "auto") -> Emulator:
         if response is None:
             raise InputError("the lung model has no awaken.lung.response yet; use the "
                              "fixture (source='fixture')")
-        _from_lung(response, values)
+        _from_lung(response, values, overrides)
         used = "lung"
-        provenance = "awaken.lung.response.response_table"
-        doubling = lung_doubling_days()
+        provenance = "awaken.lung.response.response_table" + (
+            f" with overrides {dict(sorted(overrides.items()))}" if overrides else "")
+        doubling = lung_doubling_days(overrides)
     else:
         fixture = _fixture()
         for s, strain in enumerate(STRAINS):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,10 @@ class Model:
     emulator: Emulator
     params: np.ndarray
     switches: np.ndarray
+    # P(class <= c | infected) and P(death | class): the declared tables unless a caller (the
+    # policy layer: antivirals, treatment) passes changed ones of the same shape
+    severity: np.ndarray = field(default_factory=severity_table)
+    fatality: np.ndarray = field(default_factory=fatality_table)
 
 
 def build_model(cfg: Config, emulator: Emulator) -> Model:
@@ -88,7 +92,7 @@ def _run_kernel(model: Model, pop: Population, caps: list[int]) -> tuple:
         pop["reservoir"], model.params, model.switches, doubling_days(model.config),
         survival_days(model.config), site_cumulative(model.config), other_cause_hazards(),
         susc, cal.rate, cal.cumulative, cal.variant, cal.tested, cal.negative_rate,
-        cal.negative_cumulative, severity_table(), fatality_table(), np.array(AGE_BANDS),
+        cal.negative_cumulative, model.severity, model.fatality, np.array(AGE_BANDS),
         emu, vac.product, vac.delivery, end_day, cause, *bufs, count)
     return end_day, cause, bufs, count
 

@@ -51,9 +51,11 @@ CANNOT_TELL = (
     "not that they are true.",
     "The size of the human awakening effect: no human data constrain the IL-6 response of "
     "dormant cells, and the human scale factors are not fitted.",
-    "What a vaccination policy or IL-6 blockade would prevent: the policy layer is not built "
-    "yet; the report gives only what England's past COVID-19 programme prevented in the model "
-    "(against none, same survivors), without the calibration's posterior uncertainty.",
+    "What a vaccination policy or IL-6 blockade would prevent: the report gives what "
+    "England's past COVID-19 programme prevented in the model (the policy layer's example "
+    "scenario, against none, same survivors); other scenarios (influenza, RSV, boosters, IL-6 "
+    "blockade, antivirals) are run by `awaken policy run` (docs/policy.md). Their size "
+    "inherits the unfitted human scale factors.",
     "Cause-of-death coding and testing selection in the real studies: (d) and (e) are "
     "assumed mechanisms with assumed parameters, not measured ones.",
     "The transient EpCAM+ state and the neutrophil route are not modelled.",

@@ -201,8 +201,9 @@ def vaccination_claim(vac: dict[str, Any]) -> dict[str, Any]:
     3) averts cancer deaths, ``consistent`` when the median does, else ``not_reproduced``."""
     rows = vac["rows"]
     averted = {k: _interval([r[f"{k}_averted"] for r in rows])
-               for k in ("severe_sars2_infections", "lesions_woken_by_infection",
-                         "lung_metastases", "cancer_deaths")}
+               for k in vac.get("outcomes", ("severe_sars2_infections",
+                                             "lesions_woken_by_infection",
+                                             "lung_metastases", "cancer_deaths"))}
     value, spread, n = averted["cancer_deaths"]
     if value is None:
         v, why = "not_reproduced", "no value could be computed"
@@ -215,9 +216,7 @@ def vaccination_claim(vac: dict[str, Any]) -> dict[str, Any]:
                                 f"{n} replicate(s) only")
     else:
         v, why = "not_reproduced", f"median {value:.3g} cancer deaths averted per 100,000"
-    why += ("; England's COVID-19 vaccination 2020-2023 against none, breast cancer survivors, "
-            "common random numbers. Not the policy scenarios (influenza, RSV, IL-6 blockade, "
-            "number needed to vaccinate, posterior uncertainty): not built yet")
+    why += "; " + vac.get("describe", "England's COVID-19 vaccination 2020-2023 against none")
     return _claim(
         "vaccination_prevents", "Vaccinating cancer survivors against respiratory viruses "
         "would prevent metastatic relapse and cancer deaths",
@@ -225,7 +224,8 @@ def vaccination_claim(vac: dict[str, Any]) -> dict[str, Any]:
          "source": f"{CHIA}, implication; no figure ({FACTS} 1.7)"},
         {"value": value, "interval": spread, "replicates": n, "unit": "cancer deaths averted "
          "per 100,000 survivors, 2020-2023", "persons": vac["n"],
-         "averted": {k: {"value": a[0], "interval": a[1]} for k, a in averted.items()}},
+         "averted": {k: {"value": a[0], "interval": a[1]} for k, a in averted.items()},
+         **{k: vac[k] for k in ("nnv", "uncertainty") if k in vac}},
         False, None, (v, why))
 
 
