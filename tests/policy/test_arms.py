@@ -95,7 +95,7 @@ def test_blockade_mixture_keeps_each_lesions_waking_probability(fixture_emulator
     blocked_values = base.values.copy()
     blocked_values[..., 2] = 1.0 + (blocked_values[..., 2] - 1.0) / 3.0
     blocked_values[..., 3] /= 2.0
-    blocked = type(base)(blocked_values, "test", base.fingerprint, "test")
+    blocked = type(base)(blocked_values, "test", base.fingerprint, "test", base.doubling_days)
     k = 0.3
     il6 = Il6Blockade(coverage=0.25)
     mixed = blockade_emulator(base, blocked, il6, k).values
