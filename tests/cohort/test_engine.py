@@ -158,3 +158,17 @@ def test_interrupted_run_leaves_no_output_and_resumes(tmp_path, ukb_small, emula
     a, b = load_cohort(out), load_cohort(whole.path)
     for name, frame in a.tables().items():
         pd.testing.assert_frame_equal(frame, b.tables()[name], obj=name)
+
+
+def test_arrow_tables_are_the_frames_as_stored(ukb_model):
+    """A run writes Arrow tables built from the arrays: the same as the frames converted."""
+    from awaken.cohort import storage
+    from awaken.cohort.model import chunk_tables
+
+    frames, tables = simulate_chunk(ukb_model, 500, 1500), chunk_tables(ukb_model, 500, 1500)
+    assert frames.keys() == tables.keys()
+    for name, frame in frames.items():
+        expected = storage._arrow(frame)
+        assert tables[name].schema.equals(expected.schema), name
+        assert tables[name].equals(expected), name
+    assert tables["truth_awakenings"].num_rows > 0 and tables["deaths"].num_rows > 0

@@ -16,7 +16,7 @@ import awaken
 from awaken.cohort import storage
 from awaken.cohort.config import Config
 from awaken.cohort.emulator import Emulator, Source, build_emulator
-from awaken.cohort.model import Model, build_model, chunk_bounds, simulate_chunk
+from awaken.cohort.model import Model, build_model, chunk_bounds, chunk_tables
 from awaken.core.errors import InputError
 
 Progress = Callable[[int, int], None]
@@ -38,7 +38,7 @@ class RunResult:
 
 
 def _task(model: Model, chunk: int, lo: int, hi: int, work: str) -> tuple[int, dict[str, int]]:
-    return chunk, storage.write_chunk(Path(work), chunk, simulate_chunk(model, lo, hi))
+    return chunk, storage.write_chunk(Path(work), chunk, chunk_tables(model, lo, hi))
 
 
 def _manifest(cfg: Config, emulator: Emulator) -> dict[str, Any]:

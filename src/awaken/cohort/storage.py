@@ -54,10 +54,10 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_arrays(cols, names=names)
 
 
-def write_parquet(path: Path, frame: pd.DataFrame) -> None:
+def write_parquet(path: Path, frame: pd.DataFrame | pa.Table) -> None:
     """One table as Parquet (dates as DATE, text as strings), atomically."""
     with atomic_path(path) as tmp:
-        pq.write_table(_arrow(frame), tmp)
+        pq.write_table(frame if isinstance(frame, pa.Table) else _arrow(frame), tmp)
 
 
 def config_hash(manifest: dict[str, Any]) -> str:
@@ -89,7 +89,8 @@ def prepare(out: Path, manifest: dict[str, Any], resume: bool, force: bool) -> t
     return work, done
 
 
-def write_chunk(work: Path, chunk: int, tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+def write_chunk(work: Path, chunk: int,
+                tables: dict[str, pd.DataFrame] | dict[str, pa.Table]) -> dict[str, int]:
     """Write a chunk's tables, then its marker; return row counts."""
     for name, frame in tables.items():
         write_parquet(work / f"{name}.parquet" / f"part-{chunk:05d}.parquet", frame)
