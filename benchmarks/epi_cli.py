@@ -102,6 +102,31 @@ def _cpu_children() -> float:
     return use.ru_utime + use.ru_stime
 
 
+def csv_readers(path: Path, columns: list[str], repeats: int = 5) -> dict[str, dict[str, float]]:
+    """The model's columns read by the command (pyarrow) and by pandas' ``read_csv`` (the
+    previous reader), alternated in one process so that both see the same load: best wall
+    and CPU seconds of each."""
+    import pandas as pd
+
+    from awaken.cli.epi import read_table
+
+    readers = {"command (pyarrow)": lambda: read_table(path, columns, columns),
+               "pandas read_csv": lambda: pd.read_csv(path, usecols=columns,
+                                                      dtype=dict.fromkeys(columns, "float64"))}
+    best = {k: {"wall_s": np.inf, "cpu_s": np.inf} for k in readers}
+    frames = {}
+    for _ in range(repeats):
+        for name, read in readers.items():
+            w, c = time.perf_counter(), time.process_time()
+            frames[name] = read()
+            w, c = time.perf_counter() - w, time.process_time() - c
+            best[name] = {"wall_s": min(best[name]["wall_s"], w),
+                          "cpu_s": min(best[name]["cpu_s"], c)}
+    a, b = frames.values()
+    assert a.equals(b[a.columns]), "the two readers disagree"
+    return best
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="awaken-epi-cli-"))
     frame = make_data(N_ROWS)
@@ -113,6 +138,8 @@ def main() -> None:
             "--json"]
     results: dict[str, object] = {"rows": len(frame), "events": int(frame["event"].sum()),
                                   "subjects": int(frame["id"].nunique())}
+    results["csv_readers"] = csv_readers(paths["csv"], ["start", "stop", "event", *COVARIATES])
+    results["csv_readers"]["load_average"] = os.getloadavg()[0]
     _run([str(AWAKEN), "epi", "cox", "--data", str(paths["parquet"]), *base])  # warm caches
     coef = None
     for fmt, path in paths.items():
