@@ -3,11 +3,12 @@
 * ``england-breast`` 2020-2023 with the full model at ``--n`` (default 1,000,000): population
   sampling, the compiled kernel and the building of tables timed apart (best of
   ``--repeats``, after a warm-up), one process, one thread;
-* the whole command ``awaken cohort simulate ... --out FILE.duckdb`` (a fresh process:
-  imports, numba cache load, DuckDB written), once;
+* the whole command ``awaken cohort simulate ... --out FILE.duckdb`` and ``--out FOLDER``
+  (Parquet) in a fresh process (imports, numba cache load, output written), once each: wall
+  and CPU seconds and the load average around it;
 * cost growth: population + kernel at 1e4, 1e5, 1e6 (and ``--max-n``, default 1e7) persons;
 * bytes per person held (population arrays and output buffers of a chunk) and the peak
-  resident memory of the command writing Parquet at ``--memory-n`` (default 1e7);
+  resident memory of the command writing Parquet and DuckDB at ``--memory-n`` (default 1e7);
 * the draws: the Threefry kernel against numpy's Philox built per person from a key.
 
 Writes ``benchmarks/results/cohort_simulate.json``.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -44,53 +46,67 @@ def _caps(n: int) -> list[int]:
 
 
 def time_parts(n: int, repeats: int) -> dict[str, float]:
-    """Seconds for population, kernel and tables over ``n`` persons in 100,000-person chunks."""
+    """CPU seconds (one thread) for population, kernel and the Arrow tables a run writes,
+    over ``n`` persons in 100,000-person chunks (best of ``repeats``), and the wall time."""
     cfg = load_config("england-breast", n=n, chunk_size=100_000)
     model = build_model(cfg, build_emulator("fixture"))
     M.simulate_chunk(model, 0, 100)  # warm-up (numba cache)
-    best = {"population": np.inf, "kernel": np.inf, "tables": np.inf}
+    best = {"population": np.inf, "kernel": np.inf, "tables": np.inf, "wall": np.inf}
     chunks = M.chunk_bounds(n, cfg.cohort.chunk_size)
     for _ in range(repeats):
         tp = tk = 0.0
         events = 0
+        wall = time.perf_counter()
         for lo, hi in chunks:
-            t = time.perf_counter()
+            t = time.process_time()
             pop = sample_population(cfg, lo, hi)
-            tp += time.perf_counter() - t
-            t1 = time.perf_counter()
+            tp += time.process_time() - t
+            t1 = time.process_time()
             *_, count = M._run_kernel(model, pop, _caps(len(pop)))
-            tk += time.perf_counter() - t1
+            tk += time.process_time() - t1
             events += int(count.sum())
-        # tables: the whole chunk function minus population and kernel, on chunk 0
+        wall = time.perf_counter() - wall
+        # tables: the chunk's Arrow tables minus population and kernel, on chunk 0
         lo, hi = chunks[0]
-        t = time.perf_counter()
-        M.simulate_chunk(model, lo, hi)
-        whole = time.perf_counter() - t
-        t = time.perf_counter()
+        t = time.process_time()
+        M.chunk_tables(model, lo, hi)
+        whole = time.process_time() - t
+        t = time.process_time()
         M._run_kernel(model, sample_population(cfg, lo, hi), _caps(hi - lo))
-        tables = max(0.0, whole - (time.perf_counter() - t)) * len(chunks)
+        tables = max(0.0, whole - (time.process_time() - t)) * len(chunks)
         best = {k: min(best[k], v) for k, v in
-                (("population", tp), ("kernel", tk), ("tables", tables))}
+                (("population", tp), ("kernel", tk), ("tables", tables), ("wall", wall))}
     best["events_recorded"] = events
+    best["load_average"] = os.getloadavg()[0]
     return best
 
 
 def time_command(n: int, target: str) -> dict[str, float]:
-    """The whole CLI command in a fresh process: wall seconds, peak resident memory, size.
+    """The whole CLI command in a fresh process: wall and CPU seconds (with its threads),
+    peak resident memory, output size, and the load average around it.
 
     ``target`` is ``c.duckdb`` (DuckDB file) or ``c`` (Parquet folder)."""
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / target
         cmd = [sys.executable, "-c", RUN, str(n), str(out)]
+        cpu = _children_cpu()
         t = time.perf_counter()
         proc = subprocess.run(cmd, check=True, capture_output=True, text=True,
                               env={**os.environ, "NUMBA_NUM_THREADS": "1"})
         wall = time.perf_counter() - t
+        cpu = _children_cpu() - cpu
         size = sum(f.stat().st_size for f in out.rglob("*")) if out.is_dir() else (
             out.stat().st_size)
-    peak, inner = proc.stdout.strip().splitlines()[-1].split()
-    return {"seconds": wall, "inside_seconds": float(inner), "peak_rss_mib": float(peak),
-            "output_mib": size / 2**20}
+    peak, start_up, inner = proc.stdout.strip().splitlines()[-1].split()
+    return {"seconds": wall, "cpu_seconds": cpu, "start_up_seconds": float(start_up),
+            "inside_seconds": float(inner), "peak_rss_mib": float(peak),
+            "output_mib": size / 2**20, "load_average": [load, os.getloadavg()[0]]}
+
+
+def _children_cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
 
 
 # the command's own code path (awaken.cli), in a child whose peak memory is its own
@@ -99,10 +115,13 @@ import resource, sys, time
 t = time.perf_counter()
 from typer.testing import CliRunner
 from awaken.cli.cohort import app
+import awaken.cohort
+start_up = time.perf_counter() - t
 r = CliRunner().invoke(app, ["simulate", "--preset", "england-breast", "--n", sys.argv[1],
                              "--emulator", "fixture", "--out", sys.argv[2]])
 assert r.exit_code == 0, r.output
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, time.perf_counter() - t)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, start_up,
+      time.perf_counter() - t)
 """
 
 
@@ -140,19 +159,21 @@ def main() -> None:
     res: dict = {"n": args.n, "cpu": os.cpu_count()}
     res["parts"] = time_parts(args.n, args.repeats)
     p = res["parts"]
-    print(f"{args.n:,} survivors 2020-2023, one core: population {p['population']:.2f} s, "
-          f"kernel {p['kernel']:.2f} s, tables {p['tables']:.2f} s")
+    print(f"{args.n:,} survivors 2020-2023, one core, CPU: population {p['population']:.2f} s, "
+          f"kernel {p['kernel']:.2f} s, tables {p['tables']:.2f} s (load {p['load_average']:.1f})")
     res["command"] = {}
     for label, n, target in (("duckdb", args.n, "c.duckdb"), ("parquet", args.n, "c"),
-                             ("parquet_memory", args.memory_n, "c")):
+                             ("parquet_memory", args.memory_n, "c"),
+                             ("duckdb_memory", args.memory_n, "c.duckdb")):
         c = res["command"][label] = time_command(n, target) | {"n": n}
-        print(f"awaken cohort simulate --n {n:,} --out {target}: {c['seconds']:.1f} s "
-              f"(fresh process), peak RSS {c['peak_rss_mib']:.0f} MiB, output "
-              f"{c['output_mib']:.0f} MiB")
+        print(f"awaken cohort simulate --n {n:,} --out {target}: {c['seconds']:.1f} s wall, "
+              f"{c['cpu_seconds']:.1f} s CPU (fresh process; start-up {c['start_up_seconds']:.1f} "
+              f"s), peak RSS {c['peak_rss_mib']:.0f} MiB, output {c['output_mib']:.0f} MiB, "
+              f"load {c['load_average']}")
     res["scaling"] = {}
     for n in [10**k for k in range(4, 8) if 10**k <= args.max_n]:
         q = time_parts(n, 1)
-        res["scaling"][n] = q["population"] + q["kernel"]
+        res["scaling"][n] = q["population"] + q["kernel"]  # CPU seconds
         print(f"n = {n:>10,}: population + kernel {res['scaling'][n]:.3f} s "
               f"({res['scaling'][n] / n * 1e9:.0f} ns per person)")
     res["bytes_per_person"] = bytes_per_person()

@@ -19,6 +19,7 @@ Coefficients of both are compared. Usage::
 from __future__ import annotations
 
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -40,30 +41,34 @@ AWAKEN = Path(sys.executable).parent / "awaken"
 
 PHASES = r"""
 import json, sys, time
-t0 = time.perf_counter()
+marks = [(time.perf_counter(), time.process_time())]
+def mark():
+    marks.append((time.perf_counter(), time.process_time()))
 import awaken.cli.epi as cli
-t1 = time.perf_counter()
+mark()
 from awaken.epi.cox import fit_cox
-t2 = time.perf_counter()
+mark()
 from pathlib import Path
 cols = ["start", "stop", "event", *sys.argv[2].split(",")]
 frame = cli.read_table(Path(sys.argv[1]), cols, cols)
-t3 = time.perf_counter()
+mark()
 fit = fit_cox(frame, start="start", stop="stop", event="event",
               covariates=sys.argv[2].split(","), concordance=False)
-t4 = time.perf_counter()
+mark()
 text = json.dumps(fit.to_dict())
-t5 = time.perf_counter()
+mark()
 # the fit again, warm, split into validation + sorting (the design) and Newton iterations
 from awaken.epi import cox
-t6 = time.perf_counter()
+mark()
 design = cox._build_design(frame, fit.spec)
-t7 = time.perf_counter()
+mark()
 cox._newton(design, True, 30, 1e-9, fit.spec)
-t8 = time.perf_counter()
-print(json.dumps({"import_cli": t1 - t0, "import_cox": t2 - t1, "read": t3 - t2,
-                  "fit": t4 - t3, "output": t5 - t4, "warm_validation_and_sorting": t7 - t6,
-                  "warm_newton": t8 - t7}))
+mark()
+names = ["import_cli", "import_cox", "read", "fit", "output", None,
+         "warm_validation_and_sorting", "warm_newton"]
+wall = {n: b[0] - a[0] for n, a, b in zip(names, marks, marks[1:]) if n}
+cpu = {n: b[1] - a[1] for n, a, b in zip(names, marks, marks[1:]) if n}
+print(json.dumps({"wall": wall, "cpu": cpu}))
 """
 
 R_SCRIPT = r"""
@@ -97,6 +102,31 @@ def _cpu_children() -> float:
     return use.ru_utime + use.ru_stime
 
 
+def csv_readers(path: Path, columns: list[str], repeats: int = 5) -> dict[str, dict[str, float]]:
+    """The model's columns read by the command (pyarrow) and by pandas' ``read_csv`` (the
+    previous reader), alternated in one process so that both see the same load: best wall
+    and CPU seconds of each."""
+    import pandas as pd
+
+    from awaken.cli.epi import read_table
+
+    readers = {"command (pyarrow)": lambda: read_table(path, columns, columns),
+               "pandas read_csv": lambda: pd.read_csv(path, usecols=columns,
+                                                      dtype=dict.fromkeys(columns, "float64"))}
+    best = {k: {"wall_s": np.inf, "cpu_s": np.inf} for k in readers}
+    frames = {}
+    for _ in range(repeats):
+        for name, read in readers.items():
+            w, c = time.perf_counter(), time.process_time()
+            frames[name] = read()
+            w, c = time.perf_counter() - w, time.process_time() - c
+            best[name] = {"wall_s": min(best[name]["wall_s"], w),
+                          "cpu_s": min(best[name]["cpu_s"], c)}
+    a, b = frames.values()
+    assert a.equals(b[a.columns]), "the two readers disagree"
+    return best
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="awaken-epi-cli-"))
     frame = make_data(N_ROWS)
@@ -108,6 +138,8 @@ def main() -> None:
             "--json"]
     results: dict[str, object] = {"rows": len(frame), "events": int(frame["event"].sum()),
                                   "subjects": int(frame["id"].nunique())}
+    results["csv_readers"] = csv_readers(paths["csv"], ["start", "stop", "event", *COVARIATES])
+    results["csv_readers"]["load_average"] = os.getloadavg()[0]
     _run([str(AWAKEN), "epi", "cox", "--data", str(paths["parquet"]), *base])  # warm caches
     coef = None
     for fmt, path in paths.items():
@@ -120,7 +152,8 @@ def main() -> None:
             coef = json.loads(out.stdout)["coef"]
         phases = json.loads(_run([sys.executable, "-c", PHASES, str(path), covs])[1].stdout)
         results[fmt] = {"command_s": min(walls), "command_cpu_s": min(cpus),
-                        "phases_s": phases}
+                        "phases_s": phases["wall"], "phases_cpu_s": phases["cpu"],
+                        "load_average": os.getloadavg()[0]}
     startup, _ = _run([sys.executable, "-c", "import awaken.cli"])
     results["python_and_cli_import_s"] = startup
     rscript = shutil.which("Rscript")
@@ -131,7 +164,7 @@ def main() -> None:
         grab = {line.split()[0]: line.split()[1:] for line in out.stdout.splitlines() if line}
         r_coef = np.array(grab["COEF"], dtype=float)
         results["r"] = {"fit_s": float(grab["FIT"][0]), "fit_cpu_s": float(grab["CPU"][0]),
-                        "read_s": float(grab["READ"][0]),
+                        "read_s": float(grab["READ"][0]), "load_average": os.getloadavg()[0],
                         "script_s": wall,
                         "max_abs_coef_diff": float(np.max(np.abs(r_coef - np.array(coef))))}
     write_json(HERE / "results" / "epi_cli.json", results)

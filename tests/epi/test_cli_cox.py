@@ -181,3 +181,27 @@ def test_reading_only_the_model_columns_keeps_errors_clear(tmp_path: Path) -> No
     missing = _invoke(["cox", "--data", str(path), "--start", "start", "--stop", "stop",
                        "--event", "event", "--covariates", "karno"])
     assert "karno" in str(missing.exception) and "note" in str(missing.exception)
+
+
+def test_numeric_columns_read_by_pyarrow_as_pandas_reads_them(tmp_path: Path) -> None:
+    """The model's columns, all numeric, are read by pyarrow's CSV reader: the same values
+    (every float exactly as written), NaN for pandas' missing-value spellings, and the
+    ordinary read for a text value or a missing column."""
+    from awaken.cli.epi import PANDAS_NA, read_table
+
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"t": rng.exponential(size=300), "e": rng.integers(0, 2, 300),
+                          "x": rng.normal(scale=1e6, size=300), "note": "a"})
+    path = tmp_path / "d.csv"
+    frame.to_csv(path, index=False)
+    text = path.read_text().splitlines()
+    text[1:1 + len(PANDAS_NA)] = [f"{na},1,-2.5e-300,a" for na in PANDAS_NA]
+    path.write_text("\n".join(text) + "\n")
+    cols = ["x", "t", "e"]
+    fast = read_table(path, cols, cols)
+    ordinary = pd.read_csv(path, usecols=cols, dtype=dict.fromkeys(cols, "float64"))
+    pd.testing.assert_frame_equal(fast, ordinary[cols])
+    assert fast["t"].isna().sum() == len(PANDAS_NA)
+    np.testing.assert_array_equal(fast["x"].iloc[len(PANDAS_NA):], frame["x"].iloc[len(PANDAS_NA):])
+    assert list(read_table(path, ["t", "note"], ["t", "note"]).columns) == ["t", "e", "x", "note"]
+    assert read_table(path, ["t", "nope"], ["t", "nope"]).shape == (300, 4)

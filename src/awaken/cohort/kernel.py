@@ -111,7 +111,7 @@ def _put(buf: np.ndarray, count: np.ndarray, slot: int, row: tuple) -> None:
     count[slot] = c + 1
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)  # nogil: a writer thread stores the last chunk meanwhile
 def simulate_people(
     seed,
     ids,

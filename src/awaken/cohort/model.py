@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from awaken.cohort import kernel as K
 from awaken.cohort.calendars import Calendars, build_calendars
+from awaken.cohort.columns import Codes, Days, Tables, to_arrow, to_pandas
 from awaken.cohort.config import PATHOGENS, SEVERITIES, SUBTYPES, VARIANTS, Config
 from awaken.cohort.emulator import Emulator
 from awaken.cohort.mortality import other_cause_hazards
@@ -97,20 +98,8 @@ def _run_kernel(model: Model, pop: Population, caps: list[int]) -> tuple:
     return end_day, cause, bufs, count
 
 
-def _dates(start: dt.date, days: np.ndarray) -> np.ndarray:
-    return (np.datetime64(start, "D") + np.floor(days).astype("timedelta64[D]")).astype(
-        "datetime64[ns]")
-
-
-def _codes(values: np.ndarray, names: tuple[str, ...], missing: str = "none") -> pd.Categorical:
-    """Codes as a categorical (cheap to build and to store); negative codes are ``missing``."""
-    labels = list(names) if missing in names else [*names, missing]
-    codes = np.where(values < 0, labels.index(missing), values).astype(np.int32)
-    return pd.Categorical.from_codes(codes, categories=labels)
-
-
-def simulate_chunk(model: Model, start: int, stop: int) -> dict[str, pd.DataFrame]:
-    """People ``start .. stop-1`` simulated into the schema's tables and the truth tables."""
+def chunk_columns(model: Model, start: int, stop: int) -> Tables:
+    """People ``start .. stop-1`` simulated into the columns of every table (see columns.py)."""
     pop = sample_population(model.config, start, stop)
     n = len(pop)
     caps = [2 * n + 64, 8 * n + 64, n // 2 + 64, 4 * n + 64, 4 * n + 64]
@@ -122,59 +111,71 @@ def simulate_chunk(model: Model, start: int, stop: int) -> dict[str, pd.DataFram
     t0 = model.config.cohort.start
     a = pop.arrays
     pid = a["person_id"]
-    persons = pd.DataFrame({
+
+    def ints(x: np.ndarray) -> np.ndarray:
+        return x.astype(np.int64)
+
+    persons = {
         "person_id": pid,
-        "sex": _codes(1 - a["female"].astype(np.int64), ("female", "male")),
+        "sex": Codes(1 - a["female"].astype(np.int64), ("female", "male")),
         "age_at_entry": a["age"],
-        "cancer_type": _codes(a["cancer"], CANCERS),
-        "diagnosis_date": _dates(t0, a["diagnosis_day"]),
-        "entry_date": _dates(t0, a["entry_day"]),
-        "end_date": _dates(t0, end_day),
-        "subtype": _codes(a["subtype"], (*SUBTYPES, "none")),
-        "er_status": _codes(a["er_positive"], ("negative", "positive")),
-        "her2_status": _codes(a["her2_positive"], ("negative", "positive")),
-        "t_stage": _codes(a["t_stage"] - 1, ("T1", "T2")),
-        "nodes": _codes(a["nodes"], NODES),
-        "era": _codes(a["era"], ERAS),
-        "deprivation": a["deprivation"].astype(np.int64),
-        "smoking": _codes(a["smoking"], SMOKING),
+        "cancer_type": Codes(a["cancer"], CANCERS),
+        "diagnosis_date": Days(a["diagnosis_day"], t0),
+        "entry_date": Days(a["entry_day"], t0),
+        "end_date": Days(end_day, t0),
+        "subtype": Codes(a["subtype"], (*SUBTYPES, "none")),
+        "er_status": Codes(a["er_positive"], ("negative", "positive")),
+        "her2_status": Codes(a["her2_positive"], ("negative", "positive")),
+        "t_stage": Codes(a["t_stage"] - 1, ("T1", "T2")),
+        "nodes": Codes(a["nodes"], NODES),
+        "era": Codes(a["era"], ERAS),
+        "deprivation": ints(a["deprivation"]),
+        "smoking": Codes(a["smoking"], SMOKING),
         "bmi": a["bmi"],
-    })
+    }
     died = cause >= 0
-    deaths = pd.DataFrame({"person_id": pid[died], "date": _dates(t0, end_day[died]),
-                           "cause": _codes(cause[died], CAUSES)})
-    infections = pd.DataFrame({
-        "person_id": tests[:, 0].astype(np.int64), "date": _dates(t0, tests[:, 1]),
-        "pathogen": _codes(tests[:, 2].astype(np.int64), PATHOGENS),
-        "result": _codes(tests[:, 3].astype(np.int64), RESULTS)})
-    vaccinations = pd.DataFrame({
-        "person_id": vax[:, 0].astype(np.int64), "date": _dates(t0, vax[:, 1]),
-        "product": _codes(vax[:, 2].astype(np.int64), model.vaccines.names)})
-    metastases = pd.DataFrame({
-        "person_id": mets[:, 0].astype(np.int64), "date": _dates(t0, mets[:, 1]),
-        "site": _codes(mets[:, 2].astype(np.int64), SITES)})
-    truth_infections = pd.DataFrame({
-        "person_id": infs[:, 0].astype(np.int64), "day": infs[:, 1],
-        "date": _dates(t0, infs[:, 1]),
-        "pathogen": _codes(infs[:, 2].astype(np.int64), PATHOGENS),
-        "strain": _codes(infs[:, 3].astype(np.int64), STRAINS),
-        "severity": _codes(infs[:, 4].astype(np.int64), SEVERITIES),
+    deaths = {"person_id": pid[died], "date": Days(end_day[died], t0),
+              "cause": Codes(cause[died], CAUSES)}
+    infections = {"person_id": ints(tests[:, 0]), "date": Days(tests[:, 1], t0),
+                  "pathogen": Codes(ints(tests[:, 2]), PATHOGENS),
+                  "result": Codes(ints(tests[:, 3]), RESULTS)}
+    vaccinations = {"person_id": ints(vax[:, 0]), "date": Days(vax[:, 1], t0),
+                    "product": Codes(ints(vax[:, 2]), model.vaccines.names)}
+    metastases = {"person_id": ints(mets[:, 0]), "date": Days(mets[:, 1], t0),
+                  "site": Codes(ints(mets[:, 2]), SITES)}
+    truth_infections = {
+        "person_id": ints(infs[:, 0]), "day": infs[:, 1], "date": Days(infs[:, 1], t0),
+        "pathogen": Codes(ints(infs[:, 2]), PATHOGENS),
+        "strain": Codes(ints(infs[:, 3]), STRAINS),
+        "severity": Codes(ints(infs[:, 4]), SEVERITIES),
         "tested": infs[:, 5] > 0, "protection_remaining": infs[:, 6],
-        "lesions_woken": infs[:, 7].astype(np.int64), "extra_doublings": infs[:, 8],
-        "fatal": infs[:, 9] > 0})
-    truth_lesions = pd.DataFrame({
-        "person_id": les[:, 0].astype(np.int64), "day": les[:, 1],
-        "date": _dates(t0, les[:, 1]), "lesion": les[:, 2].astype(np.int64),
-        "site": _codes(les[:, 3].astype(np.int64), SITES),
-        "event": _codes(les[:, 4].astype(np.int64), LESION_EVENTS),
-        "log2_cells": les[:, 5], "extra_doublings": les[:, 6]})
-    woke = truth_lesions["event"].isin(("woke", "woke_by_infection")).to_numpy()
-    truth_awakenings = truth_lesions.loc[woke, ["person_id", "day", "date", "lesion", "site",
-                                                "event"]].reset_index(drop=True)
-    truth_awakenings["by_infection"] = truth_awakenings.pop("event") == "woke_by_infection"
+        "lesions_woken": ints(infs[:, 7]), "extra_doublings": infs[:, 8],
+        "fatal": infs[:, 9] > 0}
+    event = ints(les[:, 4])
+    truth_lesions = {
+        "person_id": ints(les[:, 0]), "day": les[:, 1], "date": Days(les[:, 1], t0),
+        "lesion": ints(les[:, 2]), "site": Codes(ints(les[:, 3]), SITES),
+        "event": Codes(event, LESION_EVENTS), "log2_cells": les[:, 5],
+        "extra_doublings": les[:, 6]}
+    woke = (event == K.EV_WOKE) | (event == K.EV_WOKE_INFECTION)
+    truth_awakenings = {k: c[woke] if isinstance(c, np.ndarray) else c.take(woke)
+                        for k, c in truth_lesions.items()
+                        if k in ("person_id", "day", "date", "lesion", "site")}
+    truth_awakenings["by_infection"] = event[woke] == K.EV_WOKE_INFECTION
     return {"persons": persons, "infections": infections, "vaccinations": vaccinations,
             "metastases": metastases, "deaths": deaths, "truth_infections": truth_infections,
             "truth_awakenings": truth_awakenings, "truth_lesions": truth_lesions}
 
 
-__all__ = ["TABLES", "VARIANTS", "Model", "build_model", "chunk_bounds", "simulate_chunk"]
+def simulate_chunk(model: Model, start: int, stop: int) -> dict[str, pd.DataFrame]:
+    """People ``start .. stop-1`` simulated into the schema's tables and the truth tables."""
+    return to_pandas(chunk_columns(model, start, stop))
+
+
+def chunk_tables(model: Model, start: int, stop: int) -> dict[str, pa.Table]:
+    """The same tables as Arrow, built from the arrays (what a run writes)."""
+    return to_arrow(chunk_columns(model, start, stop))
+
+
+__all__ = ["TABLES", "VARIANTS", "Model", "build_model", "chunk_bounds", "chunk_tables",
+           "simulate_chunk"]

@@ -6,6 +6,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import awaken
 from awaken.cohort import storage
 from awaken.cohort.config import Config
 from awaken.cohort.emulator import Emulator, Source, build_emulator
-from awaken.cohort.model import Model, build_model, chunk_bounds, simulate_chunk
+from awaken.cohort.model import TABLES, Model, build_model, chunk_bounds, chunk_tables
 from awaken.core.errors import InputError
 
 Progress = Callable[[int, int], None]
@@ -38,7 +39,7 @@ class RunResult:
 
 
 def _task(model: Model, chunk: int, lo: int, hi: int, work: str) -> tuple[int, dict[str, int]]:
-    return chunk, storage.write_chunk(Path(work), chunk, simulate_chunk(model, lo, hi))
+    return chunk, storage.write_chunk(Path(work), chunk, chunk_tables(model, lo, hi))
 
 
 def _manifest(cfg: Config, emulator: Emulator) -> dict[str, Any]:
@@ -88,13 +89,57 @@ def simulate(
     emu = emulator if isinstance(emulator, Emulator) else build_emulator(emulator)
     model = build_model(cfg, emu)
     manifest = _manifest(cfg, emu)
-    work, done = storage.prepare(out, manifest, resume, force)
+    work, parts = storage.prepare(out, manifest, resume, force)
     chunks = chunk_bounds(cfg.cohort.n, cfg.cohort.chunk_size)
-    todo = [(c, lo, hi) for c, (lo, hi) in enumerate(chunks) if c not in done]
-    finished = len(chunks) - len(todo)
-    if progress:
-        progress(finished, len(chunks))
-    backend = "1 process"
+    build = storage.Build(work) if storage.output_format(out) == "duckdb" else None
+    try:
+        rows, ran, backend = _run_chunks(model, chunks, work, parts, build, workers, scheduler,
+                                         progress)
+        simulated = time.perf_counter() - began
+        total_rows = {k: sum(r[k] for r in rows.values()) for k in TABLES}
+        run = pd.DataFrame([{"key": k, "value": v if isinstance(v, str) else json.dumps(v)}
+                            for k, v in {**manifest, "rows": total_rows}.items()])
+        extra = {"run": run, "emulator": emu.frame()}
+        if build is None:
+            storage.finish(work, out, len(chunks), extra)
+        else:
+            build.finish(work, out, len(chunks), extra)
+    finally:
+        if build is not None:
+            build.close()
+    total = time.perf_counter() - began
+    return RunResult(out, total_rows, ran, len(chunks) - ran, total, emu.source, backend,
+                     {"chunks": simulated, "build_output": total - simulated})
+
+
+def _run_chunks(model: Model, chunks: list[tuple[int, int]], work: Path,
+                parts: dict[int, dict[str, int]], build: storage.Build | None,
+                workers: int | None, scheduler: str | None,
+                progress: Progress | None) -> tuple[dict[int, dict[str, int]], int, str]:
+    """Simulate the chunks not yet done and store them; return every chunk's row counts,
+    the number of chunks simulated and where.
+
+    One process: a writer thread stores chunk ``c`` while the next one is simulated. For a
+    DuckDB build, chunks are appended in order: those that Dask workers (or an interrupted
+    run) left as Parquet parts are appended as soon as the chunks before them are in.
+    """
+    built = build.chunks() if build is not None else {}
+    rows = {**built, **parts}
+    todo = [(c, lo, hi) for c, (lo, hi) in enumerate(chunks) if c not in rows]
+
+    def report() -> None:
+        if progress:
+            progress(len(rows), len(chunks))
+
+    def drain() -> None:  # append finished parts that are next in order
+        if build is None:
+            return
+        while (c := len(built)) in parts:
+            built[c] = build.append_part(work, c)
+            parts.pop(c)
+
+    drain()
+    report()
     if todo and (scheduler or (workers or 1) > 1):
         client, cluster, backend = _client(workers, scheduler)
         try:
@@ -104,33 +149,32 @@ def simulate(
             futures = [client.submit(_task, shared, c, lo, hi, str(work), pure=False)
                        for c, lo, hi in todo]
             for fut in as_completed(futures):
-                fut.result()
-                finished += 1
-                if progress:
-                    progress(finished, len(chunks))
+                c, counts = fut.result()
+                rows[c] = parts[c] = counts
+                drain()
+                report()
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
-    else:
+        return rows, len(todo), backend
+
+    def store(c: int, tables: dict) -> dict[str, int]:
+        if build is not None and c == len(built):
+            built[c] = build.append(c, tables)
+            drain()
+            return built[c]
+        return storage.write_chunk(work, c, tables)
+
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending: tuple[int, Future] | None = None
         for c, lo, hi in todo:
-            _task(model, c, lo, hi, str(work))
-            finished += 1
-            if progress:
-                progress(finished, len(chunks))
-    simulated = time.perf_counter() - began
-    rows = _rows(work, len(chunks))
-    run = pd.DataFrame([{"key": k, "value": v if isinstance(v, str) else json.dumps(v)}
-                        for k, v in {**manifest, "rows": rows}.items()])
-    storage.finish(work, out, len(chunks), {"run": run, "emulator": emu.frame()})
-    total = time.perf_counter() - began
-    return RunResult(out, rows, len(todo), len(chunks) - len(todo), total, emu.source, backend,
-                     {"chunks_to_parquet": simulated, "build_output": total - simulated})
-
-
-def _rows(work: Path, n_chunks: int) -> dict[str, int]:
-    total: dict[str, int] = {}
-    for c in range(n_chunks):
-        for k, v in json.loads((work / "done" / f"{c:05d}").read_text()).items():
-            total[k] = total.get(k, 0) + v
-    return total
+            tables = chunk_tables(model, lo, hi)
+            if pending is not None:
+                rows[pending[0]] = pending[1].result()
+                report()
+            pending = (c, writer.submit(store, c, tables))
+        if pending is not None:
+            rows[pending[0]] = pending[1].result()
+            report()
+    return rows, len(todo), "1 process"
