@@ -61,7 +61,7 @@ def test_claims_shape(quick_run: Path) -> None:
         assert (quick_run / "figures" / f"{name}.svg").exists()
     page = (quick_run / "report.html").read_text()
     assert "http://" not in page and "https://" not in page  # self-contained
-    assert page.count("data:image/png;base64,") == 5
+    assert page.count("data:image/png;base64,") == 6
 
 
 @pytest.mark.slow
@@ -126,7 +126,7 @@ needs_chromium = pytest.mark.skipif(
 def test_report_renders_in_chromium(quick_run: Path) -> None:
     shot = quick_run / "screenshot.png"
     result = check_page(quick_run / "report.html", shot)
-    assert result.images == 5 and not result.broken_images, result
+    assert result.images == 6 and not result.broken_images, result
     assert not result.console_errors, result.console_errors
     assert shot.stat().st_size > 10_000
 

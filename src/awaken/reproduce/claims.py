@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from awaken.reproduce.bias import CHAINS, decomposition, what_carries_it
 from awaken.reproduce.human import pathway_log_changes, pathway_shares
 
 FACTS = "FACTS.md"
@@ -122,7 +123,33 @@ def _metric(reps: list[dict[str, Any]], large: list[dict[str, Any]], metric: str
             "missing_replicates": len(reps) - n, "underlying": underlying, "metric": metric}
 
 
-def human_claims(replicates: dict[str, Any], pathways: dict[str, Any]) -> list[dict[str, Any]]:
+def _bias(bias: dict[str, Any] | None, metric: str) -> dict[str, Any] | None:
+    """The claim's bias decomposition, every pathway on and every pathway off."""
+    if bias is None or metric not in CHAINS:
+        return None
+    return {"all_on": decomposition(bias["rows"], metric, "all"),
+            "all_off": decomposition(bias["rows"], metric, "none")}
+
+
+def _g(x: float | None) -> str:
+    return "none (no estimate)" if x is None else f"{x:.3g}"
+
+
+def _bias_reason(b: dict[str, Any] | None) -> str:
+    if b is None or b["all_on"] is None:
+        return ""
+    why = "; " + what_carries_it(b["all_on"])
+    off = b["all_off"]
+    if off is not None:
+        last = off["steps_in_order"][-1]
+        why += (f". With every pathway off (no effect of infection) the truth is "
+                f"{_g(off['steps']['truth']['value'])} and the design still gives "
+                f"{_g(off['steps'][last]['value'])}")
+    return why
+
+
+def human_claims(replicates: dict[str, Any], pathways: dict[str, Any],
+                 bias: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     reps, large = replicates["rows"], pathways["rows"]
     for r in [*reps, *large]:  # HR in the first 3 months over the later bands
         a, b, c = r.get("ukb_hr_0_91"), r.get("ukb_hr_91_365"), r.get("ukb_hr_365_plus")
@@ -158,10 +185,12 @@ def human_claims(replicates: dict[str, Any], pathways: dict[str, Any]) -> list[d
         if metric == "ukb_or":
             rep["time_varying_hr"] = _metric(reps, large, "ukb_hr")
             rep["naive_cox_hr"] = _metric(reps, large, "ukb_naive_hr")
-        v = verdict(tv, ti, rep["value"], rep["interval"], False, null=1.0)
+        rep["uncertainty"] = "replicates"
+        v, why = verdict(tv, ti, rep["value"], rep["interval"], False, null=1.0)
+        b = _bias(bias, metric)
         out.append(_claim(cid, statement, {"value": tv, "interval": ti, "source": source},
-                          rep, False, pathway_shares(large, metric), v,
-                          pathway_log_change=pathway_log_changes(large, metric)))
+                          rep, False, pathway_shares(large, metric), (v, why + _bias_reason(b)),
+                          pathway_log_change=pathway_log_changes(large, metric), bias=b))
     return out
 
 
@@ -231,6 +260,6 @@ def vaccination_claim(vac: dict[str, Any]) -> dict[str, Any]:
 def build_claims(stages: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Every claim from the stages' results."""
     return [*mouse_claims(stages["mouse"]),
-            *human_claims(stages["replicates"], stages["pathways"]),
+            *human_claims(stages["replicates"], stages["pathways"], stages.get("bias")),
             *recurrence_claims(stages["recurrence"]),
             vaccination_claim(stages["vaccination"])]

@@ -28,17 +28,31 @@ def pathway_names() -> tuple[str, ...]:
     return tuple(PATHWAYS)
 
 
-def simulate_cohort(preset: str, n: int, seed: int, emulator: Any,
-                    off: tuple[str, ...] = ()) -> Any:
-    """One simulated study population (in memory) as a validated ``awaken.epi`` cohort."""
+def simulate_tables(preset: str, n: int, seed: int, emulator: Any,
+                    off: tuple[str, ...] = ()) -> dict[str, pd.DataFrame]:
+    """One simulated study population (in memory): the registry-like and the truth tables."""
     from awaken.cohort import build_model, load_config, simulate_chunk
-    from awaken.epi import Cohort
 
     cfg = load_config(preset, seed=seed, n=n, chunk_size=n,
                       update={"pathways": {p: False for p in off}} if off else None)
-    tables = simulate_chunk(build_model(cfg, emulator), 0, n)
+    return simulate_chunk(build_model(cfg, emulator), 0, n)
+
+
+def as_cohort(tables: dict[str, pd.DataFrame], infections: pd.DataFrame | None = None) -> Any:
+    """The tables as a validated ``awaken.epi`` cohort (``infections`` replaces the recorded
+    tests, e.g. by a registry built from the truth table)."""
+    from awaken.epi import Cohort
+
     frames = {k: tables[k] for k in ANALYSED}
+    if infections is not None:
+        frames["infections"] = infections
     return Cohort.from_frames(**frames, vaccinations=tables["vaccinations"].iloc[:0])
+
+
+def simulate_cohort(preset: str, n: int, seed: int, emulator: Any,
+                    off: tuple[str, ...] = ()) -> Any:
+    """One simulated study population (in memory) as a validated ``awaken.epi`` cohort."""
+    return as_cohort(simulate_tables(preset, n, seed, emulator, off))
 
 
 def _value(estimates: pd.DataFrame, term: str, model: str | None = None) -> float:

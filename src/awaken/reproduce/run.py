@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from awaken.core.io import write_json, write_table
+from awaken.reproduce.bias import CONFIGS, bias_stage, bias_table, components_table
 from awaken.reproduce.claims import build_claims
 from awaken.reproduce.human import pathway_configs, pathways_stage, replicates_stage
 from awaken.reproduce.mouse import mouse_stage
@@ -20,7 +21,7 @@ from awaken.reproduce.settings import Settings
 from awaken.reproduce.store import Store
 from awaken.reproduce.vaccination import vaccination_stage
 
-STAGES = ("mouse", "replicates", "recurrence", "pathways", "vaccination")
+STAGES = ("mouse", "replicates", "recurrence", "pathways", "bias", "vaccination")
 # (stage, done, total): the CLI draws it as Rich progress bars
 Progress = Callable[[str, int, int], None]
 
@@ -37,6 +38,7 @@ class ReproduceResult:
 def _totals(s: Settings) -> dict[str, int]:
     return {"mouse": 1, "replicates": s.replicates, "recurrence": 1,
             "pathways": len(pathway_configs()) * s.pathway_replicates,
+            "bias": len(CONFIGS) * s.bias_replicates,
             "vaccination": s.vaccination_replicates}
 
 
@@ -82,6 +84,8 @@ def reproduce(out: str | Path, settings: Settings, *, resume: bool = False,
                 advance()
             elif name == "pathways":
                 res = pathways_stage(settings, emulator, advance)
+            elif name == "bias":
+                res = bias_stage(settings, emulator, advance)
             else:
                 res = vaccination_stage(settings, emulator, advance)
         results[name] = store.save(name, res)
@@ -121,6 +125,8 @@ def _tables(out: Path, results: dict[str, dict[str, Any]], claims: list[dict]) -
                 pd.DataFrame(results["pathways"]["rows"]).drop(columns="off"))
     write_table(t / "recurrence.csv", pd.DataFrame(results["recurrence"]["rows"]))
     write_table(t / "vaccination.csv", pd.DataFrame(results["vaccination"]["rows"]))
+    write_table(t / "bias_runs.csv", bias_table(results["bias"]["rows"]))
+    write_table(t / "bias_decomposition.csv", components_table(results["bias"]["rows"]))
     shares = [{"claim": c["id"], "pathway": p, "share": s} for c in claims
               if c["pathways"] for p, s in c["pathways"].items()]
     write_table(t / "pathway_shares.csv", pd.DataFrame(shares, columns=["claim", "pathway",
