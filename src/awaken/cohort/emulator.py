@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -107,7 +108,8 @@ def cache_dir() -> Path:
     return Path(root) / "emulator"
 
 
-def _from_lung(response: ModuleType, values: np.ndarray) -> None:
+def _from_lung(response: ModuleType, values: np.ndarray,
+               overrides: Mapping[str, float] | None = None) -> None:
     """Fill ``values`` from the lung model, through a cache keyed by everything it depends on.
 
     The key hashes the lung model's fingerprint and every parameter vector the response
@@ -115,7 +117,8 @@ def _from_lung(response: ModuleType, values: np.ndarray) -> None:
     """
     import hashlib
 
-    keys = [response.response_key(VIRUS[st], host, bool(v))
+    extra = {"overrides": dict(overrides)} if overrides else {}
+    keys = [response.response_key(VIRUS[st], host, bool(v), **extra)
             for st in STRAINS for host in HOSTS for v in (0, 1)]
     key = hashlib.sha256("".join(keys).encode()).hexdigest()[:16]
     path = cache_dir() / f"{key}.npy"
@@ -127,7 +130,7 @@ def _from_lung(response: ModuleType, values: np.ndarray) -> None:
     for s, strain in enumerate(STRAINS):
         for h, host in enumerate(HOSTS):
             for v in (0, 1):
-                table = response.response_table(VIRUS[strain], host, bool(v))
+                table = response.response_table(VIRUS[strain], host, bool(v), **extra)
                 values[s, h, v] = _check(table, f"lung response {VIRUS[strain]}/{host}")
     try:
         with atomic_path(path) as tmp, open(tmp, "wb") as handle:
@@ -136,8 +139,10 @@ def _from_lung(response: ModuleType, values: np.ndarray) -> None:
         pass  # a read-only cache only costs the rebuild next time
 
 
-def build_emulator(source: Source = "auto") -> Emulator:
-    """Build the table once: from the lung model, or from the fixture (see module doc)."""
+def build_emulator(source: Source = "auto",
+                   overrides: Mapping[str, float] | None = None) -> Emulator:
+    """Build the table once: from the lung model, or from the fixture (see module doc).
+    ``overrides`` set lung parameters in every response (e.g. one posterior draw)."""
     if source not in ("auto", "lung", "fixture"):
         raise unknown_choice("emulator source", source, ("auto", "lung", "fixture"))
     from awaken.lung.codegen import stamped_fingerprint as fingerprint
@@ -148,10 +153,14 @@ def build_emulator(source: Source = "auto") -> Emulator:
         if response is None:
             raise InputError("the lung model has no awaken.lung.response yet; use the "
                              "fixture (source='fixture')")
-        _from_lung(response, values)
+        _from_lung(response, values, overrides)
         used = "lung"
-        provenance = "awaken.lung.response.response_table"
+        provenance = "awaken.lung.response.response_table" + (
+            "" if not overrides else " with " + ", ".join(
+                f"{k}={v:.6g}" for k, v in sorted(overrides.items())))
     else:
+        if overrides:
+            raise InputError("lung parameter overrides need the lung model, not the fixture")
         fixture = _fixture()
         for s, strain in enumerate(STRAINS):
             for h, host in enumerate(HOSTS):

@@ -99,6 +99,8 @@ def _claims_table(claims: list[dict[str, Any]]) -> str:
                          if r.get("missing_replicates") else ""))
         if r.get("measure"):
             extra += f"<br><small>{html.escape(r['measure'])}</small>"
+        if r.get("uncertainty"):
+            extra += f"<br><small>interval carries: {html.escape(r['uncertainty'])}</small>"
         rows.append(
             f'<tr class="{c["verdict"]}"><td><b>{c["id"]}</b><br>{html.escape(c["statement"])}'
             f"</td><td>{_fmt(t.get('value'))}{_interval(t.get('interval'))}<br><small>"
@@ -176,6 +178,13 @@ def _bias_tables(claims: list[dict[str, Any]]) -> str:
             f"<table><tr><th>component (change of the log estimate)</th><th>mean</th>"
             f"<th>median [95% range]</th></tr>{comps}</table>")
     return "".join(out) or "<p>No bias decomposition.</p>"
+
+
+def _bias_uncertainty(claims: list[dict[str, Any]]) -> str:
+    kinds = {c["bias"].get("uncertainty", "replicates") for c in claims if c.get("bias")}
+    return ("the range over replicates, each with its own posterior draw (replicates+posterior)"
+            if kinds == {"replicates+posterior"} else
+            "the range over replicates (replicates; no posterior draws given)")
 
 
 def _designs_table(claims: list[dict[str, Any]]) -> str:
@@ -269,7 +278,7 @@ tested follows severity and, with pathway (e), metastatic cancer: selective test
 same seeds, into the <code>effect</code> of the pathways (log truth minus its value with every
 pathway off) and the <code>confounding</code> the design's model leaves (its value with every
 pathway off, where infection has no effect). In every cohort the parts add up to the log
-estimate. Uncertainty: the range over replicates (no posterior yet).</p>
+estimate. Uncertainty: {_bias_uncertainty(claims)}.</p>
 {_img(pics['bias'], 'bias decomposition')}{_bias_tables(claims)}
 <h2>6. What vaccination prevented (in the model)</h2>{_vaccination(claims)}
 <h2>7. Assumptions</h2><ul>{''.join(f'<li>{a}</li>' for a in ASSUMPTIONS)}</ul>

@@ -134,14 +134,18 @@ def _rng(seed: int, study: str, replicate: int) -> np.random.Generator:
     return np.random.default_rng([seed, sum(map(ord, study)), replicate, 2])
 
 
-def bias_stage(settings: Settings, emulator: Any, advance: Advance) -> dict[str, Any]:
+def bias_stage(settings: Settings, emulators: list[Any], advance: Advance) -> dict[str, Any]:
     """``settings.bias_replicates`` cohorts of each study's size (the first replicates of the
-    ``replicates`` stage: same seeds), with every pathway on and with every pathway off."""
+    ``replicates`` stage: same seeds and emulators), with every pathway on and with every
+    pathway off."""
+    from awaken.reproduce.posterior import pick, uncertainty
+
     rows = []
     for config in CONFIGS:
         off = () if config == "all" else pathway_names()
         for r in range(settings.bias_replicates):
             seed = settings.seed
+            emulator = pick(emulators, r)
             ukb = simulate_tables("ukb", settings.ukb_n, cohort_seed(seed, "ukb", r),
                                   emulator, off)
             flat = simulate_tables("flatiron", settings.flatiron_n,
@@ -151,7 +155,9 @@ def bias_stage(settings: Settings, emulator: Any, advance: Advance) -> dict[str,
             rows.append({"config": config, "replicate": r,
                          **{k: (v if math.isfinite(v) else None) for k, v in steps.items()}})
             advance()
-    return {"rows": rows, "ukb_n": settings.ukb_n, "flatiron_n": settings.flatiron_n}
+    draws = len(emulators) if settings.posterior else 0
+    return {"rows": rows, "ukb_n": settings.ukb_n, "flatiron_n": settings.flatiron_n,
+            "posterior_draws": draws, "uncertainty": uncertainty(draws)}
 
 
 def _summary(values: np.ndarray) -> dict[str, Any]:
@@ -200,8 +206,7 @@ def decomposition(rows: list[dict[str, Any]], estimand: str, config: str = "all"
             "components": components, "total": _summary(logs[:, -1] - logs[:, 0]),
             "truth_split": _truth_split(rows, estimand, frame["replicate"][whole].tolist())
             if config == "all" else None,
-            "replicates": int(whole.sum()), "missing_replicates": int((~whole).sum()),
-            "uncertainty": "replicates"}
+            "replicates": int(whole.sum()), "missing_replicates": int((~whole).sum())}
 
 
 def _truth_split(rows: list[dict[str, Any]], estimand: str, replicates: list[int]

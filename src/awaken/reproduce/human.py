@@ -112,13 +112,19 @@ def _clean(row: dict[str, float]) -> dict[str, float | None]:
     return {k: (v if math.isfinite(v) else None) for k, v in row.items()}
 
 
-def replicates_stage(settings: Settings, emulator: Any, advance: Advance) -> dict[str, Any]:
-    """Stage (b): ``settings.replicates`` studies at the published sizes."""
+def replicates_stage(settings: Settings, emulators: list[Any], advance: Advance
+                     ) -> dict[str, Any]:
+    """Stage (b): ``settings.replicates`` studies at the published sizes; replicate ``r``
+    uses ``emulators[r mod k]`` (one per posterior draw, or the fitted defaults alone)."""
+    from awaken.reproduce.posterior import pick, uncertainty
+
     rows = []
     for r in range(settings.replicates):
-        rows.append({"replicate": r, **_clean(_study(settings, emulator, r, 1))})
+        rows.append({"replicate": r, **_clean(_study(settings, pick(emulators, r), r, 1))})
         advance()
-    return {"rows": rows, "ukb_n": settings.ukb_n, "flatiron_n": settings.flatiron_n}
+    draws = len(emulators) if settings.posterior else 0
+    return {"rows": rows, "ukb_n": settings.ukb_n, "flatiron_n": settings.flatiron_n,
+            "posterior_draws": draws, "uncertainty": uncertainty(draws)}
 
 
 def pathway_configs() -> list[tuple[str, tuple[str, ...]]]:
