@@ -242,9 +242,14 @@ def what_carries_it(d: dict[str, Any]) -> str:
     t = d["steps"]["truth"]
     where = "" if t["interval"] is None else (
         f" [{t['interval'][0]:.3g}, {t['interval'][1]:.3g}]")
+    design = sum(c["mean"] for k, c in d["components"].items()
+                 if k not in GROUPS and c["mean"] is not None)
+    versus = ("" if not split else
+              f"; the design's biases together {design:+.2f} against the pathways' effect "
+              f"{split['effect']['mean']:+.2f}")
     return (f"bias decomposition ({d['replicates']} cohorts of the study's size): the truth "
             f"(every infection known, every survivor) is {t['value']:.3g}{where}; the mean "
-            f"log estimate {final:+.2f} = {terms}; the largest contribution: {big}")
+            f"log estimate {final:+.2f} = {terms}; the largest contribution: {big}{versus}")
 
 
 def bias_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
