@@ -226,6 +226,16 @@ def _truth_split(rows: list[dict[str, Any]], estimand: str, replicates: list[int
     return {"effect": _summary(v[:, 0] - v[:, 1]), "confounding": _summary(v[:, 1])}
 
 
+def largest_bias(d: dict[str, Any]) -> str | None:
+    """The component that moves the mean log estimate most in its own direction."""
+    final = d["log_final"]["mean"]
+    parts = {k: c["mean"] for k, c in d["components"].items()
+             if k not in GROUPS and c["mean"] is not None}
+    if final is None or not parts:
+        return None
+    return max(parts, key=lambda k: parts[k] * math.copysign(1.0, final)).replace("_", " ")
+
+
 def what_carries_it(d: dict[str, Any]) -> str:
     """A plain sentence: how the mean log estimate splits into the truth and the biases."""
     final, truth = d["log_final"]["mean"], d["log_truth"]["mean"]

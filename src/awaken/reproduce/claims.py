@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from awaken.reproduce.bias import CHAINS, decomposition, what_carries_it
+from awaken.reproduce.bias import CHAINS, decomposition, largest_bias, what_carries_it
 from awaken.reproduce.human import pathway_log_changes, pathway_shares
 
 FACTS = "FACTS.md"
@@ -166,6 +166,9 @@ def _bias_reason(b: dict[str, Any] | None) -> str:
         why += (f". With every pathway off (no effect of infection) the truth is "
                 f"{_g(off['steps']['truth']['value'])} and the design still gives "
                 f"{_g(off['steps'][last]['value'])}")
+        big = largest_bias(off)
+        if big and off["log_final"]["mean"] is not None:
+            why += f" (largest contribution there: {big})"
     return why
 
 
