@@ -75,8 +75,16 @@ def test_replicates_cycle_through_the_draws_emulators() -> None:
 
     fixture = build_emulator("fixture")
     s = Settings(replicates=2, ukb_n=1500, flatiron_n=1500, posterior="2 draws, test")
-    res = replicates_stage(s, [fixture, fixture], lambda: None)
+    res = replicates_stage(s, [fixture, fixture], lambda: None, draws=2)
     assert res["uncertainty"] == "replicates+posterior" and res["posterior_draws"] == 2
     res = replicates_stage(Settings(replicates=1, ukb_n=1500, flatiron_n=1500), [fixture],
                            lambda: None)
     assert res["uncertainty"] == "replicates"
+
+
+def test_draws_without_transferable_parameters_leave_the_human_claims_alone() -> None:
+    from awaken.reproduce.posterior import emulators
+
+    default = object()
+    chosen, names = emulators(pd.DataFrame({"g": [0.5], "rho": [0.4]}), 10, default)
+    assert chosen == [default] and names == []  # human hosts set g and rho themselves

@@ -134,10 +134,11 @@ def _rng(seed: int, study: str, replicate: int) -> np.random.Generator:
     return np.random.default_rng([seed, sum(map(ord, study)), replicate, 2])
 
 
-def bias_stage(settings: Settings, emulators: list[Any], advance: Advance) -> dict[str, Any]:
+def bias_stage(settings: Settings, emulators: list[Any], advance: Advance,
+               draws: int = 0) -> dict[str, Any]:
     """``settings.bias_replicates`` cohorts of each study's size (the first replicates of the
     ``replicates`` stage: same seeds and emulators), with every pathway on and with every
-    pathway off."""
+    pathway off; ``draws``: how many emulators are posterior draws (0: none)."""
     from awaken.reproduce.posterior import pick, uncertainty
 
     rows = []
@@ -155,7 +156,6 @@ def bias_stage(settings: Settings, emulators: list[Any], advance: Advance) -> di
             rows.append({"config": config, "replicate": r,
                          **{k: (v if math.isfinite(v) else None) for k, v in steps.items()}})
             advance()
-    draws = len(emulators) if settings.posterior else 0
     return {"rows": rows, "ukb_n": settings.ukb_n, "flatiron_n": settings.flatiron_n,
             "posterior_draws": draws, "uncertainty": uncertainty(draws)}
 

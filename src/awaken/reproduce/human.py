@@ -112,17 +112,17 @@ def _clean(row: dict[str, float]) -> dict[str, float | None]:
     return {k: (v if math.isfinite(v) else None) for k, v in row.items()}
 
 
-def replicates_stage(settings: Settings, emulators: list[Any], advance: Advance
-                     ) -> dict[str, Any]:
+def replicates_stage(settings: Settings, emulators: list[Any], advance: Advance,
+                     draws: int = 0) -> dict[str, Any]:
     """Stage (b): ``settings.replicates`` studies at the published sizes; replicate ``r``
-    uses ``emulators[r mod k]`` (one per posterior draw, or the fitted defaults alone)."""
+    uses ``emulators[r mod k]`` (one per posterior draw, or the fitted defaults alone);
+    ``draws``: how many of them are posterior draws (0: none)."""
     from awaken.reproduce.posterior import pick, uncertainty
 
     rows = []
     for r in range(settings.replicates):
         rows.append({"replicate": r, **_clean(_study(settings, pick(emulators, r), r, 1))})
         advance()
-    draws = len(emulators) if settings.posterior else 0
     return {"rows": rows, "ukb_n": settings.ukb_n, "flatiron_n": settings.flatiron_n,
             "posterior_draws": draws, "uncertainty": uncertainty(draws)}
 

@@ -61,6 +61,7 @@ def reproduce(out: str | Path, settings: Settings, *, resume: bool = False,
     results: dict[str, dict[str, Any]] = {}
     emulator = None
     per_draw: list[Any] = []
+    n_draws = 0
     tick: Progress = progress or (lambda *_: None)
     for name in STAGES:
         done = 0
@@ -89,16 +90,17 @@ def reproduce(out: str | Path, settings: Settings, *, resume: bool = False,
 
                 emulator = build_emulator()
             if name in ("replicates", "bias") and not per_draw:
-                per_draw = emulators(draws, settings.posterior_draws, emulator)[0]
+                per_draw, transferred = emulators(draws, settings.posterior_draws, emulator)
+                n_draws = len(per_draw) if transferred else 0
             if name == "replicates":
-                res = replicates_stage(settings, per_draw, advance)
+                res = replicates_stage(settings, per_draw, advance, n_draws)
             elif name == "recurrence":
                 res = recurrence_stage(settings, emulator)
                 advance()
             elif name == "pathways":
                 res = pathways_stage(settings, emulator, advance)
             elif name == "bias":
-                res = bias_stage(settings, per_draw, advance)
+                res = bias_stage(settings, per_draw, advance, n_draws)
             else:
                 res = vaccination_stage(settings, emulator, advance)
         results[name] = store.save(name, res)
