@@ -42,6 +42,11 @@ ASSUMPTIONS = (
     "for the US ones in the Flatiron-like cohort.",
     "Pathway shares are computed on the log scale at a large cohort size with common random "
     "numbers; pathways interact, so shares need not add up to 1.",
+    "The bias decomposition's truth is the design's own estimand with every infection known "
+    "and every survivor followed: the effect on <i>recorded</i> cause of death (infection "
+    "deaths attributed to cancer, pathway (d), included), adjusted for age and sex only; its "
+    "steps follow one declared order, and another order would share the interactions "
+    "differently.",
 )
 
 CANNOT_TELL = (
