@@ -88,3 +88,16 @@ def test_draws_without_transferable_parameters_leave_the_human_claims_alone() ->
     default = object()
     chosen, names = emulators(pd.DataFrame({"g": [0.5], "rho": [0.4]}), 10, default)
     assert chosen == [default] and names == []  # human hosts set g and rho themselves
+
+
+def test_an_emulator_per_draw_is_built_from_the_lung_model() -> None:
+    import numpy as np
+
+    from awaken.cohort import build_emulator
+
+    with pytest.raises(InputError, match="need the lung model"):
+        build_emulator("fixture", overrides={"k_ctl": 2.0})
+    base = build_emulator()
+    drawn = build_emulator(overrides={"alpha_il6": 4.0})
+    assert "alpha_il6=4" in drawn.provenance and "alpha_il6" not in base.provenance
+    assert not np.array_equal(base.values, drawn.values)  # the draw reaches the response
