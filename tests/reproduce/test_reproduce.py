@@ -57,13 +57,43 @@ def test_claims_shape(quick_run: Path) -> None:
                                       "attribution", "testing"}
         lo, hi = c["reproduced"]["interval"]
         assert lo <= c["reproduced"]["value"] <= hi
-    for name in ("claims.csv", "replicates.csv", "pathway_shares.csv", "vaccination.csv"):
+    for name in ("claims.csv", "replicates.csv", "pathway_shares.csv", "vaccination.csv",
+                 "bias_runs.csv", "bias_decomposition.csv"):
         assert (quick_run / "tables" / name).stat().st_size > 0
-    for name in ("claims", "pathways", "replicates", "time_since_infection"):
+    # every interval says what it carries; no posterior given: replicates only
+    assert all(c["reproduced"]["uncertainty"] for c in claims)
+    assert by_id["ukb_early_period"]["reproduced"]["uncertainty"] == "replicates"
+    # the bias decomposition: computed per claim, from the truth to the study's estimate
+    for cid, last in (("ukb_cancer_death", "odds_ratio"), ("ukb_early_period", "study"),
+                      ("flatiron_lung_metastasis", "recorded")):
+        b = by_id[cid]["bias"]["all_on"]
+        assert b["steps_in_order"][0] == "truth" and b["steps_in_order"][-1] == last
+        assert "bias decomposition" in by_id[cid]["reason"]
+    for name in ("claims", "pathways", "replicates", "time_since_infection",
+                 "bias_decomposition"):
         assert (quick_run / "figures" / f"{name}.svg").exists()
     page = (quick_run / "report.html").read_text()
     assert "http://" not in page and "https://" not in page  # self-contained
-    assert page.count("data:image/png;base64,") == 5
+    assert page.count("data:image/png;base64,") == 6
+
+
+@pytest.mark.slow
+def test_bias_chain_ends_at_the_studies_own_estimates(quick_run: Path) -> None:
+    """The bias stage re-simulates the first replicates (same seeds): its last steps are
+    the replicates stage's estimates, so the chain ends at the very numbers claimed."""
+    stages = quick_run / "stages"
+    reps = json.loads((stages / "replicates.json").read_text())["result"]["rows"]
+    bias = json.loads((stages / "bias.json").read_text())["result"]["rows"]
+    pairs = (("ukb_or.odds_ratio", "ukb_or"), ("ukb_hr.study", "ukb_hr"),
+             ("ukb_early_hr.study", "ukb_early_hr"), ("flatiron_hr.recorded", "flatiron_hr"))
+    checked = 0
+    for row in (b for b in bias if b["config"] == "all"):
+        rep = reps[row["replicate"]]
+        for step, metric in pairs:
+            if row[step] is not None and rep[metric] is not None:
+                assert row[step] == pytest.approx(rep[metric], rel=1e-9)
+                checked += 1
+    assert checked >= 6
 
 
 @pytest.mark.slow
@@ -71,7 +101,7 @@ def test_same_seed_same_claims_and_resume(quick_run: Path, tmp_path: Path) -> No
     """Recompute the random stages (cohorts) with --resume on a copy: same claims.json."""
     copy = tmp_path / "copy"
     shutil.copytree(quick_run, copy)
-    for stage in ("replicates", "pathways", "recurrence", "vaccination"):
+    for stage in ("replicates", "pathways", "recurrence", "bias", "vaccination"):
         (copy / "stages" / f"{stage}.json").unlink()
     (copy / "claims.json").unlink()
     result = reproduce(copy, Settings.make(seed=3, quick=True), resume=True)
@@ -128,7 +158,7 @@ needs_chromium = pytest.mark.skipif(
 def test_report_renders_in_chromium(quick_run: Path) -> None:
     shot = quick_run / "screenshot.png"
     result = check_page(quick_run / "report.html", shot)
-    assert result.images == 5 and not result.broken_images, result
+    assert result.images == 6 and not result.broken_images, result
     assert not result.console_errors, result.console_errors
     assert shot.stat().st_size > 10_000
 

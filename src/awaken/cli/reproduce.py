@@ -39,12 +39,18 @@ def reproduce_cmd(
     seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
     resume: Annotated[bool, typer.Option("--resume", help="reuse finished stages")] = False,
     force: Annotated[bool, typer.Option("--force", help="replace an existing run")] = False,
+    posterior: Annotated[Path | None, typer.Option(
+        "--posterior", help="the calibration's posterior: a CSV or Parquet table of lung "
+        "parameter draws (one column per parameter, optional 'weight'); the claims' "
+        "intervals then carry it (uncertainty 'replicates+posterior')")] = None,
 ) -> None:
     from awaken.core.errors import InputError
     from awaken.reproduce import STAGES, Settings, reproduce
+    from awaken.reproduce.posterior import read_draws
 
     if seed < 0:
         raise InputError(f"--seed must be >= 0 (got {seed})")
+    draws = None if posterior is None else read_draws(posterior)
     console = Console(stderr=True)
     # the bars start with the first stage, so a refusal (existing run) prints one line only
     bar = Progress(TextColumn("{task.description:<11}"), BarColumn(), MofNCompleteColumn(),
@@ -60,7 +66,7 @@ def reproduce_cmd(
 
     try:
         result = reproduce(out, Settings.make(seed=seed, quick=quick), resume=resume,
-                           force=force, progress=report)
+                           force=force, progress=report, draws=draws)
     finally:
         bar.stop()
     table = Table(title="claims")

@@ -128,3 +128,35 @@ def pathways_figure(claims: list[dict[str, Any]], folder: Path) -> Path:
     ax.set_ylabel("share of the log effect")
     ax.legend(fontsize=7)
     return _save(fig, folder, "pathways")
+
+
+def bias_figure(claims: list[dict[str, Any]], folder: Path) -> Path:
+    """Each human estimate's mean log value split into the effect of the pathways, the
+    confounding the design leaves, and each bias of the design (every pathway on)."""
+    rows = [(c["id"], c["bias"]["all_on"]) for c in claims
+            if c.get("bias") and c["bias"].get("all_on")]
+    fig = _figure(9, 0.9 * len(rows) + 1.6)
+    ax = fig.subplots()
+    colours = iter(("tab:green", "tab:gray", "tab:blue", "tab:orange", "tab:purple",
+                    "tab:red", "tab:brown", "tab:olive", "tab:cyan"))
+    seen: dict[str, str] = {}
+    for i, (_, d) in enumerate(rows):
+        split = d.get("truth_split") or {"truth": d["log_truth"]}
+        parts = [(k, v["mean"]) for k, v in [*split.items(), *d["components"].items()]
+                 if k != "testing_selection" and v["mean"] is not None]
+        ends = {True: 0.0, False: 0.0}  # stacked to the right (positive) and left
+        for name, v in parts:
+            new = name not in seen
+            seen.setdefault(name, next(colours, "black"))
+            ax.barh(i, v, left=ends[v >= 0], color=seen[name], height=0.6,
+                    label=name if new else None)
+            ends[v >= 0] += v
+        final = d["log_final"]["mean"]
+        if final is not None:
+            ax.plot([final], [i], "kD", ms=6, label="estimate (mean log)" if i == 0 else None)
+    ax.axvline(0.0, color="0.3", lw=0.8)
+    ax.set_yticks(range(len(rows)), [cid for cid, _ in rows])
+    ax.invert_yaxis()
+    ax.set_xlabel("contribution to the mean log estimate (every pathway on)")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return _save(fig, folder, "bias_decomposition")

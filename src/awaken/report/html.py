@@ -43,6 +43,11 @@ ASSUMPTIONS = (
     "England's calendars stand in for the US ones in the Flatiron-like cohort.",
     "Pathway shares are computed on the log scale at a large cohort size with common random "
     "numbers; pathways interact, so shares need not add up to 1.",
+    "The bias decomposition's truth is the design's own estimand with every infection known "
+    "and every survivor followed: the effect on <i>recorded</i> cause of death (infection "
+    "deaths attributed to cancer, pathway (d), included), adjusted for age and sex only; its "
+    "steps follow one declared order, and another order would share the interactions "
+    "differently.",
 )
 
 CANNOT_TELL = (
@@ -102,6 +107,8 @@ def _claims_table(claims: list[dict[str, Any]]) -> str:
                          if r.get("missing_replicates") else ""))
         if r.get("measure"):
             extra += f"<br><small>{html.escape(r['measure'])}</small>"
+        if r.get("uncertainty"):
+            extra += f"<br><small>interval carries: {html.escape(r['uncertainty'])}</small>"
         rows.append(
             f'<tr class="{c["verdict"]}"><td><b>{c["id"]}</b><br>{html.escape(c["statement"])}'
             f"</td><td>{_fmt(t.get('value'))}{_interval(t.get('interval'))}<br><small>"
@@ -145,6 +152,74 @@ def _vaccination(claims: list[dict[str, Any]]) -> str:
             f"2020-2023</th><th>median [range over replicates]</th></tr>{rows}</table>")
 
 
+def _cell(s: dict[str, Any] | None, key: str = "value") -> str:
+    if not s or s.get(key) is None:
+        return "—"
+    return f"{_fmt(s[key])}{_interval(s.get('interval'))}"
+
+
+def _bias_tables(claims: list[dict[str, Any]]) -> str:
+    """Per human claim: each step's estimate and each component's log change."""
+    out = []
+    for c in claims:
+        b = c.get("bias")
+        if not b or not b.get("all_on"):
+            continue
+        on, off = b["all_on"], b.get("all_off") or {"steps": {}}
+        steps = "".join(
+            f"<tr><td><code>{s}</code></td><td>{_cell(on['steps'].get(s))}</td>"
+            f"<td>{_cell(off['steps'].get(s))}</td></tr>" for s in on["steps"])
+        split = on.get("truth_split") or {}
+        comps = "".join(
+            f"<tr><td><code>{k}</code></td><td>{_fmt(v['mean'])}</td><td>{_cell(v)}</td></tr>"
+            for k, v in [*split.items(), *on["components"].items(), ("total", on["total"])])
+        out.append(
+            f"<h3><code>{c['id']}</code> ({html.escape(c['reproduced'].get('metric', ''))})"
+            f"</h3><p>{on['replicates']} cohorts of the study's size"
+            + (f" ({on['missing_replicates']} left out: a step without an estimate)"
+               if on["missing_replicates"] else "")
+            + ("; <code>random_recorded</code> had too few exposed events in most cohorts, "
+               "so <code>recording</code> takes under-recording and selective testing together"
+               if on.get("random_recorded_dropped") else "") + ".</p>"
+            f"<table><tr><th>step</th><th>estimate, every pathway on (median [95% range])"
+            f"</th><th>every pathway off</th></tr>{steps}</table>"
+            f"<table><tr><th>component (change of the log estimate)</th><th>mean</th>"
+            f"<th>median [95% range]</th></tr>{comps}</table>")
+    return "".join(out) or "<p>No bias decomposition.</p>"
+
+
+def _bias_uncertainty(claims: list[dict[str, Any]]) -> str:
+    kinds = {c["bias"].get("uncertainty", "replicates") for c in claims if c.get("bias")}
+    return ("the range over replicates, each with its own posterior draw (replicates+posterior)"
+            if kinds == {"replicates+posterior"} else
+            "the range over replicates (replicates; no posterior draws given)")
+
+
+def _designs_table(claims: list[dict[str, Any]]) -> str:
+    """The UK Biobank-like estimates side by side, naive and time-varying, by time since
+    infection: median [95% range] over the study-size replicates, and the large cohorts."""
+    c = next((c for c in claims if c["id"] == "ukb_cancer_death"), None)
+    w = next((c for c in claims if c["id"] == "risk_wanes_after_infection"), None)
+    e = next((c for c in claims if c["id"] == "ukb_early_period"), None)
+    if c is None:
+        return ""
+    r = c["reproduced"]
+    rows = [("logistic OR, ever vs never positive (<code>naive_ever_exposed</code>, the "
+             "study's analysis)", r),
+            ("Cox HR, ever positive fixed from entry (<code>naive_ever_exposed</code>)",
+             r.get("naive_cox_hr")),
+            ("Cox HR, time-varying exposure (<code>ukb_like</code>)", r.get("time_varying_hr")),
+            ("Cox HR, time-varying, 2020-12-01 to 2022-01-31", e and e["reproduced"])]
+    bands = (w or {}).get("reproduced", {}).get("bands", {})
+    for m, label in (("ukb_hr_0_91", "0-3"), ("ukb_hr_91_365", "3-12"),
+                     ("ukb_hr_365_plus", "> 12")):
+        rows.append((f"Cox HR, {label} months since the positive test", bands.get(m)))
+    body = "".join(f"<tr><td>{label}</td><td>{_cell(s)}</td><td>"
+                   f"{_fmt((s or {}).get('underlying'))}</td></tr>" for label, s in rows)
+    return ("<table><tr><th>UK Biobank-like estimate of cancer death</th><th>study size: "
+            "median [95% range]</th><th>large cohort</th></tr>" + body + "</table>")
+
+
 def write_report(out: Path, claims: list[dict[str, Any]], stages: dict[str, dict[str, Any]],
                  settings: Any) -> Path:
     """Draw the figures into ``out/figures`` and write ``out/report.html``."""
@@ -155,6 +230,7 @@ def write_report(out: Path, claims: list[dict[str, Any]], stages: dict[str, dict
         "replicates": figures.replicates_figure(reps, claims, fig_dir),
         "bands": figures.bands_figure(reps, large, fig_dir),
         "pathways": figures.pathways_figure(claims, fig_dir),
+        "bias": figures.bias_figure(claims, fig_dir),
         "mouse": fig_dir / "mouse_experiment.png",
     }
     counts = {v: sum(c["verdict"] == v for c in claims)
@@ -181,7 +257,8 @@ of people with metastatic cancer; the simulated studies are analysed with the pu
 <h3>Human claims: published and simulated</h3>{_img(pics['claims'], 'claims')}
 <h3>The spread a study of the published size would see</h3>
 {_img(pics['replicates'], 'replicate histograms')}
-<h3>Hazard ratio by time since infection</h3>{_img(pics['bands'], 'time since infection')}
+<h3>Hazard ratio by time since infection, and the naive analysis</h3>
+{_img(pics['bands'], 'time since infection')}{_designs_table(claims)}
 <h3>The mouse experiment</h3>{_img(pics['mouse'], 'mouse experiment')}
 {_mouse_table(stages['mouse'])}
 <h2>4. Pathway decomposition</h2>
@@ -195,9 +272,25 @@ pathway; <code>all_off</code>: with none; a pathway: what switching it off remov
 <code>all_off</code> far from 0 is an association the pathways do not explain: selection or
 bias in the simulated study and its design.</p>
 {_pathways_table(claims, "pathway_log_change")}
-<h2>5. What vaccination prevented (in the model)</h2>{_vaccination(claims)}
-<h2>6. Assumptions</h2><ul>{''.join(f'<li>{a}</li>' for a in ASSUMPTIONS)}</ul>
-<h2>7. What the model cannot tell</h2><ul>{''.join(f'<li>{a}</li>' for a in CANNOT_TELL)}</ul>
+<h2>5. Bias decomposition: estimate against truth</h2>
+<p>Each estimate walked from the truth to the study's number on the same simulated cohorts,
+one design step at a time (definitions in <code>docs/reproduce.md</code>):
+<code>truth</code> = the design's time-varying Cox HR with every SARS-CoV-2 infection known
+(the cohort's truth table, dated the day it began) and every survivor followed;
+<code>random_recorded</code> = only a random share of infections known, the share the registry
+records (under-recording alone); <code>recorded</code> = the registry's positive tests (who is
+tested follows severity and, with pathway (e), metastatic cancer: selective testing);
+<code>study</code> = the study's population (UK Biobank-like: tested at least once);
+<code>naive_cox</code> = "ever positive" fixed from entry (immortal time);
+<code>odds_ratio</code> = the logistic OR (the study's measure). The truth is split, with the
+same seeds, into the <code>effect</code> of the pathways (log truth minus its value with every
+pathway off) and the <code>confounding</code> the design's model leaves (its value with every
+pathway off, where infection has no effect). In every cohort the parts add up to the log
+estimate. Uncertainty: {_bias_uncertainty(claims)}.</p>
+{_img(pics['bias'], 'bias decomposition')}{_bias_tables(claims)}
+<h2>6. What vaccination prevented (in the model)</h2>{_vaccination(claims)}
+<h2>7. Assumptions</h2><ul>{''.join(f'<li>{a}</li>' for a in ASSUMPTIONS)}</ul>
+<h2>8. What the model cannot tell</h2><ul>{''.join(f'<li>{a}</li>' for a in CANNOT_TELL)}</ul>
 <p><small>Files: <code>claims.json</code>, <code>tables/*.csv</code>,
 <code>figures/*.png|svg</code>.</small></p>
 </body></html>

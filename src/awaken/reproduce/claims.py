@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from awaken.reproduce.bias import CHAINS, decomposition, largest_bias, what_carries_it
 from awaken.reproduce.human import pathway_log_changes, pathway_shares
 
 FACTS = "FACTS.md"
@@ -87,13 +88,30 @@ MOUSE = (  # id, statement, main check, other checks
 )
 
 
-def mouse_claims(mouse: dict[str, Any]) -> list[dict[str, Any]]:
+def _posterior_range(posterior: dict[str, Any] | None, check: str) -> dict[str, Any] | None:
+    """A check's median and 2.5-97.5% range over the posterior draws (None without)."""
+    rows = (posterior or {}).get("rows") or []
+    value, spread, n = _interval([r.get(check) for r in rows])
+    if value is None:
+        return None
+    return {"median": value, "interval": spread, "draws": n,
+            "missing_draws": len(rows) - n}
+
+
+def mouse_claims(mouse: dict[str, Any], posterior: dict[str, Any] | None = None
+                 ) -> list[dict[str, Any]]:
+    """The mouse claims at the fitted defaults; with posterior draws, each carries the range
+    of its check over the draws as its interval (uncertainty ``posterior``)."""
     checks = {c["id"]: c for c in mouse["checks"]}
     out = []
     for cid, statement, main, others in MOUSE:
         c = checks[main]
         calibrated = c["role"] == "calibration"
-        v, why = verdict(None, [c["low"], c["high"]], c["value"], None, calibrated)
+        post = _posterior_range(posterior, main)
+        spread = post["interval"] if post else None
+        v, why = verdict(None, [c["low"], c["high"]], c["value"], spread, calibrated)
+        if post:
+            why += f" (over {post['draws']} posterior draws)"
         failed = [o for o in others if not checks[o]["passed"]]
         if failed and v != "not_reproduced":
             v = "consistent"
@@ -105,8 +123,11 @@ def mouse_claims(mouse: dict[str, Any]) -> list[dict[str, Any]]:
             cid, statement,
             {"value": None, "interval": [c["low"], c["high"]], "unit": c["unit"],
              "source": f"{CHIA} ({FACTS} 1-2, 5): {c['statement']}"},
-            {"value": c["value"], "interval": None, "unit": c["unit"], "check": main,
-             "note": "deterministic chia2025 experiment on the fitted defaults"},
+            {"value": c["value"], "interval": spread, "unit": c["unit"], "check": main,
+             "note": "deterministic chia2025 experiment on the fitted defaults"
+             + ("; interval: the 2.5-97.5% range over posterior draws" if post else ""),
+             "posterior": post,
+             "uncertainty": "posterior" if post else "none (the fitted defaults only)"},
             calibrated, None, (v, why),
             checks=[{k: checks[i][k] for k in ("id", "role", "value", "low", "high", "passed")}
                     for i in (main, *others)],
@@ -122,7 +143,37 @@ def _metric(reps: list[dict[str, Any]], large: list[dict[str, Any]], metric: str
             "missing_replicates": len(reps) - n, "underlying": underlying, "metric": metric}
 
 
-def human_claims(replicates: dict[str, Any], pathways: dict[str, Any]) -> list[dict[str, Any]]:
+def _bias(bias: dict[str, Any] | None, metric: str) -> dict[str, Any] | None:
+    """The claim's bias decomposition, every pathway on and every pathway off."""
+    if bias is None or metric not in CHAINS:
+        return None
+    return {"all_on": decomposition(bias["rows"], metric, "all"),
+            "all_off": decomposition(bias["rows"], metric, "none"),
+            "uncertainty": bias.get("uncertainty", "replicates")}
+
+
+def _g(x: float | None) -> str:
+    return "none (no estimate)" if x is None else f"{x:.3g}"
+
+
+def _bias_reason(b: dict[str, Any] | None) -> str:
+    if b is None or b["all_on"] is None:
+        return ""
+    why = "; " + what_carries_it(b["all_on"])
+    off = b["all_off"]
+    if off is not None:
+        last = off["steps_in_order"][-1]
+        why += (f". With every pathway off (no effect of infection) the truth is "
+                f"{_g(off['steps']['truth']['value'])} and the design still gives "
+                f"{_g(off['steps'][last]['value'])}")
+        big = largest_bias(off)
+        if big and off["log_final"]["mean"] is not None:
+            why += f" (largest contribution there: {big})"
+    return why
+
+
+def human_claims(replicates: dict[str, Any], pathways: dict[str, Any],
+                 bias: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     reps, large = replicates["rows"], pathways["rows"]
     for r in [*reps, *large]:  # HR in the first 3 months over the later bands
         a, b, c = r.get("ukb_hr_0_91"), r.get("ukb_hr_91_365"), r.get("ukb_hr_365_plus")
@@ -158,10 +209,13 @@ def human_claims(replicates: dict[str, Any], pathways: dict[str, Any]) -> list[d
         if metric == "ukb_or":
             rep["time_varying_hr"] = _metric(reps, large, "ukb_hr")
             rep["naive_cox_hr"] = _metric(reps, large, "ukb_naive_hr")
-        v = verdict(tv, ti, rep["value"], rep["interval"], False, null=1.0)
+        rep["uncertainty"] = replicates.get("uncertainty", "replicates")
+        rep["posterior_draws"] = replicates.get("posterior_draws", 0)
+        v, why = verdict(tv, ti, rep["value"], rep["interval"], False, null=1.0)
+        b = _bias(bias, metric)
         out.append(_claim(cid, statement, {"value": tv, "interval": ti, "source": source},
-                          rep, False, pathway_shares(large, metric), v,
-                          pathway_log_change=pathway_log_changes(large, metric)))
+                          rep, False, pathway_shares(large, metric), (v, why + _bias_reason(b)),
+                          pathway_log_change=pathway_log_changes(large, metric), bias=b))
     return out
 
 
@@ -231,7 +285,14 @@ def vaccination_claim(vac: dict[str, Any]) -> dict[str, Any]:
 
 def build_claims(stages: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Every claim from the stages' results."""
-    return [*mouse_claims(stages["mouse"]),
-            *human_claims(stages["replicates"], stages["pathways"]),
-            *recurrence_claims(stages["recurrence"]),
-            vaccination_claim(stages["vaccination"])]
+    claims = [*mouse_claims(stages["mouse"], stages.get("posterior")),
+              *human_claims(stages["replicates"], stages["pathways"], stages.get("bias")),
+              *recurrence_claims(stages["recurrence"]),
+              vaccination_claim(stages["vaccination"])]
+    for c in claims:  # what each interval carries
+        c["reproduced"].setdefault("uncertainty", UNCERTAINTY.get(c["id"], "replicates"))
+    return claims
+
+
+UNCERTAINTY = {"late_recurrence_baseline": "none (one large simulation per category)",
+               "late_recurrence_steady_rate": "none (one large simulation per category)"}

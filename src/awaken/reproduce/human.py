@@ -28,17 +28,31 @@ def pathway_names() -> tuple[str, ...]:
     return tuple(PATHWAYS)
 
 
-def simulate_cohort(preset: str, n: int, seed: int, emulator: Any,
-                    off: tuple[str, ...] = ()) -> Any:
-    """One simulated study population (in memory) as a validated ``awaken.epi`` cohort."""
+def simulate_tables(preset: str, n: int, seed: int, emulator: Any,
+                    off: tuple[str, ...] = ()) -> dict[str, pd.DataFrame]:
+    """One simulated study population (in memory): the registry-like and the truth tables."""
     from awaken.cohort import build_model, load_config, simulate_chunk
-    from awaken.epi import Cohort
 
     cfg = load_config(preset, seed=seed, n=n, chunk_size=n,
                       update={"pathways": {p: False for p in off}} if off else None)
-    tables = simulate_chunk(build_model(cfg, emulator), 0, n)
+    return simulate_chunk(build_model(cfg, emulator), 0, n)
+
+
+def as_cohort(tables: dict[str, pd.DataFrame], infections: pd.DataFrame | None = None) -> Any:
+    """The tables as a validated ``awaken.epi`` cohort (``infections`` replaces the recorded
+    tests, e.g. by a registry built from the truth table)."""
+    from awaken.epi import Cohort
+
     frames = {k: tables[k] for k in ANALYSED}
+    if infections is not None:
+        frames["infections"] = infections
     return Cohort.from_frames(**frames, vaccinations=tables["vaccinations"].iloc[:0])
+
+
+def simulate_cohort(preset: str, n: int, seed: int, emulator: Any,
+                    off: tuple[str, ...] = ()) -> Any:
+    """One simulated study population (in memory) as a validated ``awaken.epi`` cohort."""
+    return as_cohort(simulate_tables(preset, n, seed, emulator, off))
 
 
 def _value(estimates: pd.DataFrame, term: str, model: str | None = None) -> float:
@@ -98,13 +112,19 @@ def _clean(row: dict[str, float]) -> dict[str, float | None]:
     return {k: (v if math.isfinite(v) else None) for k, v in row.items()}
 
 
-def replicates_stage(settings: Settings, emulator: Any, advance: Advance) -> dict[str, Any]:
-    """Stage (b): ``settings.replicates`` studies at the published sizes."""
+def replicates_stage(settings: Settings, emulators: list[Any], advance: Advance,
+                     draws: int = 0) -> dict[str, Any]:
+    """Stage (b): ``settings.replicates`` studies at the published sizes; replicate ``r``
+    uses ``emulators[r mod k]`` (one per posterior draw, or the fitted defaults alone);
+    ``draws``: how many of them are posterior draws (0: none)."""
+    from awaken.reproduce.posterior import pick, uncertainty
+
     rows = []
     for r in range(settings.replicates):
-        rows.append({"replicate": r, **_clean(_study(settings, emulator, r, 1))})
+        rows.append({"replicate": r, **_clean(_study(settings, pick(emulators, r), r, 1))})
         advance()
-    return {"rows": rows, "ukb_n": settings.ukb_n, "flatiron_n": settings.flatiron_n}
+    return {"rows": rows, "ukb_n": settings.ukb_n, "flatiron_n": settings.flatiron_n,
+            "posterior_draws": draws, "uncertainty": uncertainty(draws)}
 
 
 def pathway_configs() -> list[tuple[str, tuple[str, ...]]]:

@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from awaken.core.io import write_json, write_table
+from awaken.reproduce.bias import CONFIGS, bias_stage, bias_table, components_table
 from awaken.reproduce.claims import build_claims
 from awaken.reproduce.human import pathway_configs, pathways_stage, replicates_stage
 from awaken.reproduce.mouse import mouse_stage
+from awaken.reproduce.posterior import check_draws, emulators, fingerprint, mouse_posterior_stage
 from awaken.reproduce.recurrence import recurrence_stage
 from awaken.reproduce.settings import Settings
 from awaken.reproduce.store import Store
 from awaken.reproduce.vaccination import vaccination_stage
 
-STAGES = ("mouse", "replicates", "recurrence", "pathways", "vaccination")
+STAGES = ("mouse", "posterior", "replicates", "recurrence", "pathways", "bias", "vaccination")
 # (stage, done, total): the CLI draws it as Rich progress bars
 Progress = Callable[[str, int, int], None]
 
@@ -34,22 +36,32 @@ class ReproduceResult:
     seconds: dict[str, float]
 
 
-def _totals(s: Settings) -> dict[str, int]:
+def _totals(s: Settings, draws: pd.DataFrame | None) -> dict[str, int]:
     return {"mouse": 1, "replicates": s.replicates, "recurrence": 1,
+            "posterior": 1 if draws is None else min(len(draws), s.posterior_mouse_draws),
             "pathways": len(pathway_configs()) * s.pathway_replicates,
+            "bias": len(CONFIGS) * s.bias_replicates,
             "vaccination": s.vaccination_replicates}
 
 
 def reproduce(out: str | Path, settings: Settings, *, resume: bool = False,
-              force: bool = False, progress: Progress | None = None) -> ReproduceResult:
+              force: bool = False, progress: Progress | None = None,
+              draws: pd.DataFrame | None = None) -> ReproduceResult:
     """Run (or, with ``resume``, reuse) every stage and write ``claims.json``,
-    ``report.html``, ``figures/`` and ``tables/`` into ``out``."""
+    ``report.html``, ``figures/`` and ``tables/`` into ``out``. ``draws``: the calibration's
+    posterior as a table of lung-parameter draws (see :mod:`awaken.reproduce.posterior`);
+    without it the intervals carry the replicates' spread only."""
     out = Path(out)
+    if draws is not None:
+        draws = check_draws(draws, settings.seed)
+        settings = replace(settings, posterior=fingerprint(draws))
     store = Store(out, settings.to_dict(), resume=resume, force=force)
-    totals = _totals(settings)
+    totals = _totals(settings, draws)
     seconds: dict[str, float] = {}
     results: dict[str, dict[str, Any]] = {}
     emulator = None
+    per_draw: list[Any] = []
+    n_draws = 0
     tick: Progress = progress or (lambda *_: None)
     for name in STAGES:
         done = 0
@@ -70,18 +82,25 @@ def reproduce(out: str | Path, settings: Settings, *, resume: bool = False,
         if name == "mouse":
             res = mouse_stage(settings, out / "figures" / "mouse_experiment.png")
             advance()
+        elif name == "posterior":
+            res = mouse_posterior_stage(draws, settings.posterior_mouse_draws, advance)
         else:
             if emulator is None:
                 from awaken.cohort import build_emulator
 
                 emulator = build_emulator()
+            if name in ("replicates", "bias") and not per_draw:
+                per_draw, transferred = emulators(draws, settings.posterior_draws, emulator)
+                n_draws = len(per_draw) if transferred else 0
             if name == "replicates":
-                res = replicates_stage(settings, emulator, advance)
+                res = replicates_stage(settings, per_draw, advance, n_draws)
             elif name == "recurrence":
                 res = recurrence_stage(settings, emulator)
                 advance()
             elif name == "pathways":
                 res = pathways_stage(settings, emulator, advance)
+            elif name == "bias":
+                res = bias_stage(settings, per_draw, advance, n_draws)
             else:
                 res = vaccination_stage(settings, emulator, advance)
         results[name] = store.save(name, res)
@@ -121,6 +140,8 @@ def _tables(out: Path, results: dict[str, dict[str, Any]], claims: list[dict]) -
                 pd.DataFrame(results["pathways"]["rows"]).drop(columns="off"))
     write_table(t / "recurrence.csv", pd.DataFrame(results["recurrence"]["rows"]))
     write_table(t / "vaccination.csv", pd.DataFrame(results["vaccination"]["rows"]))
+    write_table(t / "bias_runs.csv", bias_table(results["bias"]["rows"]))
+    write_table(t / "bias_decomposition.csv", components_table(results["bias"]["rows"]))
     shares = [{"claim": c["id"], "pathway": p, "share": s} for c in claims
               if c["pathways"] for p, s in c["pathways"].items()]
     write_table(t / "pathway_shares.csv", pd.DataFrame(shares, columns=["claim", "pathway",

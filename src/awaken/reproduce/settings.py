@@ -29,6 +29,10 @@ class Settings:
     stochastic_checks: bool = True  # the 200 stochastic PBS mice of check pbs_escape
     vaccination_n: int = 200_000  # breast cancer survivors, with and without COVID-19 vaccines
     vaccination_replicates: int = 3
+    bias_replicates: int = 10  # cohorts per study walked from the truth to the estimate
+    posterior: str | None = None  # the posterior draws' fingerprint (None: no posterior)
+    posterior_draws: int = 10  # draws (emulators) the study replicates cycle through
+    posterior_mouse_draws: int = 200  # draws the mouse experiment is re-run for
 
     @classmethod
     def make(cls, seed: int = 0, quick: bool = False) -> Settings:
@@ -37,7 +41,8 @@ class Settings:
             return cls(seed=seed)
         return cls(seed=seed, quick=True, replicates=3, ukb_n=20_000, flatiron_n=15_000,
                    large_factor=2, pathway_replicates=1, pan_n=5_000, stochastic_checks=False,
-                   vaccination_n=20_000, vaccination_replicates=1)
+                   vaccination_n=20_000, vaccination_replicates=1,
+                   bias_replicates=2, posterior_draws=3, posterior_mouse_draws=20)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
