@@ -95,7 +95,7 @@ def test_an_emulator_per_draw_is_built_from_the_lung_model() -> None:
 
     from awaken.cohort import build_emulator
 
-    with pytest.raises(InputError, match="need the lung model"):
+    with pytest.raises(InputError, match="takes no lung parameter overrides"):
         build_emulator("fixture", overrides={"k_ctl": 2.0})
     base = build_emulator()
     drawn = build_emulator(overrides={"alpha_il6": 4.0})
