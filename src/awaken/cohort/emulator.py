@@ -194,7 +194,8 @@ def build_emulator(source: Source = "auto",
         _from_lung(response, values, overrides)
         used = "lung"
         provenance = "awaken.lung.response.response_table" + (
-            f" with overrides {dict(sorted(overrides.items()))}" if overrides else "")
+            "" if not overrides else " with " + ", ".join(
+                f"{k}={v:.6g}" for k, v in sorted(overrides.items())))
         doubling = lung_doubling_days(overrides)
     else:
         fixture = _fixture()
