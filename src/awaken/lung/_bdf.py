@@ -11,8 +11,11 @@ step (``_rodas.py``) costs a Jacobian, an LU and six solves.
 
 Steps pass over output times, which are filled by the interpolating polynomial; they land
 exactly on breakpoints (intervention window edges, where the right-hand side jumps) and
-restart there at order 1. States at the output times are clipped at zero, as are the states
-the other tiers hand over; inside a run the history is kept unclipped.
+restart there at order 1. States written out are clipped at zero; inside a run the history
+is kept unclipped, as CVODE's and LSODA's are: the rates read a negative state as zero, which
+keeps round-off below zero from seeding growth (clipping it up to zero did, in a member whose
+virus-free state is unstable), and the Jacobian's column of a negative state is zeroed to
+match, or Newton stalls.
 """
 
 from __future__ import annotations
@@ -30,7 +33,11 @@ MODEL_FINGERPRINT = "100c51d605103656"
 
 MAX_ORDER = 5
 NEWTON_MAXITER = 4
+NEWTON_TOL = 0.1  # Newton stops when its error, on the error test's scale, is below this
+C_CHANGE = 0.3  # the LU of I - c J is re-formed when c has changed by more than this
+LU_EVERY = 20  # ... or after this many steps
 MIN_FACTOR, MAX_FACTOR = 0.2, 10.0
+MIN_RAISE = 1.2  # smaller step increases are not taken
 # NDF coefficients: kappa per order, gamma_k = sum_{j<=k} 1/j.
 KAPPA = np.array([0.0, -0.1850, -1.0 / 9.0, -0.0823, -0.0415, 0.0, 0.0])
 GAMMA = np.array([0.0, 1.0, 1.5, 11.0 / 6.0, 25.0 / 12.0, 137.0 / 60.0, 49.0 / 20.0])
@@ -78,6 +85,18 @@ def _rescale(D, order, factor, R, U, RU, tmp):
 
 
 @njit(cache=True)
+def _jacobian(t, y, p, J):
+    """The analytic Jacobian of the right-hand side as the rates see ``y``: a negative state
+    reads as zero there, so its column is zero."""
+    J[:, :] = 0.0
+    jac(t, y, p, J)
+    for j in range(y.shape[0]):
+        if y[j] < 0.0:
+            for i in range(y.shape[0]):
+                J[i, j] = 0.0
+
+
+@njit(cache=True)
 def _interpolate(D, order, t, h, t_eval, y):
     """The solution at ``t_eval`` (within the last step, ending at ``t``) into ``y``."""
     n = D.shape[1]
@@ -112,10 +131,8 @@ def _first_step(t, y, p, f, rtol, atol, span, tmp, f1):
         sc = atol + rtol * abs(y[i])
         d2 += ((f1[i] - f[i]) / sc) ** 2
     d2 = np.sqrt(d2 / n) / h0
-    if d1 <= 1e-15 and d2 <= 1e-15:
-        h1 = max(1e-6, h0 * 1e-3)
-    else:
-        h1 = np.sqrt(0.01 / max(d1, d2))
+    quiet = d1 <= 1e-15 and d2 <= 1e-15
+    h1 = max(1e-6, h0 * 1e-3) if quiet else np.sqrt(0.01 / max(d1, d2))
     return min(100.0 * h0, h1, span)
 
 
@@ -155,8 +172,10 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
     n_jac = 0
     n_lu = 0
     status = OK
-    newton_tol = max(10.0 * 2.220446049250313e-16 / rtol, min(0.03, rtol ** 0.5))
     h = 0.0
+    c_lu = 1.0
+    lu_step = 0
+    crate = 1.0
     while s < n_stops and status == OK:
         # A run from t to the next breakpoint (or the last stop), restarted at order 1.
         b = s
@@ -187,8 +206,7 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
         order = 1
         n_equal = 0
         need_lu = True
-        J[:, :] = 0.0
-        jac(t, y, p, J)
+        _jacobian(t, y, p, J)
         n_jac += 1
         current_jac = True
         while t < t_bound:
@@ -207,7 +225,6 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
                     if factor != 1.0:
                         _rescale(D, order, factor, R, U, RU, tmp)
                         n_equal = 0
-                        need_lu = True
                     t_new = t_bound
                     h = t_bound - t
                 for i in range(n):
@@ -223,20 +240,26 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
                 c = h / ALPHA[order]
                 converged = False
                 while True:
-                    if need_lu:
+                    if need_lu or steps - lu_step >= LU_EVERY or abs(c / c_lu - 1.0) > C_CHANGE:
                         for i in range(n):
                             for j in range(n):
                                 W[i, j] = -c * J[i, j]
                             W[i, i] += 1.0
                         n_lu += 1
-                        if not _lu(W, piv):
-                            break
+                        c_lu = c
+                        lu_step = steps
+                        crate = 1.0
                         need_lu = False
-                    # Simplified Newton iteration on the NDF system.
+                        if not _lu(W, piv):
+                            need_lu = True
+                            break
+                    # Simplified Newton iteration; the LU may be from an older step size, so
+                    # the correction is scaled by 2 / (1 + c / c_lu), as CVODE does.
+                    ratio = 2.0 / (1.0 + c / c_lu)
                     for i in range(n):
                         y_new[i] = y_pred[i]
                         d[i] = 0.0
-                    dy_norm_old = -1.0
+                    dy_norm_old = 0.0
                     for k in range(NEWTON_MAXITER):
                         n_iter = k + 1
                         rhs(t_new, y_new, p, f)
@@ -249,26 +272,23 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
                         if not finite:
                             break
                         _solve(W, piv, dy)
+                        for i in range(n):
+                            dy[i] *= ratio
                         dy_norm = _norm(dy, scale)
-                        rate = dy_norm / dy_norm_old if dy_norm_old > 0.0 else -1.0
-                        if rate >= 0.0 and (
-                            rate >= 1.0
-                            or rate ** (NEWTON_MAXITER - k) / (1.0 - rate) * dy_norm > newton_tol
-                        ):
-                            break
+                        if k > 0:
+                            crate = max(0.3 * crate, dy_norm / dy_norm_old)
                         for i in range(n):
                             y_new[i] += dy[i]
                             d[i] += dy[i]
-                        if dy_norm == 0.0 or (
-                            rate >= 0.0 and rate / (1.0 - rate) * dy_norm < newton_tol
-                        ):
+                        if dy_norm * min(1.0, crate) * ERROR_CONST[order] <= NEWTON_TOL:
                             converged = True
+                            break
+                        if k > 0 and dy_norm > 2.0 * dy_norm_old:
                             break
                         dy_norm_old = dy_norm
                     if converged or current_jac:
                         break
-                    J[:, :] = 0.0
-                    jac(t_new, y_pred, p, J)
+                    _jacobian(t_new, y_pred, p, J)
                     n_jac += 1
                     current_jac = True
                     need_lu = True
@@ -290,7 +310,6 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
                     h *= factor
                     _rescale(D, order, factor, R, U, RU, tmp)
                     n_equal = 0
-                    need_lu = True
                 else:
                     accepted = True
             if status != OK:
@@ -343,10 +362,11 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
             elif f_p == best and f_0 < best:
                 order += 1
             factor = min(MAX_FACTOR, safety * best)
+            n_equal = 0
+            if 1.0 <= factor < MIN_RAISE:
+                continue  # not worth a change: keep the step, look again in order + 1 steps
             h *= factor
             _rescale(D, order, factor, R, U, RU, tmp)
-            n_equal = 0
-            need_lu = True
         if status != OK:
             break
         # At the breakpoint (or the end): its own outputs, then a fresh run.

@@ -29,7 +29,7 @@ STATS = (
 )
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-TIERS_FINGERPRINT = "5dfa56b99a7b7776"
+TIERS_FINGERPRINT = "099601c3179b0d20"
 MODEL_FINGERPRINT = "100c51d605103656"
 
 
