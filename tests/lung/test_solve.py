@@ -168,7 +168,7 @@ def test_member_handed_over_midway_continues_where_it_stopped(monkeypatch, tier)
     p = Setup(overrides={"il6_decay": 100.0, "c": 50.0, "k_E": 5.0}).vector()
     ref = solve_implicit(p, times)
     monkeypatch.setattr(solve, "EXPLICIT_STEPS", 300)
-    monkeypatch.setattr(solve, "STIFF_AFTER", 300)
+    monkeypatch.setattr(solve, "STIFF_AFTER", {"rodas": 300, "bdf": 300})
     work = solve.solver_work(p[None, :], times, implicit=tier)
     assert work.loc[0, "dopri_steps"] == 300 and work.loc[0, f"{tier}_steps"] > 0
     assert work.loc[0, "status"] == 0
@@ -180,7 +180,8 @@ def test_unknown_implicit_tier_is_named():
         simulate_batch(Setup().vector()[None, :], [0.0, 1.0], implicit="radau")
 
 
-def test_batch_result_does_not_depend_on_batch_size_or_threads(monkeypatch):
+@pytest.mark.parametrize("tier", ["bdf", "rodas"])
+def test_batch_result_does_not_depend_on_batch_size_or_threads(monkeypatch, tier):
     """The parallel path (>= PARALLEL_FROM members) and one member at a time agree exactly,
     members handed to the implicit tier included."""
     import numba
@@ -188,7 +189,7 @@ def test_batch_result_does_not_depend_on_batch_size_or_threads(monkeypatch):
     import awaken.lung.solve as solve
 
     monkeypatch.setattr(solve, "EXPLICIT_STEPS", 300)
-    monkeypatch.setattr(solve, "STIFF_AFTER", 300)
+    monkeypatch.setattr(solve, "STIFF_AFTER", {"rodas": 300, "bdf": 300})
     rng = np.random.default_rng(7)
     base = Setup().vector()
     params = np.tile(base, (20, 1))
@@ -196,13 +197,13 @@ def test_batch_result_does_not_depend_on_batch_size_or_threads(monkeypatch):
     params[::4] = stiff
     params[:, [p.name for p in PARAMETERS].index("beta")] *= rng.uniform(0.5, 2.0, 20)
     times = np.arange(0.0, 21.0)
-    assert (solver_work(params, times)["bdf_steps"] > 0).sum() >= 3
-    together = simulate_batch(params, times)
-    alone = np.array([simulate_batch(p[None, :], times)[0] for p in params])
+    assert (solver_work(params, times, implicit=tier)[f"{tier}_steps"] > 0).sum() >= 3
+    together = simulate_batch(params, times, implicit=tier)
+    alone = np.array([simulate_batch(p[None, :], times, implicit=tier)[0] for p in params])
     assert np.array_equal(together, alone)
     threads = numba.get_num_threads()
     numba.set_num_threads(1)
     try:
-        assert np.array_equal(simulate_batch(params, times), together)
+        assert np.array_equal(simulate_batch(params, times, implicit=tier), together)
     finally:
         numba.set_num_threads(threads)

@@ -1,11 +1,13 @@
 """Deterministic solvers: one trajectory, and batched ensembles of parameter sets.
 
 The batched solver integrates thousands of parameter sets at once with a compiled
-Dormand–Prince 5(4) method. A member that, after ``STIFF_AFTER`` steps, turns stiff
+Dormand–Prince 5(4) method. A member that, after ``STIFF_AFTER[tier]`` steps, turns stiff
 (Hairer's test) or keeps a pace that would exceed ``EXPLICIT_STEPS``, or that spends them, is
-continued, from where it stopped, with the compiled L-stable Rosenbrock method Rodas4 and
-the analytic Jacobian, and if that fails re-solved with SciPy's Radau; so the ensemble is
-stiff-capable. States never go negative.
+continued, from where it stopped, by a compiled implicit tier with the analytic Jacobian:
+the L-stable Rosenbrock method Rodas4 (default; the more accurate per tolerance) or a
+variable-order BDF reusing the Jacobian and its LU (``implicit="bdf"``; cheaper per step,
+less accurate per tolerance: ``benchmarks/README.md``); if that fails, the member is
+re-solved with SciPy's Radau. So the ensemble is stiff-capable. States never go negative.
 """
 
 from __future__ import annotations
@@ -37,10 +39,12 @@ RTOL = 1e-8
 ATOL = 1e-10
 MAX_STEPS = 200_000
 PARALLEL_FROM = 16  # smaller batches run in the calling thread: no OpenMP spin-up or spinning
-EXPLICIT_STEPS = 20_000  # explicit steps before a member is handed to the implicit Rodas4
-STIFF_AFTER = 2_000  # explicit steps before a member found stiff, or too slow, goes to Rodas4
+EXPLICIT_STEPS = 20_000  # explicit steps after which a member goes to the implicit tier
+# Explicit steps before a member found stiff, or slow, may be handed over, per implicit tier:
+# a BDF step is cheaper than a Rodas4 step, so handing over earlier pays for BDF only.
+STIFF_AFTER = {"rodas": 2_000, "bdf": 500}
 CHUNK = 4  # members per work item: idle threads take the next chunk (dynamic schedule)
-IMPLICIT = "bdf"  # the implicit tier: variable-order BDF ("bdf") or Rodas4 ("rodas")
+IMPLICIT = "rodas"  # the implicit tier: Rodas4 ("rodas") or variable-order BDF ("bdf")
 IMPLICIT_TIERS = {"bdf": _ensemble.BDF, "rodas": _ensemble.RODAS}
 _WINDOW_PARAMS = [(PARAMETER_INDEX[w.start], PARAMETER_INDEX[w.end]) for w in WINDOWS]
 
@@ -211,8 +215,8 @@ def _integrate(
     status = np.zeros(params.shape[0], dtype=np.int64)
     stats = np.zeros((params.shape[0], len(_ensemble.STATS)), dtype=np.int64)
     args = (
-        params, stops, is_output, is_break, rtol, atol, STIFF_AFTER, EXPLICIT_STEPS, MAX_STEPS,
-        IMPLICIT_TIERS[implicit],
+        params, stops, is_output, is_break, rtol, atol, STIFF_AFTER[implicit], EXPLICIT_STEPS,
+        MAX_STEPS, IMPLICIT_TIERS[implicit],
     )
     if params.shape[0] >= PARALLEL_FROM:
         # Static scheduling gives each thread a fixed half: a thread sharing its core with
