@@ -16,6 +16,12 @@ is kept unclipped, as CVODE's and LSODA's are: the rates read a negative state a
 keeps round-off below zero from seeding growth (clipping it up to zero did, in a member whose
 virus-free state is unstable), and the Jacobian's column of a negative state is zeroed to
 match, or Newton stalls.
+
+Why our own: SciPy's BDF costs milliseconds per trajectory in Python overhead, and the tier
+had to continue a member from where the explicit tier stopped, inside the same compiled
+pass. Measured (``benchmarks/README.md``, lung): a step costs half a Rodas4 step but the
+method is 15–20× less accurate per tolerance, so at equal accuracy it does not beat Rodas4,
+which stays the default; numbalsoda's LSODA, a peer of this kind, is faster than both.
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
 """The batched lung solver: each member explicit first, implicit where needed, in one pass.
 
 A member starts with Dormand–Prince (``_dopri.advance``); if it turns stiff (after at least
-``stiff_after`` steps) or spends ``explicit_steps``, Rodas4 (``_rodas.advance``) continues it
-from where it stopped, in the same thread. The stiff tail is thus spread over the threads
+``stiff_after`` steps) or spends ``explicit_steps``, the implicit tier continues it from where
+it stopped, in the same thread: Rodas4 (``_rodas.advance``) or, with ``implicit == BDF``,
+variable-order BDF (``_bdf.advance``). The stiff tail is thus spread over the threads
 with the rest, instead of running after them in a second, mostly serial pass.
 
 numba's cache ignores changes in callees defined in other files: the fingerprints below
 (rewritten by ``python -m awaken.lung.codegen``, checked by a test) change this file when
-``_generated.py``, ``_dopri.py`` or ``_rodas.py`` change.
+``_generated.py``, ``_dopri.py``, ``_rodas.py`` or ``_bdf.py`` change.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ STATS = (
 )
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-TIERS_FINGERPRINT = "099601c3179b0d20"
+TIERS_FINGERPRINT = "18f3f9d85b8f8d99"
 MODEL_FINGERPRINT = "100c51d605103656"
 
 
