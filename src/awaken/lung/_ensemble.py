@@ -1,13 +1,14 @@
 """The batched lung solver: each member explicit first, implicit where needed, in one pass.
 
 A member starts with Dormand–Prince (``_dopri.advance``); if it turns stiff (after at least
-``stiff_after`` steps) or spends ``explicit_steps``, Rodas4 (``_rodas.advance``) continues it
-from where it stopped, in the same thread. The stiff tail is thus spread over the threads
+``stiff_after`` steps) or spends ``explicit_steps``, the implicit tier continues it from where
+it stopped, in the same thread: Rodas4 (``_rodas.advance``) or, with ``implicit == BDF``,
+variable-order BDF (``_bdf.advance``). The stiff tail is thus spread over the threads
 with the rest, instead of running after them in a second, mostly serial pass.
 
 numba's cache ignores changes in callees defined in other files: the fingerprints below
 (rewritten by ``python -m awaken.lung.codegen``, checked by a test) change this file when
-``_generated.py``, ``_dopri.py`` or ``_rodas.py`` change.
+``_generated.py``, ``_dopri.py``, ``_rodas.py`` or ``_bdf.py`` change.
 """
 
 from __future__ import annotations
@@ -15,25 +16,27 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from awaken.lung import _dopri, _rodas
+from awaken.lung import _bdf, _dopri, _rodas
 from awaken.lung._generated import N_STATES, initial_state
 
 OK = _dopri.OK
-# Per member: explicit steps, rejected, rhs calls; implicit steps, rejected, rhs calls,
-# Jacobians.
+RODAS, BDF = 0, 1  # the implicit tier
+# Per member: explicit steps, rejected, rhs calls; Rodas4 steps, rejected, rhs calls,
+# Jacobians; BDF steps, rejected, rhs calls, Jacobians, LU factorisations.
 STATS = (
     "dopri_steps", "dopri_rejected", "dopri_rhs",
     "rodas_steps", "rodas_rejected", "rodas_rhs", "rodas_jac",
+    "bdf_steps", "bdf_rejected", "bdf_rhs", "bdf_jac", "bdf_lu",
 )
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-TIERS_FINGERPRINT = "0e10c7757205a369"
+TIERS_FINGERPRINT = "18f3f9d85b8f8d99"
 MODEL_FINGERPRINT = "100c51d605103656"
 
 
 @njit(cache=True)
-def solve_member(p, stops, is_output, rtol, atol, stiff_after, explicit_steps, max_steps, out,
-                 stats):
+def solve_member(p, stops, is_output, is_break, rtol, atol, stiff_after, explicit_steps,
+                 max_steps, implicit, out, stats):
     """One member; returns its status (``OK`` or the implicit tier's failure code)."""
     y = np.empty(N_STATES)
     initial_state(p, y)
@@ -48,7 +51,12 @@ def solve_member(p, stops, is_output, rtol, atol, stiff_after, explicit_steps, m
         p, stops, is_output, rtol, atol, stiff_after, explicit_steps, y, pos, clock, out,
         stats[0:3],
     )
-    if status != OK:
+    if status != OK and implicit == BDF:
+        status = _bdf.advance(
+            p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock, out,
+            stats[7:12],
+        )
+    elif status != OK:
         status = _rodas.advance(
             p, stops, is_output, rtol, atol, max_steps, y, pos, clock, out, stats[3:7]
         )
@@ -56,22 +64,22 @@ def solve_member(p, stops, is_output, rtol, atol, stiff_after, explicit_steps, m
 
 
 @njit(parallel=True, cache=True)
-def integrate_batch(params, stops, is_output, rtol, atol, stiff_after, explicit_steps,
-                    max_steps, out, status, stats):
+def integrate_batch(params, stops, is_output, is_break, rtol, atol, stiff_after,
+                    explicit_steps, max_steps, implicit, out, status, stats):
     """Every row of ``params`` in parallel threads; ``stops``/``is_output`` per member."""
     for m in prange(params.shape[0]):
         status[m] = solve_member(
-            params[m], stops[m], is_output[m], rtol, atol, stiff_after, explicit_steps,
-            max_steps, out[m], stats[m],
+            params[m], stops[m], is_output[m], is_break[m], rtol, atol, stiff_after,
+            explicit_steps, max_steps, implicit, out[m], stats[m],
         )
 
 
 @njit(cache=True)
-def integrate_serial(params, stops, is_output, rtol, atol, stiff_after, explicit_steps,
-                     max_steps, out, status, stats):
+def integrate_serial(params, stops, is_output, is_break, rtol, atol, stiff_after,
+                     explicit_steps, max_steps, implicit, out, status, stats):
     """As :func:`integrate_batch`, in the calling thread (no thread start-up or spinning)."""
     for m in range(params.shape[0]):
         status[m] = solve_member(
-            params[m], stops[m], is_output[m], rtol, atol, stiff_after, explicit_steps,
-            max_steps, out[m], stats[m],
+            params[m], stops[m], is_output[m], is_break[m], rtol, atol, stiff_after,
+            explicit_steps, max_steps, implicit, out[m], stats[m],
         )

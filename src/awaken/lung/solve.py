@@ -1,11 +1,13 @@
 """Deterministic solvers: one trajectory, and batched ensembles of parameter sets.
 
 The batched solver integrates thousands of parameter sets at once with a compiled
-Dormand–Prince 5(4) method. A member that, after ``STIFF_AFTER`` steps, turns stiff
+Dormand–Prince 5(4) method. A member that, after ``STIFF_AFTER[tier]`` steps, turns stiff
 (Hairer's test) or keeps a pace that would exceed ``EXPLICIT_STEPS``, or that spends them, is
-continued, from where it stopped, with the compiled L-stable Rosenbrock method Rodas4 and
-the analytic Jacobian, and if that fails re-solved with SciPy's Radau; so the ensemble is
-stiff-capable. States never go negative.
+continued, from where it stopped, by a compiled implicit tier with the analytic Jacobian:
+the L-stable Rosenbrock method Rodas4 (default; the more accurate per tolerance) or a
+variable-order BDF reusing the Jacobian and its LU (``implicit="bdf"``; cheaper per step,
+less accurate per tolerance: ``benchmarks/README.md``); if that fails, the member is
+re-solved with SciPy's Radau. So the ensemble is stiff-capable. States never go negative.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.integrate import solve_ivp
 
-from awaken.core.errors import InputError, SolverError
+from awaken.core.errors import InputError, SolverError, unknown_choice
 from awaken.lung import _ensemble
 from awaken.lung._generated import observe_series, rhs
 from awaken.lung.interventions import KINDS, Intervention, check_no_overlap
@@ -37,9 +39,13 @@ RTOL = 1e-8
 ATOL = 1e-10
 MAX_STEPS = 200_000
 PARALLEL_FROM = 16  # smaller batches run in the calling thread: no OpenMP spin-up or spinning
-EXPLICIT_STEPS = 20_000  # explicit steps before a member is handed to the implicit Rodas4
-STIFF_AFTER = 2_000  # explicit steps before a member found stiff, or too slow, goes to Rodas4
+EXPLICIT_STEPS = 20_000  # explicit steps after which a member goes to the implicit tier
+# Explicit steps before a member found stiff, or slow, may be handed over, per implicit tier:
+# a BDF step is cheaper than a Rodas4 step, so handing over earlier pays for BDF only.
+STIFF_AFTER = {"rodas": 2_000, "bdf": 500}
 CHUNK = 4  # members per work item: idle threads take the next chunk (dynamic schedule)
+IMPLICIT = "rodas"  # the implicit tier: Rodas4 ("rodas") or variable-order BDF ("bdf")
+IMPLICIT_TIERS = {"bdf": _ensemble.BDF, "rodas": _ensemble.RODAS}
 _WINDOW_PARAMS = [(PARAMETER_INDEX[w.start], PARAMETER_INDEX[w.end]) for w in WINDOWS]
 
 
@@ -147,6 +153,15 @@ def _stops(params: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return stops, is_output
 
 
+def _breaks(params: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Per member and stop: is it a window edge (where the right-hand side jumps)?"""
+    is_break = np.zeros(stops.shape, dtype=np.bool_)
+    for m, p in enumerate(params):
+        edges = [p[i] for pair in _WINDOW_PARAMS for i in pair]
+        is_break[m] = np.isin(stops[m], edges)
+    return is_break
+
+
 def _describe(p: np.ndarray) -> str:
     changed = {prm.name: float(v) for prm, v in zip(PARAMETERS, p, strict=True) if v != prm.value}
     return ", ".join(f"{k}={v:g}" for k, v in changed.items()) or "all defaults"
@@ -184,18 +199,25 @@ def solve_implicit(p: np.ndarray, times: np.ndarray, method: str = "Radau") -> n
 
 
 def _integrate(
-    params: np.ndarray, times: np.ndarray, rtol: float, atol: float
+    params: np.ndarray, times: np.ndarray, rtol: float, atol: float, implicit: str | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(states, status, per-member work counters ``_ensemble.STATS``) of the compiled tiers."""
+    implicit = IMPLICIT if implicit is None else implicit
+    if implicit not in IMPLICIT_TIERS:
+        raise unknown_choice("implicit tier", implicit, IMPLICIT_TIERS)
     params = np.ascontiguousarray(np.atleast_2d(params), dtype=float)
     if params.shape[1] != len(PARAMETERS):
         raise InputError(f"parameter sets need {len(PARAMETERS)} columns, got {params.shape[1]}")
     times = _check_times(np.asarray(times))
     stops, is_output = _stops(params, times)
+    is_break = _breaks(params, stops)
     out = np.zeros((params.shape[0], times.size, len(STATE_IDS)))
     status = np.zeros(params.shape[0], dtype=np.int64)
     stats = np.zeros((params.shape[0], len(_ensemble.STATS)), dtype=np.int64)
-    args = (params, stops, is_output, rtol, atol, STIFF_AFTER, EXPLICIT_STEPS, MAX_STEPS)
+    args = (
+        params, stops, is_output, is_break, rtol, atol, STIFF_AFTER[implicit], EXPLICIT_STEPS,
+        MAX_STEPS, IMPLICIT_TIERS[implicit],
+    )
     if params.shape[0] >= PARALLEL_FROM:
         # Static scheduling gives each thread a fixed half: a thread sharing its core with
         # another process, or drawing the stiff members, then holds the others up.
@@ -215,13 +237,15 @@ def simulate_batch(
     *,
     rtol: float = RTOL,
     atol: float = ATOL,
+    implicit: str | None = None,
 ) -> np.ndarray:
     """Solve every row of ``params`` (n, n_params); returns states (n, n_times, n_states).
 
     Rows must already be valid parameter vectors (see :func:`parameter_vector`).
+    ``implicit`` picks the stiff tier (``IMPLICIT_TIERS``; default ``IMPLICIT``).
     """
     times = _check_times(np.asarray(times))
-    out, status, _ = _integrate(params, times, rtol, atol)
+    out, status, _ = _integrate(params, times, rtol, atol, implicit)
     params = np.atleast_2d(params)
     for m in np.flatnonzero(status != _ensemble.OK):
         try:
@@ -237,12 +261,13 @@ def solver_work(
     *,
     rtol: float = RTOL,
     atol: float = ATOL,
+    implicit: str | None = None,
 ) -> pd.DataFrame:
-    """Per member, the compiled tiers' work: steps, rejections, right-hand-side calls and
-    Jacobians (columns ``_ensemble.STATS``) and ``status`` (0: solved without SciPy).
+    """Per member, the compiled tiers' work: steps, rejections, right-hand-side calls,
+    Jacobians and LUs (columns ``_ensemble.STATS``) and ``status`` (0: solved without SciPy).
 
     The counts do not depend on the machine's load: ``benchmarks/lung_profile.py``."""
-    _, status, stats = _integrate(params, np.asarray(times, dtype=float), rtol, atol)
+    _, status, stats = _integrate(params, np.asarray(times, dtype=float), rtol, atol, implicit)
     table = pd.DataFrame(stats, columns=list(_ensemble.STATS))
     table["status"] = status
     return table
