@@ -17,8 +17,8 @@ from numba import njit, prange
 
 from awaken.lung import _dopri, _rodas
 from awaken.lung._generated import N_STATES, initial_state
+from awaken.lung.status import OK
 
-OK = _dopri.OK
 # Per member: explicit steps, rejected, rhs calls; implicit steps, rejected, rhs calls,
 # Jacobians.
 STATS = (
@@ -27,7 +27,7 @@ STATS = (
 )
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-TIERS_FINGERPRINT = "0e10c7757205a369"
+TIERS_FINGERPRINT = "f65fc8215739a030"
 MODEL_FINGERPRINT = "100c51d605103656"
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 from scipy.integrate import solve_ivp
 
 from awaken.core.errors import InputError, SolverError
+from awaken.core.frozen import FrozenMap, freeze
 from awaken.lung import _ensemble
 from awaken.lung._generated import observe_series, rhs
 from awaken.lung.interventions import KINDS, Intervention, check_no_overlap
@@ -32,10 +33,12 @@ from awaken.lung.model import (
 )
 from awaken.lung.presets import host, severity, virus
 from awaken.lung.severity import spread_for
+from awaken.lung.status import Status
 
 RTOL = 1e-8
 ATOL = 1e-10
-MAX_STEPS = 200_000
+MAX_STEPS = 200_000  # steps per member (a count; the status is ``Status.STEP_LIMIT``)
+PEAK_STEP = 0.05  # days: the output grid on which peak times are read (``peak_time``)
 PARALLEL_FROM = 16  # smaller batches run in the calling thread: no OpenMP spin-up or spinning
 EXPLICIT_STEPS = 20_000  # explicit steps before a member is handed to the implicit Rodas4
 STIFF_AFTER = 2_000  # explicit steps before a member found stiff, or too slow, goes to Rodas4
@@ -49,13 +52,18 @@ class Setup:
 
     ``severity`` (``upper`` … ``critical``, see ``presets.SEVERITIES``) applies to human
     viruses, whose infections start in the upper airway; empty keeps the preset's values.
+    Immutable and hashable: ``overrides`` is kept as a read-only :class:`FrozenMap`.
     """
 
     virus: str = "iav-pr8"
     host: str = "mouse"
     interventions: tuple[Intervention, ...] = ()
-    overrides: Mapping[str, float] = field(default_factory=dict)
+    overrides: Mapping[str, float] = field(default_factory=FrozenMap)
     severity: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "interventions", tuple(self.interventions))
+        object.__setattr__(self, "overrides", freeze(self.overrides))
 
     def parameters(self) -> dict[str, float]:
         """All parameter values by name, validated against their declared ranges."""
@@ -84,7 +92,7 @@ class Setup:
 
 def parameter_vector(values: Mapping[str, float]) -> np.ndarray:
     """A parameter vector from a full or partial mapping (missing names take defaults)."""
-    return Setup(overrides=dict(values)).vector()
+    return Setup(overrides=values).vector()
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,20 @@ def observe(times: np.ndarray, states: np.ndarray, params: np.ndarray) -> dict[s
     out = np.zeros((times.size, len(OBSERVABLE_IDS)))
     observe_series(times, np.ascontiguousarray(states, dtype=float), params, out)
     return {name: out[:, k] for k, name in enumerate(OBSERVABLE_IDS)}
+
+
+def peak_time(values: np.ndarray, times: np.ndarray, until: float | None = None) -> np.ndarray:
+    """The one peak-time rule: the output time of the maximum along the last axis.
+
+    ``values`` (..., n_times) on the grid ``times``; only times ``<= until`` count (all when
+    ``None``). The resolution is the grid's (experiments and calibration solve on a
+    ``PEAK_STEP`` grid); a series with a NaN gives NaN; ties go to the earliest time.
+    """
+    times = np.asarray(times, dtype=float)
+    last = times.size if until is None else int(np.searchsorted(times, until, side="right"))
+    window = np.asarray(values, dtype=float)[..., :last]
+    at = np.argmax(np.nan_to_num(window, nan=-np.inf), axis=-1)
+    return np.where(np.isnan(window).any(axis=-1), np.nan, times[at])
 
 
 def _check_times(times: np.ndarray) -> np.ndarray:
@@ -223,7 +245,7 @@ def simulate_batch(
     times = _check_times(np.asarray(times))
     out, status, _ = _integrate(params, times, rtol, atol)
     params = np.atleast_2d(params)
-    for m in np.flatnonzero(status != _ensemble.OK):
+    for m in np.flatnonzero(status != Status.OK):
         try:
             out[m] = solve_implicit(params[m], times)
         except SolverError as exc:
@@ -239,7 +261,8 @@ def solver_work(
     atol: float = ATOL,
 ) -> pd.DataFrame:
     """Per member, the compiled tiers' work: steps, rejections, right-hand-side calls and
-    Jacobians (columns ``_ensemble.STATS``) and ``status`` (0: solved without SciPy).
+    Jacobians (columns ``_ensemble.STATS``) and ``status`` (an :class:`~awaken.lung.status.Status`
+    code: ``Status.OK`` when solved without SciPy).
 
     The counts do not depend on the machine's load: ``benchmarks/lung_profile.py``."""
     _, status, stats = _integrate(params, np.asarray(times, dtype=float), rtol, atol)
@@ -280,6 +303,7 @@ __all__ = [
     "Trajectory",
     "observe",
     "parameter_vector",
+    "peak_time",
     "simulate",
     "simulate_batch",
     "solve_implicit",

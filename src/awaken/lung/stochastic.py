@@ -42,6 +42,7 @@ from awaken.lung import _tauleap
 from awaken.lung._generated import N_PROCESSES, N_STATES, initial_state
 from awaken.lung.model import PARAMETER_INDEX, PROCESSES, STATE_IDS, WINDOWS
 from awaken.lung.solve import Setup, Trajectory, observe
+from awaken.lung.status import Status, describe
 
 DCC_STATES: tuple[str, str] = ("dcc_dormant", "dcc_awake")
 EPS = 0.02  # leap control: expected relative change of a DCC count per leap
@@ -320,11 +321,10 @@ def simulate_mice(
 
 
 def _raise_failures(status: np.ndarray, first_mouse: int) -> None:
-    bad = np.flatnonzero(status != _tauleap.OK)
+    bad = np.flatnonzero(status != Status.OK)
     if bad.size:
-        why = "leap step underflow" if status[bad[0]] == _tauleap.TAU_UNDERFLOW else "ODE failed"
         raise SolverError(
-            f"stochastic simulation failed ({why}) for {bad.size} mice, "
+            f"stochastic simulation failed ({describe(status[bad[0]])}) for {bad.size} mice, "
             f"first mouse {first_mouse + bad[0]}"
         )
 
