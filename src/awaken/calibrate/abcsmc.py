@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 import pyabc
 
+from awaken.calibrate.fit_problem import Problem
 from awaken.calibrate.priors import Prior
-from awaken.calibrate.problem import Problem
 from awaken.core.errors import InputError
 from awaken.core.io import write_json
 

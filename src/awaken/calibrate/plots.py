@@ -17,8 +17,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from awaken.calibrate.fit_problem import Problem  # noqa: E402
 from awaken.calibrate.posterior import Posterior  # noqa: E402
-from awaken.calibrate.problem import Problem  # noqa: E402
 from awaken.core.io import atomic_path  # noqa: E402
 
 

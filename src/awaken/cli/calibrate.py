@@ -1,6 +1,6 @@
 """``awaken calibrate …``: fit the lung model to published data.
 
-Thin: parse the options, call :func:`awaken.calibrate.run.run`, show progress and a summary.
+Thin: parse the options, call :func:`awaken.calibrate.workflow.run`, show progress and a summary.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def _check(method: str, populations: int, particles: int, starts: int,
 def _run(name: str, out: Path, method: str, populations: int, particles: int, seed: int,
          scheduler: str | None, resume: bool, procs: int, starts: int) -> None:
     _check(method, populations, particles, starts, procs, scheduler, resume)
-    from awaken.calibrate.run import run
+    from awaken.calibrate.workflow import run
 
     console = Console(stderr=True)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(),

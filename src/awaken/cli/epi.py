@@ -325,10 +325,10 @@ def design(
                     "landmark and risk_set_matched: ukb_like or flatiron_like.")] = "ukb_like",
 ) -> None:
     """Run a design and write its estimates, figure and summary."""
-    from awaken.epi.designs import make_design, parse_period
+    from awaken.epi.designs import make_design
     from awaken.epi.schema import load_cohort
 
-    chosen = make_design(name, period=parse_period(period), base=base)
+    chosen = make_design(name, period=period, base=base)
     result = chosen.run(load_cohort(cohort))
     paths = result.write(out)
     shown = result.exposure_estimates

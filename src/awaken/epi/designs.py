@@ -18,7 +18,7 @@ absorbs the epidemic waves; later entrants are left-truncated.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -122,7 +122,7 @@ def _date(text: str | None, what: str) -> pd.Timestamp | None:
         raise InputError(f"{what} {text!r} is not a date; use YYYY-MM-DD") from exc
 
 
-def parse_period(text: str | None) -> tuple[str, str] | None:
+def _parse_period(text: str | None) -> tuple[str, str] | None:
     """``"2020-12-01:2022-01-31"`` -> ``("2020-12-01", "2022-01-31")`` (dates inclusive)."""
     if text is None or text == "":
         return None
@@ -184,7 +184,7 @@ class _Population:
     def __post_init__(self) -> None:
         _date(self.origin, "origin")
         if self.period is not None:
-            parse_period(":".join(self.period))
+            _parse_period(":".join(self.period))
         if self.exposure_bands is not None:
             b = np.asarray(self.exposure_bands, dtype=float)
             if b.size == 0 or b[0] != 0 or np.any(np.diff(b) <= 0):
@@ -602,12 +602,14 @@ BASES: dict[str, type[_Population]] = {"ukb_like": UKBLike, "flatiron_like": Fla
 
 
 def make_design(
-    name: str, *, period: tuple[str, str] | None = None, base: str = "ukb_like",
+    name: str, *, period: str | tuple[str, str] | None = None, base: str = "ukb_like",
     **options: Any,
 ) -> Design:
-    """A design by registry name. ``period`` (and, for the analyses of a base population,
-    ``base``: ``ukb_like`` or ``flatiron_like``) apply to the population; other options go
-    to the design's fields."""
+    """A design by registry name. ``period`` (``"START:END"`` or a pair of dates, inclusive)
+    and, for the analyses of a base population, ``base`` (``ukb_like`` or ``flatiron_like``)
+    apply to the population; other options go to the design's fields."""
+    if isinstance(period, str):
+        period = _parse_period(period)
     if name not in DESIGNS:
         raise unknown_choice("design", name, DESIGNS)
     cls = DESIGNS[name]
@@ -621,10 +623,3 @@ def make_design(
         return cls(base=BASES[base](period=period, **pop), **options)
     except TypeError as exc:
         raise InputError(f"design {name!r}: {exc}") from exc
-
-
-def with_period(design: Design, period: tuple[str, str] | None) -> Design:
-    """The same design restricted to a calendar period."""
-    if isinstance(design, _Population):
-        return replace(design, period=period)
-    return replace(design, base=replace(design.base, period=period))

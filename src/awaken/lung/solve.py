@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numba
 import numpy as np
@@ -157,8 +158,8 @@ def _stops(params: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """Per member: output times merged with window edges, padded to a common length."""
     t0, t_end = 0.0, times[-1]
     rows = []
-    for p in params:
-        edges = [p[i] for pair in _WINDOW_PARAMS for i in pair if t0 < p[i] < t_end]
+    for row in params:
+        edges = [row[i] for pair in _WINDOW_PARAMS for i in pair if t0 < row[i] < t_end]
         rows.append(np.union1d(np.concatenate(([t0], times)), edges))
     width = max(len(r) for r in rows)
     stops = np.full((len(rows), width), t_end)
@@ -169,27 +170,34 @@ def _stops(params: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return stops, is_output
 
 
-def _describe(p: np.ndarray) -> str:
-    changed = {prm.name: float(v) for prm, v in zip(PARAMETERS, p, strict=True) if v != prm.value}
+def _describe(params: np.ndarray) -> str:
+    changed = {prm.name: float(v) for prm, v in zip(PARAMETERS, params, strict=True)
+               if v != prm.value}
     return ", ".join(f"{k}={v:g}" for k, v in changed.items()) or "all defaults"
 
 
-def solve_implicit(p: np.ndarray, times: np.ndarray, method: str = "Radau") -> np.ndarray:
-    """Solve one parameter set with SciPy's implicit ``method``, segment by segment."""
+def solve_implicit(params: np.ndarray, times: np.ndarray, method: str = "Radau") -> np.ndarray:
+    """One parameter vector solved by SciPy's implicit ``method`` (``Radau``, ``BDF``,
+    ``LSODA``), segment by segment between window edges.
+
+    Public on purpose: the reference the compiled solver is tested and benchmarked against,
+    and its last resort for members the compiled tiers cannot finish; slow (milliseconds
+    to seconds per trajectory).
+    """
     times = _check_times(times)
-    stops, is_output = _stops(p[None, :], times)
+    stops, is_output = _stops(params[None, :], times)
     stops, is_output = stops[0], is_output[0]
     y = np.empty(len(STATE_IDS))
     from awaken.lung._generated import initial_state
 
-    initial_state(p, y)
+    initial_state(params, y)
     out = []
     if is_output[0]:
         out.append(y.copy())
 
     def f(t: float, x: np.ndarray) -> np.ndarray:
         dy = np.empty_like(x)
-        rhs(t, x, p, dy)
+        rhs(t, x, params, dy)
         return dy
 
     for a, b, keep in zip(stops[:-1], stops[1:], is_output[1:], strict=True):
@@ -197,7 +205,7 @@ def solve_implicit(p: np.ndarray, times: np.ndarray, method: str = "Radau") -> n
             sol = solve_ivp(f, (a, b), y, method=method, rtol=RTOL, atol=ATOL)
             if not sol.success:
                 raise SolverError(
-                    f"{method} failed ({sol.message}) for parameter set: {_describe(p)}"
+                    f"{method} failed ({sol.message}) for parameter set: {_describe(params)}"
                 )
             y = np.maximum(sol.y[:, -1], 0.0)
         if keep:
@@ -231,20 +239,48 @@ def _integrate(
     return out, status, stats
 
 
+ParameterSets: TypeAlias = np.ndarray | pd.DataFrame | Sequence[Setup]
+"""Parameter sets for :func:`simulate_batch`: setups, a table with one column per parameter
+name (missing parameters take their defaults) or an (n, n_params) array of vectors."""
+
+
+def parameter_matrix(sets: ParameterSets) -> np.ndarray:
+    """The (n, n_params) vectors of ``sets`` (see :data:`ParameterSets`).
+
+    Setups and tables are validated against the declared ranges; an array is taken as it
+    is (rows must already be valid vectors, see :func:`parameter_vector`).
+    """
+    if isinstance(sets, pd.DataFrame):
+        unknown = [str(c) for c in sets.columns if c not in PARAMETERS_BY_NAME]
+        if unknown:
+            raise InputError(f"parameter table: unknown columns {unknown}; columns are "
+                             "parameter names (see `awaken lung parameters`)")
+        rows = sets.to_dict(orient="records")
+        return np.array([parameter_vector({str(k): float(v) for k, v in row.items()})
+                         for row in rows]).reshape(len(rows), len(PARAMETERS))
+    if isinstance(sets, np.ndarray):
+        return np.atleast_2d(np.asarray(sets, dtype=float))
+    if all(isinstance(s, Setup) for s in sets):
+        return np.array([s.vector() for s in sets]).reshape(len(sets), len(PARAMETERS))
+    raise InputError("parameter sets must be a sequence of Setup, a table with parameter-name "
+                     "columns or an (n, n_params) array")
+
+
 def simulate_batch(
-    params: np.ndarray,
+    params: ParameterSets,
     times: Sequence[float] | np.ndarray,
     *,
     rtol: float = RTOL,
     atol: float = ATOL,
 ) -> np.ndarray:
-    """Solve every row of ``params`` (n, n_params); returns states (n, n_times, n_states).
+    """Solve every parameter set; returns states (n, n_times, n_states).
 
-    Rows must already be valid parameter vectors (see :func:`parameter_vector`).
+    ``params``: setups, a table with one column per parameter name, or an (n, n_params)
+    array of valid vectors (see :func:`parameter_matrix`).
     """
     times = _check_times(np.asarray(times))
+    params = parameter_matrix(params)
     out, status, _ = _integrate(params, times, rtol, atol)
-    params = np.atleast_2d(params)
     for m in np.flatnonzero(status != Status.OK):
         try:
             out[m] = solve_implicit(params[m], times)
@@ -287,14 +323,14 @@ def simulate(
     if not days > 0:
         raise InputError(f"days={days} must be positive")
     grid = _check_times(np.asarray(times if times is not None else np.arange(0.0, days + 1e-9)))
-    p = setup.vector()
+    params = setup.vector()
     if method == "dopri":
-        states = simulate_batch(p[None, :], grid)[0]
+        states = simulate_batch(params[None, :], grid)[0]
     elif method in ("Radau", "BDF", "LSODA"):
-        states = solve_implicit(p, grid, method)
+        states = solve_implicit(params, grid, method)
     else:
         raise InputError(f"unknown method {method!r}; choose dopri, Radau, BDF or LSODA")
-    return Trajectory(grid, states, p)
+    return Trajectory(grid, states, params)
 
 
 __all__ = [
@@ -302,6 +338,8 @@ __all__ = [
     "Setup",
     "Trajectory",
     "observe",
+    "ParameterSets",
+    "parameter_matrix",
     "parameter_vector",
     "peak_time",
     "simulate",

@@ -247,13 +247,13 @@ def _grid(days: float, times: Sequence[float] | np.ndarray | None) -> np.ndarray
     return grid
 
 
-def _stops(theta: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _stops(params: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Output times merged with day 0 and the intervention window edges."""
     edges = [
-        theta[PARAMETER_INDEX[name]]
+        params[PARAMETER_INDEX[name]]
         for w in WINDOWS
         for name in (w.start, w.end)
-        if 0.0 < theta[PARAMETER_INDEX[name]] < grid[-1]
+        if 0.0 < params[PARAMETER_INDEX[name]] < grid[-1]
     ]
     stops = np.union1d(np.concatenate(([0.0], grid)), edges)
     return stops, np.isin(stops, grid)
@@ -274,9 +274,9 @@ def mouse_generators(seed: int, first_mouse: int, n_mice: int) -> np.ndarray:
     return states
 
 
-def _initial(theta: np.ndarray, dcc: np.ndarray) -> np.ndarray:
+def _initial(params: np.ndarray, dcc: np.ndarray) -> np.ndarray:
     y0 = np.empty(N_STATES)
-    initial_state(theta, y0)
+    initial_state(params, y0)
     y0[dcc] = np.rint(y0[dcc])  # cells are whole
     return y0
 
@@ -303,21 +303,21 @@ def simulate_mice(
     if not (0.0 < eps < 1.0) or not (tau_max > 0.0):
         raise InputError(f"need 0 < eps < 1 and tau_max > 0 (got {eps}, {tau_max})")
     grid = _grid(days, times)
-    theta = setup.vector()
+    params = setup.vector()
     ch = channels()
-    y0 = _initial(theta, ch.dcc)
-    stops, is_output = _stops(theta, grid)
+    y0 = _initial(params, ch.dcc)
+    stops, is_output = _stops(params, grid)
     tuning = (float(eps), float(tau_max), RTOL, ATOL, MAX_STEPS)
     out = np.zeros((n_mice, grid.size, N_STATES))
     awakened = np.zeros((n_mice, grid.size), dtype=np.bool_)
     status = np.zeros(n_mice, dtype=np.int64)
     gens = mouse_generators(seed, first_mouse, n_mice)
     _tauleap.simulate_mice(
-        theta, y0, stops, is_output, gens, ch.kernel_args(), tuning, out, awakened, status
+        params, y0, stops, is_output, gens, ch.kernel_args(), tuning, out, awakened, status
     )
     _raise_failures(status, first_mouse)
-    hazard, valid = _awakening_hazard(theta, y0, stops, is_output, tuning, ch)
-    return MouseEnsemble(grid, out, awakened, theta, seed, first_mouse, hazard, valid)
+    hazard, valid = _awakening_hazard(params, y0, stops, is_output, tuning, ch)
+    return MouseEnsemble(grid, out, awakened, params, seed, first_mouse, hazard, valid)
 
 
 def _raise_failures(status: np.ndarray, first_mouse: int) -> None:
@@ -330,7 +330,7 @@ def _raise_failures(status: np.ndarray, first_mouse: int) -> None:
 
 
 def _awakening_hazard(
-    theta: np.ndarray,
+    params: np.ndarray,
     y0: np.ndarray,
     stops: np.ndarray,
     is_output: np.ndarray,
@@ -339,7 +339,7 @@ def _awakening_hazard(
 ) -> tuple[np.ndarray, bool]:
     """Cumulative awakening propensity with DCCs frozen at y0, and whether it is exact."""
     lam = np.zeros((int(is_output.sum()), ch.events.size))
-    args = (theta, y0, stops, is_output, ch.nu_frozen, ch.kernel_args(), tuning, lam)
+    args = (params, y0, stops, is_output, ch.nu_frozen, ch.kernel_args(), tuning, lam)
     if _tauleap.frozen_hazard(*args):
         raise SolverError("ODE failed while integrating the awakening hazard")
     others = lam[-1, ~ch.is_awakening].sum() if lam.size else 0.0

@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 
 from awaken.calibrate import likelihood
+from awaken.calibrate.fit_problem import Problem
 from awaken.calibrate.petab_export import write_petab
 from awaken.calibrate.plots import predictive_figure
 from awaken.calibrate.posterior import Posterior, summarize
-from awaken.calibrate.problem import Problem
 from awaken.calibrate.problems import problem as build_problem
 from awaken.core.errors import InputError
 from awaken.core.io import write_json, write_table
