@@ -99,3 +99,25 @@ def test_peak_time_is_the_grid_maximum_within_the_window() -> None:
     np.testing.assert_array_equal(peak_time(values, times, until=3.0), [2.0, 3.0])
     values[1, 3] = np.nan
     assert np.isnan(peak_time(values, times)[1])
+
+
+def test_the_api_checks_days_mice_and_seeds() -> None:
+    from awaken.lung.solve import simulate
+    from awaken.lung.stochastic import simulate_mice
+
+    with pytest.raises(InputError, match="days=1e\\+300 must be a number of days > 0 and <= 3650"):
+        simulate(Setup(), days=1e300)
+    with pytest.raises(InputError, match="seed=4294967296 must be an integer"):
+        simulate_mice(Setup(), n_mice=1, days=2, seed=2**32)
+    with pytest.raises(InputError, match="at most .* fit in 2 GiB"):
+        simulate_mice(Setup(), n_mice=10**7, days=60)
+
+
+def test_the_cli_reports_the_api_rule() -> None:
+    from typer.testing import CliRunner
+
+    from awaken.cli import app
+
+    result = CliRunner().invoke(app, ["lung", "simulate", "--out", "x.csv", "--days", "1e300"])
+    assert isinstance(result.exception, InputError)  # main() prints it on one line, exit 2
+    assert "must be a number of days > 0 and <= 3650" in str(result.exception)

@@ -89,9 +89,12 @@ def _compile(measurements: pd.DataFrame, conditions: pd.DataFrame, parameters: p
     free_ids = tuple(str(x) for x in free["parameter_id"])
     scales = tuple(str(x) for x in free["scale"])
     priors = tuple(
-        Prior(str(r.prior), _pair(str(r.prior_parameters)), str(r.scale), float(r.lower),
-              float(r.upper))
-        for r in free.itertuples()
+        Prior(str(kind), _pair(str(pair)), str(scale), float(lower), float(upper))
+        for kind, pair, scale, lower, upper in zip(
+            free["prior"], free["prior_parameters"], free["scale"],
+            free["lower"].to_numpy(dtype=float), free["upper"].to_numpy(dtype=float),
+            strict=True,
+        )
     )
     bounds = np.array([pr.scaled_bounds() for pr in priors]).reshape(-1, 2)
     nominal = np.array(
@@ -301,7 +304,7 @@ class Problem:
                     z: np.ndarray, times: np.ndarray | None = None) -> np.ndarray:
         parsed = self.compiled.rules[oid].formula
         x = self.linear(z)
-        values = {}
+        values: dict[str, np.ndarray | float] = {}
         for name in parsed.names:
             if name in STATE_IDS:
                 values[name] = states[..., STATE_IDS.index(name)]

@@ -51,7 +51,7 @@ def _blank(value: object) -> bool:
 
 def _number(table: str, row: int, column: str, value: object) -> float:
     try:
-        out = float(value)  # type: ignore[arg-type]
+        out = float(value)  # type: ignore[arg-type]  # any cell; a non-number raises below
     except (TypeError, ValueError):
         raise _err(table, row, column, f"{value!r} is not a number") from None
     if not math.isfinite(out):
@@ -95,7 +95,7 @@ def check_parameters(frame: pd.DataFrame) -> pd.DataFrame:
     frame = _require(t, frame)
     rows = []
     for i, r in frame.iterrows():
-        row = int(i)  # type: ignore[arg-type]
+        row = int(i)  # type: ignore[call-overload]  # validated tables have a RangeIndex
         pid = str(r["parameter_id"])
         if pid in STATE_IDS:
             raise _err(t, row, "parameter_id", f"{pid!r} is a state id, not a parameter")
@@ -186,7 +186,7 @@ def check_observables(frame: pd.DataFrame, parameter_ids: set[str],
     lower_bound = dict(zip(parameters["parameter_id"], parameters["lower"], strict=True))
     rows = []
     for i, r in frame.iterrows():
-        row = int(i)  # type: ignore[arg-type]
+        row = int(i)  # type: ignore[call-overload]  # validated tables have a RangeIndex
         try:
             parsed = formula.parse(str(r["formula"]))
         except InputError as exc:
@@ -234,7 +234,7 @@ def check_measurements(frame: pd.DataFrame, observables: pd.DataFrame,
     cond_ids = set(conditions["condition_id"].astype(str))
     censoring, references, times, values = [], [], [], []
     for i, r in frame.iterrows():
-        row = int(i)  # type: ignore[arg-type]
+        row = int(i)  # type: ignore[call-overload]  # validated tables have a RangeIndex
         oid = str(r["observable_id"])
         if oid not in obs.index:
             raise _err(t, row, "observable_id", f"unknown observable {oid!r}")
@@ -245,10 +245,10 @@ def check_measurements(frame: pd.DataFrame, observables: pd.DataFrame,
         if time < 0:
             raise _err(t, row, "time", f"{time:g} must be >= 0")
         value = _number(t, row, "measurement", r["measurement"])
-        if obs.loc[oid, "transformation"] != "lin" and value <= 0:
+        how = str(obs.loc[oid, "transformation"])
+        if how != "lin" and value <= 0:
             raise _err(t, row, "measurement",
-                       f"{value:g} must be positive for a {obs.loc[oid, 'transformation']} "
-                       "transformation")
+                       f"{value:g} must be positive for a {how} transformation")
         cens = _choice(t, row, "censoring", r.get("censoring"), CENSORING, "none")
         ref = r.get("reference_condition")
         ref = "" if _blank(ref) else str(ref)
@@ -292,7 +292,8 @@ def check_tables(
     for row, r in parameters.iterrows():
         pid = r["parameter_id"]
         if r["estimate"] == 1 and pid not in PARAMETERS_BY_NAME and pid not in used:
-            raise _err("parameters", int(row), "parameter_id",  # type: ignore[arg-type]
+            raise _err("parameters", int(row),  # type: ignore[call-overload]  # a RangeIndex
+                       "parameter_id",
                        f"estimated parameter {pid!r} is used by no condition, observable "
                        "or noise model")
     return measurements, conditions, parameters, observables

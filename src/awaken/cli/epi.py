@@ -9,7 +9,7 @@ import json
 import math
 import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -265,7 +265,7 @@ def km(
     if rmst is not None:
         for row, (_, r) in zip(rows, restricted_mean(curves, rmst).iterrows(), strict=True):
             row.update(rmst=_num(r["rmean"]), rmst_se=_num(r["se"]))
-    test = None
+    test: dict[str, Any] | None = None
     if group is not None and entry is None:
         res = survdiff(frame[time], frame[event], frame[group], rho=rho,
                        strata=None if strata is None else frame[strata])
@@ -281,7 +281,7 @@ def km(
         table.add_column(h, justify="left" if h == "group" else "right")
     for row in rows:
         cells = [str(row["group"]) if group else "all", f"{row['n']:g}", f"{row['events']:g}",
-                 *[_fmt(row[k]) if row[k] is not None else "NA"
+                 *[_fmt(float(v)) if (v := row[k]) is not None else "NA"
                    for k in ("median", "lower", "upper")]]
         if rmst is not None:
             cells += [_fmt(row["rmst"]), _fmt(row["rmst_se"])]
@@ -294,7 +294,7 @@ def km(
         name = "log-rank" if rho == 0 else f"G-rho (rho={rho:g})"
         name += f" stratified by {strata}" if strata else ""
         console.print(f"{name} test: chisq {test['chisq']:.2f} on {test['df']} df, "
-                      f"p={_fmt_p(test['p'])}", highlight=False)
+                      f"p={_fmt_p(float(test['p']))}", highlight=False)
 
 
 def _num(value: float) -> float | None:

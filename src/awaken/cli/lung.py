@@ -5,17 +5,20 @@ Thin: parse the options, build a :class:`~awaken.lung.solve.Setup`, call the API
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from awaken.core import checks
 from awaken.core.errors import InputError
 from awaken.core.io import TABLE_SUFFIXES, atomic_path, write_table
+
+if TYPE_CHECKING:
+    from awaken.lung.solve import Setup
 
 app = typer.Typer(
     help="Within-host lung model: simulate, export SBML, list parameters.",
@@ -75,7 +78,7 @@ def _setup(
     interventions: list[str] | None,
     overrides: dict[str, float] | None = None,
     severity: str = "",
-):  # -> Setup (imported lazily to keep `--help` fast)
+) -> Setup:
     from awaken.lung.interventions import Intervention
     from awaken.lung.solve import Setup
 
@@ -128,8 +131,6 @@ def simulate_cmd(
         raise InputError(
             f"--out {out.name!r}: extension must be one of {', '.join(TABLE_SUFFIXES)}"
         )
-    if not (math.isfinite(days) and days > 0):
-        raise InputError(f"--days {days:g}: must be a positive number of days")
     setup = _setup(virus, host, intervention, _overrides(set_), severity)
     frame = simulate(setup, days).frame()
     write_table(out, frame)
@@ -242,10 +243,8 @@ def experiment_cmd(
     from awaken.lung.experiments import experiment, run_experiment
     from awaken.lung.outputs import write_experiment
 
-    if mice < 0:
-        raise InputError(f"--mice {mice}: must be 0 or more")
-    if seed < 0:
-        raise InputError(f"--seed {seed}: must be 0 or more")
+    checks.count("mice", mice, 0)
+    checks.seed(seed)
     exp = experiment(name)
     overrides = _overrides(set_)
     for arm in exp.arms:
@@ -346,12 +345,8 @@ def stochastic_cmd(
         raise InputError(
             f"--out {out.name!r}: extension must be one of {', '.join(TABLE_SUFFIXES)}"
         )
-    if mice < 1:
-        raise InputError(f"--mice {mice}: must be 1 or more")
-    if not (math.isfinite(days) and days > 0):
-        raise InputError(f"--days {days:g}: must be a positive number of days")
-    if seed < 0:
-        raise InputError(f"--seed {seed}: must be 0 or more")
+    checks.count("mice", mice, 1)
+    checks.seed(seed)
     setup = _setup(virus, host, intervention, _overrides(set_))
     console = Console(stderr=True)
     with console.status(f"simulating {mice} mice for {days:g} days"):

@@ -10,7 +10,7 @@ import pandas as pd
 
 from awaken.cohort import kernel as K
 from awaken.cohort.calendars import Calendars, build_calendars
-from awaken.cohort.config import PATHOGENS, SEVERITIES, SUBTYPES, VARIANTS, Config
+from awaken.cohort.config import SEVERITIES, SUBTYPES, VARIANTS, Config
 from awaken.cohort.emulator import Emulator
 from awaken.cohort.mortality import other_cause_hazards
 from awaken.cohort.parameters import PATHWAYS
@@ -18,7 +18,7 @@ from awaken.cohort.population import CANCERS, ERAS, SMOKING, Population, sample_
 from awaken.cohort.severity import AGE_BANDS, STRAINS, fatality_table, severity_table
 from awaken.cohort.tumour import NODES, SITES, doubling_days, site_cumulative, survival_days
 from awaken.cohort.vaccines import Vaccines, build_vaccines
-from awaken.core.schema import CAUSES, RESULTS
+from awaken.core.schema import CAUSES, PATHOGENS, RESULTS
 
 SCHEMA_TABLES = ("persons", "infections", "vaccinations", "metastases", "deaths")
 TRUTH_TABLES = ("truth_infections", "truth_awakenings", "truth_lesions")
@@ -69,7 +69,7 @@ def chunk_bounds(n: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(s, min(n, s + chunk_size)) for s in range(0, n, chunk_size)]
 
 
-def _run_kernel(model: Model, pop: Population, caps: list[int]) -> tuple:
+def _run_kernel(model: Model, pop: Population, caps: list[int]) -> tuple[np.ndarray, ...]:
     n = len(pop)
     cal, vac = model.calendars, model.vaccines
     end_day = np.empty(n)
@@ -101,7 +101,7 @@ def _codes(values: np.ndarray, names: tuple[str, ...], missing: str = "none") ->
     """Codes as a categorical (cheap to build and to store); negative codes are ``missing``."""
     labels = list(names) if missing in names else [*names, missing]
     codes = np.where(values < 0, labels.index(missing), values).astype(np.int32)
-    return pd.Categorical.from_codes(codes, categories=labels)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(labels))
 
 
 def simulate_chunk(model: Model, start: int, stop: int) -> dict[str, pd.DataFrame]:

@@ -66,7 +66,8 @@ def config_hash(manifest: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def prepare(out: Path, manifest: dict[str, Any], resume: bool, force: bool) -> tuple[Path, set]:
+def prepare(out: Path, manifest: dict[str, Any], resume: bool,
+            force: bool) -> tuple[Path, set[int]]:
     """Check the target and the work folder; return the work folder and finished chunks."""
     if out.exists() and not force:
         raise InputError(f"output {str(out)!r} exists; pass --force to replace it")

@@ -20,7 +20,8 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -596,9 +597,27 @@ def _first_time_with(a: np.ndarray, b: np.ndarray, k: int) -> float | None:
 
 # ---- registry -------------------------------------------------------------------------------
 Design = UKBLike | FlatironLike | NaiveEverExposed | Landmark | RiskSetMatched
-DESIGNS: dict[str, type] = {c.name: c for c in (UKBLike, FlatironLike, NaiveEverExposed,
-                                               Landmark, RiskSetMatched)}
-BASES: dict[str, type[_Population]] = {"ukb_like": UKBLike, "flatiron_like": FlatironLike}
+DESIGNS: MappingProxyType[str, type[Design]] = MappingProxyType(
+    {c.name: c for c in (UKBLike, FlatironLike, NaiveEverExposed, Landmark, RiskSetMatched)}
+)
+BASES: MappingProxyType[str, type[_Population]] = MappingProxyType(
+    {"ukb_like": UKBLike, "flatiron_like": FlatironLike}
+)
+
+
+@overload
+def make_design(name: Literal["ukb_like"], *, period: str | tuple[str, str] | None = ...,
+                base: str = ..., **options: Any) -> UKBLike: ...
+@overload
+def make_design(name: Literal["flatiron_like"], *, period: str | tuple[str, str] | None = ...,
+                base: str = ..., **options: Any) -> FlatironLike: ...
+@overload
+def make_design(name: Literal["naive_ever_exposed"], *,
+                period: str | tuple[str, str] | None = ..., base: str = ...,
+                **options: Any) -> NaiveEverExposed: ...
+@overload
+def make_design(name: str, *, period: str | tuple[str, str] | None = ..., base: str = ...,
+                **options: Any) -> Design: ...
 
 
 def make_design(

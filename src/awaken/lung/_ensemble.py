@@ -27,7 +27,7 @@ STATS = (
 )
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-TIERS_FINGERPRINT = "f65fc8215739a030"
+TIERS_FINGERPRINT = "7053b34f0d5a5e76"
 MODEL_FINGERPRINT = "100c51d605103656"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -173,7 +174,7 @@ class ExperimentRun:
         series = self.states[self.arm_index(arm), :, STATE_IDS.index(state)]
         return float(peak_time(series, self.times))
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         """``{"arms": {ARM: {DAY: {fold_change, dividing_fraction}}}, peak days...}``.
 
         ``dividing_fraction`` is the Ki67+ (cycling) fraction, ``ki67_fraction``.

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Literal, TypeAlias
 
 import numba
 import numpy as np
 import pandas as pd
 from scipy.integrate import solve_ivp
 
+from awaken.core import checks
 from awaken.core.errors import InputError, SolverError
 from awaken.core.frozen import FrozenMap, freeze
 from awaken.lung import _ensemble
@@ -40,6 +41,7 @@ RTOL = 1e-8
 ATOL = 1e-10
 MAX_STEPS = 200_000  # steps per member (a count; the status is ``Status.STEP_LIMIT``)
 PEAK_STEP = 0.05  # days: the output grid on which peak times are read (``peak_time``)
+MAX_DAYS = 3650.0  # longest run (days) `simulate` and `simulate_mice` accept: ten years
 PARALLEL_FROM = 16  # smaller batches run in the calling thread: no OpenMP spin-up or spinning
 EXPLICIT_STEPS = 20_000  # explicit steps before a member is handed to the implicit Rodas4
 STIFF_AFTER = 2_000  # explicit steps before a member found stiff, or too slow, goes to Rodas4
@@ -176,7 +178,13 @@ def _describe(params: np.ndarray) -> str:
     return ", ".join(f"{k}={v:g}" for k, v in changed.items()) or "all defaults"
 
 
-def solve_implicit(params: np.ndarray, times: np.ndarray, method: str = "Radau") -> np.ndarray:
+ImplicitMethod = Literal["Radau", "BDF", "LSODA"]
+_IMPLICIT: Mapping[str, ImplicitMethod] = {"Radau": "Radau", "BDF": "BDF", "LSODA": "LSODA"}
+
+
+def solve_implicit(
+    params: np.ndarray, times: np.ndarray, method: ImplicitMethod = "Radau"
+) -> np.ndarray:
     """One parameter vector solved by SciPy's implicit ``method`` (``Radau``, ``BDF``,
     ``LSODA``), segment by segment between window edges.
 
@@ -202,7 +210,7 @@ def solve_implicit(params: np.ndarray, times: np.ndarray, method: str = "Radau")
 
     for a, b, keep in zip(stops[:-1], stops[1:], is_output[1:], strict=True):
         if b > a:
-            sol = solve_ivp(f, (a, b), y, method=method, rtol=RTOL, atol=ATOL)
+            sol = solve_ivp(f, (float(a), float(b)), y, method=method, rtol=RTOL, atol=ATOL)
             if not sol.success:
                 raise SolverError(
                     f"{method} failed ({sol.message}) for parameter set: {_describe(params)}"
@@ -320,14 +328,13 @@ def simulate(
     or a SciPy implicit method: ``"Radau"``, ``"BDF"``, ``"LSODA"``.
     """
     setup = setup or Setup()
-    if not days > 0:
-        raise InputError(f"days={days} must be positive")
+    days = checks.days("days", days, MAX_DAYS)
     grid = _check_times(np.asarray(times if times is not None else np.arange(0.0, days + 1e-9)))
     params = setup.vector()
     if method == "dopri":
         states = simulate_batch(params[None, :], grid)[0]
-    elif method in ("Radau", "BDF", "LSODA"):
-        states = solve_implicit(params, grid, method)
+    elif method in _IMPLICIT:
+        states = solve_implicit(params, grid, _IMPLICIT[method])
     else:
         raise InputError(f"unknown method {method!r}; choose dopri, Radau, BDF or LSODA")
     return Trajectory(grid, states, params)

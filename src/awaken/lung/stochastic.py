@@ -27,8 +27,6 @@ with the same seed share random streams (common random numbers).
 from __future__ import annotations
 
 import functools
-import math
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,12 +34,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from awaken.core import checks
 from awaken.core.errors import InputError, SolverError
 from awaken.core.rng import rng_stream
 from awaken.lung import _tauleap
 from awaken.lung._generated import N_PROCESSES, N_STATES, initial_state
 from awaken.lung.model import PARAMETER_INDEX, PROCESSES, STATE_IDS, WINDOWS
-from awaken.lung.solve import Setup, Trajectory, observe
+from awaken.lung.solve import MAX_DAYS, Setup, Trajectory, observe
 from awaken.lung.status import Status, describe
 
 DCC_STATES: tuple[str, str] = ("dcc_dormant", "dcc_awake")
@@ -234,9 +233,7 @@ def _nanquantiles(v: np.ndarray, qs: Sequence[float]) -> np.ndarray:
 
 
 def _grid(days: float, times: Sequence[float] | np.ndarray | None) -> np.ndarray:
-    ok = isinstance(days, numbers.Real) and not isinstance(days, bool)
-    if not (ok and math.isfinite(days) and days > 0):
-        raise InputError(f"days={days!r} must be a positive number")
+    days = checks.days("days", days, MAX_DAYS)
     if times is None:
         return np.union1d(np.arange(0.0, days), [float(days)])
     grid = np.asarray(times, dtype=float)
@@ -257,12 +254,6 @@ def _stops(params: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray
     ]
     stops = np.union1d(np.concatenate(([0.0], grid)), edges)
     return stops, np.isin(stops, grid)
-
-
-def _check_count(name: str, value: int, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise InputError(f"{name}={value!r} must be an integer >= {low}")
-    return int(value)
 
 
 def mouse_generators(seed: int, first_mouse: int, n_mice: int) -> np.ndarray:
@@ -297,12 +288,14 @@ def simulate_mice(
     Mouse ``i`` gives the same path whatever ``n_mice``, ``first_mouse`` or thread count.
     """
     setup = setup or Setup()
-    n_mice = _check_count("n_mice", n_mice, 1)
-    seed = _check_count("seed", seed, 0)
-    first_mouse = _check_count("first_mouse", first_mouse, 0)
+    n_mice = checks.count("n_mice", n_mice, 1)
+    seed = checks.seed(seed)
+    first_mouse = checks.count("first_mouse", first_mouse, 0)
     if not (0.0 < eps < 1.0) or not (tau_max > 0.0):
         raise InputError(f"need 0 < eps < 1 and tau_max > 0 (got {eps}, {tau_max})")
     grid = _grid(days, times)
+    checks.fits_in_memory(f"{n_mice:,} mice x {grid.size} output times", n_mice,
+                          grid.size * (N_STATES * 8 + 1))
     params = setup.vector()
     ch = channels()
     y0 = _initial(params, ch.dcc)
