@@ -33,7 +33,7 @@ def predictive_bands(problem: Problem, posterior: Posterior, times: np.ndarray,
     z = posterior.scaled(problem)[posterior.resample(n_draws, seed)]
     curves = problem.predict(z, times)
     grid = np.union1d([0.0], times)
-    out = {}
+    out: dict[tuple[str, str], tuple[np.ndarray, ...]] = {}
     for key, values in curves.items():
         lo, med, hi = np.nanquantile(values, [0.025, 0.5, 0.975], axis=0)
         out[key] = (grid, lo, med, hi)

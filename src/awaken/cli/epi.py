@@ -130,10 +130,9 @@ def cox(
                                           "table.")] = False,
 ) -> None:
     """Fit a Cox model and print its coefficient table (or JSON)."""
-    from awaken.epi.cox import fit_cox  # imported here: `awaken --help` stays fast
+    from awaken.epi.cox import check_ties, fit_cox  # imported here: `--help` stays fast
 
-    if ties not in ("efron", "breslow"):
-        raise InputError(f"unknown --ties {ties!r}; choose one of: breslow, efron")
+    method = check_ties(ties)
     if formula is None and (stop is None or event is None or covariates is None):
         raise InputError("give --stop, --event and --covariates, or a --formula")
     covs = _names(covariates, "--covariates")
@@ -144,7 +143,7 @@ def cox(
         warnings.simplefilter("always")
         result = fit_cox(frame, formula, stop=stop, event=event, covariates=covs,
                          start=start, strata=strata_cols, weights=weights, offset=offset,
-                         cluster=cluster, ties=ties,  # type: ignore[arg-type]
+                         cluster=cluster, ties=method,
                          concordance=not as_json)  # the JSON has no concordance
     err = Console(stderr=True)
     for w in caught:
@@ -252,15 +251,16 @@ def km(
     med = survival_quantiles(curves, [0.5])
     keys = ["group"] if group is not None else []
     per = (curves.groupby(keys, sort=False) if keys else [((None,), curves)])
-    rows = []
+    rows: list[dict[str, Any]] = []
     for (level, part), (_, q) in zip(per, med.iterrows(), strict=True):
-        row = {"group": None if group is None else _plain(level[0] if isinstance(level, tuple)
-                                                          else level),
-               "n": int(len(frame) if group is None else (frame[group] == part["group"].iloc[0])
-                        .sum()),
-               "events": float(part["n_event"].sum()),
-               "median": _num(q["quantile"]), "lower": _num(q["lower"]),
-               "upper": _num(q["upper"])}
+        label = level[0] if isinstance(level, tuple) else level
+        row: dict[str, Any] = {
+            "group": None if group is None else _plain(label),
+            "n": int(len(frame) if group is None else (frame[group] == part["group"].iloc[0])
+                     .sum()),
+            "events": float(part["n_event"].sum()),
+            "median": _num(q["quantile"]), "lower": _num(q["lower"]),
+            "upper": _num(q["upper"])}
         rows.append(row)
     if rmst is not None:
         for row, (_, r) in zip(rows, restricted_mean(curves, rmst).iterrows(), strict=True):

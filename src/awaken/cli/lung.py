@@ -18,6 +18,8 @@ from awaken.core.errors import InputError
 from awaken.core.io import TABLE_SUFFIXES, atomic_path, write_table
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from awaken.lung.solve import Setup
 
 app = typer.Typer(
@@ -146,7 +148,7 @@ def _title(virus: str, host: str, interventions: list[str] | None) -> str:
     return f"{virus} in {host}" + "".join(f", {text}" for text in interventions or [])
 
 
-def plot_trajectory(frame, path: Path, title: str = "") -> Path:  # type: ignore[no-untyped-def]
+def plot_trajectory(frame: pd.DataFrame, path: Path, title: str = "") -> Path:
     """Four panels: virus (log scale), IL-6, T cells, DCCs; written atomically as PNG."""
     import matplotlib
 
@@ -263,8 +265,8 @@ def experiment_cmd(
     for row in pd.read_csv(files.targets).itertuples():
         mark = "[green]yes[/]" if row.passed else "[red]NO[/]"
         note = " (by construction)" if isinstance(row.by_construction, str) else ""
-        targets.add_row(row.id, row.statement + note, row.role, f"{row.value:.3g} {row.unit}",
-                        mark)
+        targets.add_row(str(row.id), f"{row.statement}{note}", str(row.role),
+                        f"{row.value:.3g} {row.unit}", mark)
     Console().print(targets)
     ablations = Table(title="ablations: checks that fail without each mechanism")
     ablations.add_column("mechanism removed")

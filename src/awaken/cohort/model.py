@@ -69,7 +69,8 @@ def chunk_bounds(n: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(s, min(n, s + chunk_size)) for s in range(0, n, chunk_size)]
 
 
-def _run_kernel(model: Model, pop: Population, caps: list[int]) -> tuple[np.ndarray, ...]:
+def _run_kernel(model: Model, pop: Population,
+                caps: list[int]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], np.ndarray]:
     n = len(pop)
     cal, vac = model.calendars, model.vaccines
     end_day = np.empty(n)
@@ -97,7 +98,8 @@ def _dates(start: dt.date, days: np.ndarray) -> np.ndarray:
         "datetime64[ns]")
 
 
-def _codes(values: np.ndarray, names: tuple[str, ...], missing: str = "none") -> pd.Categorical:
+def _codes(values: np.ndarray, names: tuple[str, ...],
+           missing: str = "none") -> pd.Categorical[str]:
     """Codes as a categorical (cheap to build and to store); negative codes are ``missing``."""
     labels = list(names) if missing in names else [*names, missing]
     codes = np.where(values < 0, labels.index(missing), values).astype(np.int32)

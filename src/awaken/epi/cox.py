@@ -21,7 +21,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
-from awaken.core.errors import InputError
+from awaken.core.errors import InputError, unknown_choice
 from awaken.epi import _cox_kernels as kern
 from awaken.epi.formula import CoxFormula, parse_cox_formula
 from awaken.epi.ties import TIMEFIX_TOL, timefix
@@ -31,6 +31,18 @@ __all__ = ["CoxConvergenceWarning", "CoxResult", "CoxSpec", "fit_cox"]
 
 Z975 = 1.959963984540054  # qnorm(0.975)
 RANK_TOL = 1e-10  # relative residual variance below which a column counts as collinear
+
+
+Ties = Literal["efron", "breslow"]
+TIES: tuple[Ties, ...] = ("breslow", "efron")
+
+
+def check_ties(value: str) -> Ties:
+    """``value`` as a ties method (``efron`` or ``breslow``), or an :class:`InputError`."""
+    for method in TIES:
+        if value == method:
+            return method
+    raise unknown_choice("ties method", str(value), TIES)
 
 
 class CoxConvergenceWarning(UserWarning):
@@ -49,7 +61,7 @@ class CoxSpec:
     weights: str | None = None
     offset: str | None = None
     cluster: str | None = None
-    ties: Literal["efron", "breslow"] = "efron"
+    ties: Ties = "efron"
 
 
 @dataclass(frozen=True, eq=False)
@@ -236,8 +248,7 @@ def _as_names(value: str | Sequence[str] | None, role: str) -> tuple[str, ...] |
 def _make_spec(stop: str, event: str, covariates: Sequence[str], start: str | None,
                strata: str | Sequence[str] | None, weights: str | None, offset: str | None,
                cluster: str | None, ties: str) -> CoxSpec:
-    if ties not in ("efron", "breslow"):
-        raise InputError(f"unknown ties method {ties!r}; choose one of: breslow, efron")
+    checked = check_ties(ties)
     if isinstance(covariates, str):
         covariates = [covariates]
     covs = tuple(covariates)
@@ -254,7 +265,7 @@ def _make_spec(stop: str, event: str, covariates: Sequence[str], start: str | No
         )
     return CoxSpec(stop=stop, event=event, covariates=covs, start=start,
                    strata=_as_names(strata, "strata"), weights=weights, offset=offset,
-                   cluster=cluster, ties=ties)  # type: ignore[arg-type]
+                   cluster=cluster, ties=checked)
 
 
 def _check_columns(data: pd.DataFrame, spec: CoxSpec) -> None:
@@ -583,7 +594,8 @@ def _newton(d: _Design, efron: bool, max_iter: int, tol: float,
         else:
             halving = 0
             best = ll
-            step = _chol_solve(chol, u)  # type: ignore[arg-type]
+            assert chol is not None  # not `fail`
+            step = _chol_solve(chol, u)
             oldbeta = beta
             beta = beta + step
     return beta, loglik0, ll, u, imat, iteration, converged
@@ -641,7 +653,7 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
             event: str | None = None, covariates: Sequence[str] | None = None,
             start: str | None = None, strata: str | Sequence[str] | None = None,
             weights: str | None = None, offset: str | None = None, cluster: str | None = None,
-            ties: Literal["efron", "breslow"] = "efron", robust: bool | None = None,
+            ties: Ties = "efron", robust: bool | None = None,
             max_iter: int = 30, tol: float = 1e-9, concordance: bool = True,
             tt: Mapping[str, tuple[str, TTFunction]] | TTFunction | None = None) -> CoxResult:
     """Fit a Cox model, as R's ``coxph(Surv(start, stop, event) ~ covariates, ...)``.

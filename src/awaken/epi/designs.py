@@ -370,7 +370,7 @@ class NaiveEverExposed:
     """Time-fixed "ever infected" comparisons (Cox from entry, and logistic regression as
     an OR) beside the correct time-varying Cox model: the gap is immortal-time bias."""
 
-    base: _Population = field(default_factory=UKBLike)
+    base: UKBLike | FlatironLike = field(default_factory=UKBLike)
     name: ClassVar[str] = "naive_ever_exposed"
 
     def run(self, cohort: Cohort) -> DesignResult:
@@ -402,15 +402,16 @@ class Landmark:
     """Exposure status at a landmark date (default: 90 days into follow-up), followed from
     there; later infections are ignored (or censor the unexposed if ``censor_at_exposure``)."""
 
-    base: _Population = field(default_factory=UKBLike)
+    base: UKBLike | FlatironLike = field(default_factory=UKBLike)
     landmark: str | None = None
     censor_at_exposure: bool = False
     name: ClassVar[str] = "landmark"
 
     def _landmark_day(self) -> float:
         origin = pd.Timestamp(self.base.origin)
-        if self.landmark is not None:
-            return float((_date(self.landmark, "landmark") - origin).days)
+        day = _date(self.landmark, "landmark") if self.landmark is not None else None
+        if day is not None:
+            return float((day - origin).days)
         start = origin if self.base.period is None else pd.Timestamp(self.base.period[0])
         return float((start - origin).days + 90)
 
@@ -456,7 +457,7 @@ class RiskSetMatched:
     censored when they become exposed (``censor_controls_at_exposure``). Cox model stratified
     by matched set with robust errors clustered by person."""
 
-    base: _Population = field(default_factory=UKBLike)
+    base: UKBLike | FlatironLike = field(default_factory=UKBLike)
     n_controls: int = 4
     match_on: tuple[str, ...] = ("male",)
     age_caliper: float | None = 5.0
@@ -500,8 +501,8 @@ class RiskSetMatched:
             if pool.size == 0:
                 continue
             chosen = rng.choice(pool, size=min(self.n_controls, pool.size), replace=False)
-            members.append((s, i, t))
-            members.extend((s, j, t) for j in chosen)
+            members.append((s, int(i), float(t)))
+            members.extend((s, int(j), float(t)) for j in chosen)
         if not members:
             raise InputError("risk_set_matched: no exposed person has an eligible control")
         m = np.array(members, dtype=float)
@@ -532,7 +533,8 @@ class RiskSetMatched:
         sub = _Frame(m.drop_duplicates(ID), f.covariates, f.labels, f.counts)
         est = _cox_rows(self.name, "Cox stratified by matched set", "HR", fit, sub)
         est["events"] = int(m["outcome"].sum())
-        rel = m.assign(**{START: 0.0, STOP: m[STOP] - m[START]})
+        rel = m.copy()
+        rel[START], rel[STOP] = 0.0, m[STOP] - m[START]
         groups = np.where(m["exposed"] > 0, "newly exposed", "matched unexposed")
         curves = _group_curves(rel, m["status"], groups, f.labels)
         n_sets = int(m["set"].nunique())
@@ -568,10 +570,10 @@ def _group_curves(data: pd.DataFrame, status: pd.Series, groups: np.ndarray,
     """Aalen–Johansen curves per group, each starting once ``min_at_risk`` rows are at risk
     (so a curve does not hinge on the first handful of people entering a group)."""
     frames = []
-    status = np.asarray(status)
+    codes = np.asarray(status)
     for g in dict.fromkeys(groups):
         sel = groups == g
-        a, b, s = data[START].to_numpy()[sel], data[STOP].to_numpy()[sel], status[sel]
+        a, b, s = data[START].to_numpy()[sel], data[STOP].to_numpy()[sel], codes[sel]
         ids = data[ID].to_numpy()[sel]
         t0 = _first_time_with(a, b, min_at_risk)
         if t0 is None:
@@ -600,7 +602,7 @@ Design = UKBLike | FlatironLike | NaiveEverExposed | Landmark | RiskSetMatched
 DESIGNS: MappingProxyType[str, type[Design]] = MappingProxyType(
     {c.name: c for c in (UKBLike, FlatironLike, NaiveEverExposed, Landmark, RiskSetMatched)}
 )
-BASES: MappingProxyType[str, type[_Population]] = MappingProxyType(
+BASES: MappingProxyType[str, type[UKBLike] | type[FlatironLike]] = MappingProxyType(
     {"ukb_like": UKBLike, "flatiron_like": FlatironLike}
 )
 

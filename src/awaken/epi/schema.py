@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -123,7 +123,7 @@ def _convert(table: str, frame: pd.DataFrame, col: Column) -> pd.Series:
     return out
 
 
-def _text(v: object) -> object:
+def _text(v: Any) -> object:  # a cell of any type
     return v if pd.isna(v) else str(v).strip()
 
 
