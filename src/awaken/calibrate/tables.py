@@ -94,8 +94,7 @@ def check_parameters(frame: pd.DataFrame) -> pd.DataFrame:
     t = "parameters"
     frame = _require(t, frame)
     rows = []
-    for i, r in frame.iterrows():
-        row = int(i)  # type: ignore[call-overload]  # validated tables have a RangeIndex
+    for row, (_, r) in enumerate(frame.iterrows()):  # (a RangeIndex: see _require)
         pid = str(r["parameter_id"])
         if pid in STATE_IDS:
             raise _err(t, row, "parameter_id", f"{pid!r} is a state id, not a parameter")
@@ -185,8 +184,7 @@ def check_observables(frame: pd.DataFrame, parameter_ids: set[str],
     known = set(STATE_IDS) | set(OBSERVABLE_IDS) | set(PARAMETERS_BY_NAME) | parameter_ids
     lower_bound = dict(zip(parameters["parameter_id"], parameters["lower"], strict=True))
     rows = []
-    for i, r in frame.iterrows():
-        row = int(i)  # type: ignore[call-overload]  # validated tables have a RangeIndex
+    for row, (_, r) in enumerate(frame.iterrows()):  # (a RangeIndex: see _require)
         try:
             parsed = formula.parse(str(r["formula"]))
         except InputError as exc:
@@ -233,8 +231,7 @@ def check_measurements(frame: pd.DataFrame, observables: pd.DataFrame,
     obs = observables.set_index("observable_id")
     cond_ids = set(conditions["condition_id"].astype(str))
     censoring, references, times, values = [], [], [], []
-    for i, r in frame.iterrows():
-        row = int(i)  # type: ignore[call-overload]  # validated tables have a RangeIndex
+    for row, (_, r) in enumerate(frame.iterrows()):  # (a RangeIndex: see _require)
         oid = str(r["observable_id"])
         if oid not in obs.index:
             raise _err(t, row, "observable_id", f"unknown observable {oid!r}")
@@ -289,11 +286,10 @@ def check_tables(
         used |= formula.parse(f).names
     for column in conditions.columns:
         used |= {str(v).strip() for v in conditions[column] if isinstance(v, str)}
-    for row, r in parameters.iterrows():
+    for row, (_, r) in enumerate(parameters.iterrows()):
         pid = r["parameter_id"]
         if r["estimate"] == 1 and pid not in PARAMETERS_BY_NAME and pid not in used:
-            raise _err("parameters", int(row),  # type: ignore[call-overload]  # a RangeIndex
-                       "parameter_id",
+            raise _err("parameters", row, "parameter_id",
                        f"estimated parameter {pid!r} is used by no condition, observable "
                        "or noise model")
     return measurements, conditions, parameters, observables
