@@ -121,3 +121,12 @@ def test_the_cli_reports_the_api_rule() -> None:
     result = CliRunner().invoke(app, ["lung", "simulate", "--out", "x.csv", "--days", "1e300"])
     assert isinstance(result.exception, InputError)  # main() prints it on one line, exit 2
     assert "must be a number of days > 0 and <= 3650" in str(result.exception)
+
+
+def test_a_trajectory_is_read_only() -> None:
+    from awaken.lung.solve import simulate
+
+    traj = simulate(Setup(), days=3)
+    with pytest.raises(ValueError, match="read-only"):
+        traj.states[0, 0] = 1.0
+    assert traj.frame().shape == (4, traj.states.shape[1] + 1)

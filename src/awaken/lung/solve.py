@@ -98,13 +98,19 @@ def parameter_vector(values: Mapping[str, float]) -> np.ndarray:
     return Setup(overrides=values).vector()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Trajectory:
-    """States at the output times, with the derived observables."""
+    """States at the output times, with the derived observables (read-only arrays)."""
 
     times: np.ndarray
     states: np.ndarray  # (n_times, n_states)
     params: np.ndarray
+
+    def __post_init__(self) -> None:
+        for name in ("times", "states", "params"):
+            array = np.array(getattr(self, name), dtype=float)
+            array.setflags(write=False)
+            object.__setattr__(self, name, array)
 
     def state(self, state_id: str) -> np.ndarray:
         """One state's time course."""
@@ -127,9 +133,11 @@ class Trajectory:
 
 def observe(times: np.ndarray, states: np.ndarray, params: np.ndarray) -> dict[str, np.ndarray]:
     """Every declared observable along one trajectory (states: (n_times, n_states))."""
-    times = np.ascontiguousarray(times, dtype=float)
+    # writable copies: numba compiles read-only arrays (a Trajectory's) as another type
+    times = np.array(times, dtype=float, order="C")
     out = np.zeros((times.size, len(OBSERVABLE_IDS)))
-    observe_series(times, np.ascontiguousarray(states, dtype=float), params, out)
+    observe_series(times, np.array(states, dtype=float, order="C"),
+                   np.array(params, dtype=float), out)
     return {name: out[:, k] for k, name in enumerate(OBSERVABLE_IDS)}
 
 
@@ -266,8 +274,8 @@ def parameter_matrix(sets: ParameterSets) -> np.ndarray:
         rows = sets.to_dict(orient="records")
         return np.array([parameter_vector({str(k): float(v) for k, v in row.items()})
                          for row in rows]).reshape(len(rows), len(PARAMETERS))
-    if isinstance(sets, np.ndarray):
-        return np.atleast_2d(np.asarray(sets, dtype=float))
+    if isinstance(sets, np.ndarray):  # a writable copy (kernels take no read-only arrays)
+        return np.array(sets, dtype=float, ndmin=2, order="C")
     if all(isinstance(s, Setup) for s in sets):
         return np.array([s.vector() for s in sets]).reshape(len(sets), len(PARAMETERS))
     raise InputError("parameter sets must be a sequence of Setup, a table with parameter-name "
