@@ -9,7 +9,7 @@ $(BIN)/awaken: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(BIN)/awaken
 
-.PHONY: setup reproduce test lint bench
+.PHONY: setup reproduce test typecheck lint bench
 setup: $(BIN)/awaken
 
 reproduce: setup  ## set up and run the main job: the study end to end (report and claims)
@@ -17,7 +17,11 @@ reproduce: setup  ## set up and run the main job: the study end to end (report a
 
 test: setup  ## set up and run the tests
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest -n 2 -q
+
+typecheck: setup  ## mypy --strict over src/ (configuration in pyproject.toml)
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/pip install --quiet -e ".[bench]"

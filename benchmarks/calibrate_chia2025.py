@@ -13,7 +13,7 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
-from awaken.calibrate.run import run  # noqa: E402
+from awaken.calibrate.workflow import run  # noqa: E402
 
 OUT = Path(__file__).parent / "results" / "calibrate_chia2025.json"
 

@@ -98,7 +98,7 @@ def test_help_texts() -> None:
         (["--data", "data.xlsx", "--stop", "t", "--event", "e", "--covariates", "x"],
          "extension must be one of"),
         ([*HEART[:-1], "age,nope"], "covariate column 'nope' not found"),
-        ([*HEART, "--ties", "exact"], "unknown --ties 'exact'"),
+        ([*HEART, "--ties", "exact"], "unknown ties method 'exact'"),
         ([*HEART, "--strata", ","], "--strata is empty"),
     ],
 )

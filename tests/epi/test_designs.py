@@ -21,8 +21,6 @@ from awaken.epi.designs import (
     RiskSetMatched,
     UKBLike,
     make_design,
-    parse_period,
-    with_period,
 )
 from awaken.epi.synthetic import SyntheticSpec, make_synthetic_cohort
 
@@ -113,8 +111,9 @@ def test_naive_ever_exposed_shows_immortal_time_bias() -> None:
 
 
 def test_period_restriction(cohort) -> None:
-    period = parse_period("2020-12-01:2022-01-31")
-    design = make_design("ukb_like", period=period)
+    period = ("2020-12-01", "2022-01-31")
+    design = make_design("ukb_like", period="2020-12-01:2022-01-31")
+    assert design.period == period
     frame = design.frame(cohort)
     origin = pd.Timestamp("2020-03-01")
     assert frame.persons["entry"].min() == (pd.Timestamp("2020-12-01") - origin).days - 1
@@ -124,7 +123,7 @@ def test_period_restriction(cohort) -> None:
     assert frame.counts["exposed_before_entry"] > 0
     row = _exposure_row(design.run(cohort).estimates)
     assert row["ci_lower"] < 1.85 < row["ci_upper"]
-    assert with_period(NaiveEverExposed(), period).base.period == period
+    assert make_design("naive_ever_exposed", period=period).base.period == period
 
 
 def test_exposure_bands_find_a_transient_effect() -> None:
@@ -204,11 +203,11 @@ def test_registry_and_validation() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         d.landmark = "2022-01-01"  # type: ignore[misc]
     with pytest.raises(InputError, match="START:END"):
-        parse_period("2020-12-01")
+        make_design("ukb_like", period="2020-12-01")
     with pytest.raises(InputError, match="END must be after START"):
-        parse_period("2022-01-01:2021-01-01")
+        make_design("ukb_like", period="2022-01-01:2021-01-01")
     with pytest.raises(InputError, match="not a date"):
-        parse_period("2022-01-01:soon")
+        make_design("ukb_like", period="2022-01-01:soon")
     with pytest.raises(InputError, match="exposure_bands"):
         UKBLike(exposure_bands=(5, 2))
     with pytest.raises(InputError, match="unknown covariate 'bmi'; choose one of: deprivation"):

@@ -86,7 +86,7 @@ BAD = {
     "unknown host": (["export-sbml", "--host", "rat"], "mouse-il6ko"),
     "unknown intervention": (["simulate", "-i", "chemo:1-5"], "il6_blockade"),
     "inverted window": (["simulate", "-i", "cd4_depletion:28-5"], "inverted"),
-    "zero days": (["simulate", "--days", "0"], "positive"),
+    "zero days": (["simulate", "--days", "0"], "number of days > 0"),
     "out-of-range set": (["simulate", "--set", "beta=10"], "allowed range"),
     "unknown set": (["simulate", "--set", "nonsense=1"], "unknown parameter"),
 }

@@ -104,7 +104,7 @@ def test_bad_windows_are_refused():
         ).vector()
     with pytest.raises(InputError, match="unknown intervention 'tamiflu'"):
         Intervention.parse("tamiflu:1-5")
-    with pytest.raises(InputError, match="must be positive"):
+    with pytest.raises(InputError, match="must be a number of days > 0"):
         simulate(Setup(), 0)
 
 

@@ -8,11 +8,11 @@ Entry points: :func:`problem` (named problems ``baccam2006``, ``chia2025``), :cl
 
 from awaken.calibrate.calibrated import calibrated, calibrated_sets, provenance
 from awaken.calibrate.datasets import DATASETS, dataset, load
+from awaken.calibrate.fit_problem import Problem
 from awaken.calibrate.likelihood import fit as fit_likelihood
 from awaken.calibrate.posterior import Posterior, summarize
-from awaken.calibrate.problem import Problem
 from awaken.calibrate.problems import problem
-from awaken.calibrate.run import run
+from awaken.calibrate.workflow import run
 
 __all__ = [
     "DATASETS",

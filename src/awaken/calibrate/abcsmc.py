@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 import pyabc
 
+from awaken.calibrate.fit_problem import Problem
 from awaken.calibrate.priors import Prior
-from awaken.calibrate.problem import Problem
 from awaken.core.errors import InputError
 from awaken.core.io import write_json
 
@@ -60,7 +60,7 @@ class ScaledPrior(pyabc.RVBase):
         return ScaledPrior(self.prior)
 
     def rvs(self, *args: Any, **kwargs: Any) -> float:
-        return float(self.prior.sample(_RandomState(), 1)[0])  # type: ignore[arg-type]
+        return float(self.prior.sample(_RandomState(), 1)[0])
 
     def pdf(self, x: float, *args: Any, **kwargs: Any) -> float:
         return float(np.exp(self.prior.logpdf(np.array([x]))[0]))
@@ -90,9 +90,11 @@ class ProblemKernel(pyabc.StochasticKernel):
         super().__init__(ret_scale=pyabc.distance.SCALE_LOG, keys=["sims"])
         self.problem = problem
 
-    def __call__(self, x: dict, x_0: dict, t: int | None = None,
-                 par: dict | None = None) -> float:
-        z = np.array([[par[k] for k in self.problem.free_ids]])  # type: ignore[index]
+    def __call__(self, x: dict[str, Any], x_0: dict[str, Any], t: int | None = None,
+                 par: dict[str, float] | None = None) -> float:
+        if par is None:
+            raise ValueError("pyABC called the kernel without parameters")
+        z = np.array([[par[k] for k in self.problem.free_ids]])
         value = self.problem.loglik_from_sims(np.asarray(x["sims"])[None], z)[0]
         return float(value) if np.isfinite(value) else -1e300
 
@@ -196,7 +198,7 @@ def fit(
                                   zip(problem.free_ids, problem.priors, strict=True)})
 
     class _ABCSMC(pyabc.ABCSMC):
-        def run_generation(self, t: int) -> dict:
+        def run_generation(self, t: int) -> dict[str, Any]:
             ret = super().run_generation(t)
             if progress is not None:
                 progress(t, int(self.max_t), {"temperature": float(self.eps(t)),

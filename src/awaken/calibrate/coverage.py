@@ -15,8 +15,8 @@ import pandas as pd
 from scipy import stats
 
 from awaken.calibrate import likelihood
+from awaken.calibrate.fit_problem import Problem
 from awaken.calibrate.posterior import weighted_quantile
-from awaken.calibrate.problem import Problem
 from awaken.core.errors import InputError
 from awaken.core.rng import rng_stream
 

@@ -8,20 +8,21 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from awaken.core.errors import InputError
 
-FUNCTIONS: dict[str, Any] = {
+FUNCTIONS: MappingProxyType[str, np.ufunc] = MappingProxyType({
     "exp": np.exp,
     "log": np.log,
     "ln": np.log,
     "log10": np.log10,
     "sqrt": np.sqrt,
     "abs": np.abs,
-}
+})
 _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 
 

@@ -9,13 +9,14 @@ log-likelihood at the optimum); :func:`profile` gives profile-likelihood interva
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from awaken.calibrate.problem import Problem
+from awaken.calibrate.fit_problem import Problem
 from awaken.core.errors import InputError
 from awaken.core.rng import rng_stream
 
@@ -63,7 +64,10 @@ class LikelihoodFit:
         })
 
 
-def _objective(problem: Problem, use_prior: bool):
+Batch = Callable[[np.ndarray], np.ndarray]  # rows of z -> one value per row
+
+
+def _objective(problem: Problem, use_prior: bool) -> Batch:
     def f(z: np.ndarray) -> np.ndarray:
         z = np.atleast_2d(z)
         value = -problem.loglik(z)
@@ -74,7 +78,9 @@ def _objective(problem: Problem, use_prior: bool):
     return f
 
 
-def _value_and_grad(f, lo: np.ndarray, hi: np.ndarray):
+def _value_and_grad(
+    f: Batch, lo: np.ndarray, hi: np.ndarray
+) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
     def vg(z: np.ndarray) -> tuple[float, np.ndarray]:
         k = z.size
         step = np.where(z + GRAD_STEP <= hi, GRAD_STEP, -GRAD_STEP)
@@ -86,7 +92,7 @@ def _value_and_grad(f, lo: np.ndarray, hi: np.ndarray):
     return vg
 
 
-def hessian(f, z: np.ndarray, step: float = HESS_STEP) -> np.ndarray:
+def hessian(f: Batch, z: np.ndarray, step: float = HESS_STEP) -> np.ndarray:
     """Central-difference Hessian of ``f`` at ``z``, all points in one batch."""
     k = z.size
     e = np.eye(k) * step

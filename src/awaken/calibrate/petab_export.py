@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from awaken.calibrate.problem import Problem
+from awaken.calibrate.fit_problem import Problem
 from awaken.core.io import atomic_path, write_json
 from awaken.lung.model import OBSERVABLES, PARAMETERS, PARAMETERS_BY_NAME
 from awaken.lung.sbml import write_sbml

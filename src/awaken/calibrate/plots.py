@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -17,18 +18,22 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from awaken.calibrate.fit_problem import Problem  # noqa: E402
 from awaken.calibrate.posterior import Posterior  # noqa: E402
-from awaken.calibrate.problem import Problem  # noqa: E402
 from awaken.core.io import atomic_path  # noqa: E402
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 def predictive_bands(problem: Problem, posterior: Posterior, times: np.ndarray,
-                     n_draws: int = 200, seed: int = 0) -> dict:
+                     n_draws: int = 200, seed: int = 0,
+                     ) -> dict[tuple[str, str], tuple[np.ndarray, ...]]:
     """``{(condition, observable): (lo, median, hi)}`` of the model curves."""
     z = posterior.scaled(problem)[posterior.resample(n_draws, seed)]
     curves = problem.predict(z, times)
     grid = np.union1d([0.0], times)
-    out = {}
+    out: dict[tuple[str, str], tuple[np.ndarray, ...]] = {}
     for key, values in curves.items():
         lo, med, hi = np.nanquantile(values, [0.025, 0.5, 0.975], axis=0)
         out[key] = (grid, lo, med, hi)
@@ -58,7 +63,8 @@ def predictive_figure(problem: Problem, posterior: Posterior, path: str | Path,
         rows = np.flatnonzero((m["condition_id"] == cid) & (m["observable_id"] == oid))
         how = problem.transformation(oid)
         for i in rows:
-            t, y, cens = m["time"].iat[i], m["measurement"].iat[i], m["censoring"].iat[i]
+            t, y = float(m["time"].to_numpy()[i]), float(m["measurement"].to_numpy()[i])
+            cens = str(m["censoring"].to_numpy()[i])
             if cens == "none":
                 ax.plot(t, y, "o", color="black", ms=5)
                 if fixed_noise[oid]:
@@ -71,7 +77,7 @@ def predictive_figure(problem: Problem, posterior: Posterior, path: str | Path,
             if rows.size:  # keep the view near the data (model tails can reach 1e-300)
                 floor = float(m["measurement"].iloc[rows].min()) / 1e4
                 ax.set_ylim(bottom=max(ax.get_ylim()[0], floor))
-        ref = m["reference_condition"].iat[rows[0]] if rows.size else ""
+        ref = str(m["reference_condition"].to_numpy()[rows[0]]) if rows.size else ""
         ax.set_title(f"{cid}: {oid}" + (f" / {ref}" if ref else ""), fontsize=9)
         ax.set_xlabel("day")
     for ax in list(axes.flat)[len(keys):]:
@@ -89,13 +95,13 @@ def predictive_figure(problem: Problem, posterior: Posterior, path: str | Path,
 
 def _is_number(text: object) -> bool:
     try:
-        float(text)  # type: ignore[arg-type]
+        float(text)  # type: ignore[arg-type]  # any cell; a non-number raises below
     except (TypeError, ValueError):
         return False
     return True
 
 
-def _error_bar(ax: plt.Axes, t: float, y: float, sd: float, how: str) -> None:
+def _error_bar(ax: Axes, t: float, y: float, sd: float, how: str) -> None:
     if how == "log10":
         lo, hi = y / 10 ** (1.96 * sd), y * 10 ** (1.96 * sd)
     elif how == "log":

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from awaken.calibrate.problem import Problem
+from awaken.calibrate.fit_problem import Problem
 from awaken.core.errors import InputError
 from awaken.core.io import write_json, write_table
 

@@ -6,10 +6,23 @@ Every prior is handled on the estimation scale ``z`` (``lin``: z = x, ``log``: z
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 import numpy as np
 from scipy import stats
+
+if TYPE_CHECKING:
+    from scipy.stats._distn_infrastructure import rv_continuous_frozen  # (stubs only)
+
+    _Frozen: TypeAlias = rv_continuous_frozen[stats.rv_continuous, float | np.float64]
+
+class Uniforms(Protocol):
+    """A source of uniform draws on [0, 1) (a ``numpy.random.Generator`` or pyABC's state)."""
+
+    def random(self, n: int) -> np.ndarray: ...
+
 
 SCALES = ("lin", "log", "log10")
 PRIOR_TYPES = ("parameterScaleUniform", "parameterScaleNormal", "uniform", "normal", "lognormal")
@@ -54,6 +67,8 @@ class Prior:
     scale: str
     lower: float
     upper: float
+    # (distribution of u, CDF at the lower and upper bound, log of the mass between)
+    _cache: tuple[_Frozen, float, float, float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.support_problem() is None:
@@ -61,7 +76,7 @@ class Prior:
             f_lo, f_hi = float(dist.cdf(lo)), float(dist.cdf(hi))
             object.__setattr__(self, "_cache", (dist, f_lo, f_hi, float(np.log(f_hi - f_lo))))
 
-    def _u_dist(self) -> tuple[stats.rv_continuous, float, float]:
+    def _u_dist(self) -> tuple[_Frozen, float, float]:
         """The distribution of the natural variable u and the bounds mapped to u."""
         a, b = self.params
         if self.kind == "parameterScaleUniform":
@@ -75,8 +90,8 @@ class Prior:
         if self.kind == "normal":
             return stats.norm(a, b), self.lower, self.upper
         # lognormal: u = ln x ~ N(a, b)
-        lo = float(np.log(self.lower)) if self.lower > 0 else -np.inf
-        return stats.norm(a, b), lo, float(np.log(self.upper))
+        u_lo = float(np.log(self.lower)) if self.lower > 0 else -math.inf
+        return stats.norm(a, b), u_lo, float(np.log(self.upper))
 
     def _u_from_z(self, z: np.ndarray) -> np.ndarray:
         if self.kind.startswith("parameterScale"):
@@ -90,9 +105,9 @@ class Prior:
         x = np.exp(u) if self.kind == "lognormal" else u
         return to_scale(x, self.scale)
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+    def sample(self, rng: np.random.Generator | Uniforms, n: int) -> np.ndarray:
         """``n`` draws on the estimation scale (inverse CDF, truncated to the bounds)."""
-        dist, f_lo, f_hi, _ = self._cache  # type: ignore[attr-defined]
+        dist, f_lo, f_hi, _ = self._cache
         if self.kind == "parameterScaleUniform":
             a, b = self.params
             return a + rng.random(n) * (b - a)
@@ -102,7 +117,7 @@ class Prior:
     def logpdf(self, z: np.ndarray) -> np.ndarray:
         """Log density on the estimation scale (``-inf`` outside the bounds)."""
         z = np.asarray(z, dtype=float)
-        dist, _, _, log_mass = self._cache  # type: ignore[attr-defined]
+        dist, _, _, log_mass = self._cache
         zlo, zhi = self.scaled_bounds()
         inside = (z >= zlo) & (z <= zhi)
         if self.kind == "parameterScaleUniform":

@@ -51,7 +51,7 @@ def _blank(value: object) -> bool:
 
 def _number(table: str, row: int, column: str, value: object) -> float:
     try:
-        out = float(value)  # type: ignore[arg-type]
+        out = float(value)  # type: ignore[arg-type]  # any cell; a non-number raises below
     except (TypeError, ValueError):
         raise _err(table, row, column, f"{value!r} is not a number") from None
     if not math.isfinite(out):
@@ -94,8 +94,7 @@ def check_parameters(frame: pd.DataFrame) -> pd.DataFrame:
     t = "parameters"
     frame = _require(t, frame)
     rows = []
-    for i, r in frame.iterrows():
-        row = int(i)  # type: ignore[arg-type]
+    for row, (_, r) in enumerate(frame.iterrows()):  # (a RangeIndex: see _require)
         pid = str(r["parameter_id"])
         if pid in STATE_IDS:
             raise _err(t, row, "parameter_id", f"{pid!r} is a state id, not a parameter")
@@ -185,8 +184,7 @@ def check_observables(frame: pd.DataFrame, parameter_ids: set[str],
     known = set(STATE_IDS) | set(OBSERVABLE_IDS) | set(PARAMETERS_BY_NAME) | parameter_ids
     lower_bound = dict(zip(parameters["parameter_id"], parameters["lower"], strict=True))
     rows = []
-    for i, r in frame.iterrows():
-        row = int(i)  # type: ignore[arg-type]
+    for row, (_, r) in enumerate(frame.iterrows()):  # (a RangeIndex: see _require)
         try:
             parsed = formula.parse(str(r["formula"]))
         except InputError as exc:
@@ -233,8 +231,7 @@ def check_measurements(frame: pd.DataFrame, observables: pd.DataFrame,
     obs = observables.set_index("observable_id")
     cond_ids = set(conditions["condition_id"].astype(str))
     censoring, references, times, values = [], [], [], []
-    for i, r in frame.iterrows():
-        row = int(i)  # type: ignore[arg-type]
+    for row, (_, r) in enumerate(frame.iterrows()):  # (a RangeIndex: see _require)
         oid = str(r["observable_id"])
         if oid not in obs.index:
             raise _err(t, row, "observable_id", f"unknown observable {oid!r}")
@@ -245,10 +242,10 @@ def check_measurements(frame: pd.DataFrame, observables: pd.DataFrame,
         if time < 0:
             raise _err(t, row, "time", f"{time:g} must be >= 0")
         value = _number(t, row, "measurement", r["measurement"])
-        if obs.loc[oid, "transformation"] != "lin" and value <= 0:
+        how = str(obs.loc[oid, "transformation"])
+        if how != "lin" and value <= 0:
             raise _err(t, row, "measurement",
-                       f"{value:g} must be positive for a {obs.loc[oid, 'transformation']} "
-                       "transformation")
+                       f"{value:g} must be positive for a {how} transformation")
         cens = _choice(t, row, "censoring", r.get("censoring"), CENSORING, "none")
         ref = r.get("reference_condition")
         ref = "" if _blank(ref) else str(ref)
@@ -289,10 +286,10 @@ def check_tables(
         used |= formula.parse(f).names
     for column in conditions.columns:
         used |= {str(v).strip() for v in conditions[column] if isinstance(v, str)}
-    for row, r in parameters.iterrows():
+    for row, (_, r) in enumerate(parameters.iterrows()):
         pid = r["parameter_id"]
         if r["estimate"] == 1 and pid not in PARAMETERS_BY_NAME and pid not in used:
-            raise _err("parameters", int(row), "parameter_id",  # type: ignore[arg-type]
+            raise _err("parameters", row, "parameter_id",
                        f"estimated parameter {pid!r} is used by no condition, observable "
                        "or noise model")
     return measurements, conditions, parameters, observables

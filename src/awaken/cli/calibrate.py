@@ -1,6 +1,6 @@
 """``awaken calibrate …``: fit the lung model to published data.
 
-Thin: parse the options, call :func:`awaken.calibrate.run.run`, show progress and a summary.
+Thin: parse the options, call :func:`awaken.calibrate.workflow.run`, show progress and a summary.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-
-from awaken.core.errors import InputError
 
 app = typer.Typer(
     help="Calibration: fit the lung model to published data (ABC-SMC or likelihood).",
@@ -42,28 +40,13 @@ ProcsOpt = Annotated[
 StartsOpt = Annotated[int, typer.Option("--starts", help="Likelihood: optimiser starts.")]
 
 
-def _check(method: str, populations: int, particles: int, starts: int,
-           procs: int | None, scheduler: str | None, resume: bool) -> None:
-    if method not in ("abc", "likelihood"):
-        raise InputError(f"unknown method {method!r}; choose one of: abc, likelihood")
-    if scheduler and "://" not in scheduler:
-        raise InputError(f"--scheduler {scheduler!r} must be an address like tcp://host:8786")
-    if resume and method != "abc":
-        raise InputError("--resume applies to method abc only")
-    if populations < 1:
-        raise InputError(f"--populations {populations} must be at least 1")
-    if particles < 2:
-        raise InputError(f"--particles {particles} must be at least 2")
-    if starts < 1:
-        raise InputError(f"--starts {starts} must be at least 1")
-    if procs is not None and procs < 1:
-        raise InputError(f"--procs {procs} must be at least 1")
-
-
 def _run(name: str, out: Path, method: str, populations: int, particles: int, seed: int,
          scheduler: str | None, resume: bool, procs: int, starts: int) -> None:
-    _check(method, populations, particles, starts, procs, scheduler, resume)
-    from awaken.calibrate.run import run
+    from awaken.calibrate.workflow import check_arguments, run
+
+    # the API's checks, before the progress bar starts
+    check_arguments(method=method, populations=populations, particles=particles, seed=seed,
+                    scheduler=scheduler, resume=resume, n_procs=procs, n_starts=starts)
 
     console = Console(stderr=True)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(),

@@ -69,7 +69,8 @@ def simulate_cmd(
             bar.update(task, completed=done, total=total)
 
         result = simulate(cfg, out, workers=workers, scheduler=scheduler, resume=resume,
-                          force=force, emulator=emulator, progress=report)  # type: ignore[arg-type]
+                          force=force, progress=report,
+                          emulator=emulator)  # type: ignore[arg-type]  # a name: simulate checks it
     console.print(f"wrote {result.path} ({result.rows['persons']:,} persons, "
                   f"{result.chunks_run} chunks run, {result.chunks_skipped} resumed) in "
                   f"{result.seconds:.1f} s on {result.backend}", highlight=False)

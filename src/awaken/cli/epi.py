@@ -9,7 +9,7 @@ import json
 import math
 import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -150,10 +150,9 @@ def cox(
                                           "table.")] = False,
 ) -> None:
     """Fit a Cox model and print its coefficient table (or JSON)."""
-    from awaken.epi.cox import fit_cox  # imported here: `awaken --help` stays fast
+    from awaken.epi.cox import check_ties, fit_cox  # imported here: `--help` stays fast
 
-    if ties not in ("efron", "breslow"):
-        raise InputError(f"unknown --ties {ties!r}; choose one of: breslow, efron")
+    method = check_ties(ties)
     if formula is None and (stop is None or event is None or covariates is None):
         raise InputError("give --stop, --event and --covariates, or a --formula")
     covs = _names(covariates, "--covariates")
@@ -164,7 +163,7 @@ def cox(
         warnings.simplefilter("always")
         result = fit_cox(frame, formula, stop=stop, event=event, covariates=covs,
                          start=start, strata=strata_cols, weights=weights, offset=offset,
-                         cluster=cluster, ties=ties,  # type: ignore[arg-type]
+                         cluster=cluster, ties=method,
                          concordance=not as_json)  # the JSON has no concordance
     err = Console(stderr=True)
     for w in caught:
@@ -272,20 +271,21 @@ def km(
     med = survival_quantiles(curves, [0.5])
     keys = ["group"] if group is not None else []
     per = (curves.groupby(keys, sort=False) if keys else [((None,), curves)])
-    rows = []
+    rows: list[dict[str, Any]] = []
     for (level, part), (_, q) in zip(per, med.iterrows(), strict=True):
-        row = {"group": None if group is None else _plain(level[0] if isinstance(level, tuple)
-                                                          else level),
-               "n": int(len(frame) if group is None else (frame[group] == part["group"].iloc[0])
-                        .sum()),
-               "events": float(part["n_event"].sum()),
-               "median": _num(q["quantile"]), "lower": _num(q["lower"]),
-               "upper": _num(q["upper"])}
+        label = level[0] if isinstance(level, tuple) else level
+        row: dict[str, Any] = {
+            "group": None if group is None else _plain(label),
+            "n": int(len(frame) if group is None else (frame[group] == part["group"].iloc[0])
+                     .sum()),
+            "events": float(part["n_event"].sum()),
+            "median": _num(q["quantile"]), "lower": _num(q["lower"]),
+            "upper": _num(q["upper"])}
         rows.append(row)
     if rmst is not None:
         for row, (_, r) in zip(rows, restricted_mean(curves, rmst).iterrows(), strict=True):
             row.update(rmst=_num(r["rmean"]), rmst_se=_num(r["se"]))
-    test = None
+    test: dict[str, Any] | None = None
     if group is not None and entry is None:
         res = survdiff(frame[time], frame[event], frame[group], rho=rho,
                        strata=None if strata is None else frame[strata])
@@ -301,7 +301,7 @@ def km(
         table.add_column(h, justify="left" if h == "group" else "right")
     for row in rows:
         cells = [str(row["group"]) if group else "all", f"{row['n']:g}", f"{row['events']:g}",
-                 *[_fmt(row[k]) if row[k] is not None else "NA"
+                 *[_fmt(float(v)) if (v := row[k]) is not None else "NA"
                    for k in ("median", "lower", "upper")]]
         if rmst is not None:
             cells += [_fmt(row["rmst"]), _fmt(row["rmst_se"])]
@@ -314,7 +314,7 @@ def km(
         name = "log-rank" if rho == 0 else f"G-rho (rho={rho:g})"
         name += f" stratified by {strata}" if strata else ""
         console.print(f"{name} test: chisq {test['chisq']:.2f} on {test['df']} df, "
-                      f"p={_fmt_p(test['p'])}", highlight=False)
+                      f"p={_fmt_p(float(test['p']))}", highlight=False)
 
 
 def _num(value: float) -> float | None:
@@ -345,10 +345,10 @@ def design(
                     "landmark and risk_set_matched: ukb_like or flatiron_like.")] = "ukb_like",
 ) -> None:
     """Run a design and write its estimates, figure and summary."""
-    from awaken.epi.designs import make_design, parse_period
+    from awaken.epi.designs import make_design
     from awaken.epi.schema import load_cohort
 
-    chosen = make_design(name, period=parse_period(period), base=base)
+    chosen = make_design(name, period=period, base=base)
     result = chosen.run(load_cohort(cohort))
     paths = result.write(out)
     shown = result.exposure_estimates

@@ -5,17 +5,22 @@ Thin: parse the options, build a :class:`~awaken.lung.solve.Setup`, call the API
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from awaken.core import checks
 from awaken.core.errors import InputError
 from awaken.core.io import TABLE_SUFFIXES, atomic_path, write_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from awaken.lung.solve import Setup
 
 app = typer.Typer(
     help="Within-host lung model: simulate, export SBML, list parameters.",
@@ -75,7 +80,7 @@ def _setup(
     interventions: list[str] | None,
     overrides: dict[str, float] | None = None,
     severity: str = "",
-):  # -> Setup (imported lazily to keep `--help` fast)
+) -> Setup:
     from awaken.lung.interventions import Intervention
     from awaken.lung.solve import Setup
 
@@ -128,8 +133,6 @@ def simulate_cmd(
         raise InputError(
             f"--out {out.name!r}: extension must be one of {', '.join(TABLE_SUFFIXES)}"
         )
-    if not (math.isfinite(days) and days > 0):
-        raise InputError(f"--days {days:g}: must be a positive number of days")
     setup = _setup(virus, host, intervention, _overrides(set_), severity)
     frame = simulate(setup, days).frame()
     write_table(out, frame)
@@ -145,7 +148,7 @@ def _title(virus: str, host: str, interventions: list[str] | None) -> str:
     return f"{virus} in {host}" + "".join(f", {text}" for text in interventions or [])
 
 
-def plot_trajectory(frame, path: Path, title: str = "") -> Path:  # type: ignore[no-untyped-def]
+def plot_trajectory(frame: pd.DataFrame, path: Path, title: str = "") -> Path:
     """Four panels: virus (log scale), IL-6, T cells, DCCs; written atomically as PNG."""
     import matplotlib
 
@@ -242,10 +245,8 @@ def experiment_cmd(
     from awaken.lung.experiments import experiment, run_experiment
     from awaken.lung.outputs import write_experiment
 
-    if mice < 0:
-        raise InputError(f"--mice {mice}: must be 0 or more")
-    if seed < 0:
-        raise InputError(f"--seed {seed}: must be 0 or more")
+    checks.count("mice", mice, 0)
+    checks.seed(seed)
     exp = experiment(name)
     overrides = _overrides(set_)
     for arm in exp.arms:
@@ -264,8 +265,8 @@ def experiment_cmd(
     for row in pd.read_csv(files.targets).itertuples():
         mark = "[green]yes[/]" if row.passed else "[red]NO[/]"
         note = " (by construction)" if isinstance(row.by_construction, str) else ""
-        targets.add_row(row.id, row.statement + note, row.role, f"{row.value:.3g} {row.unit}",
-                        mark)
+        targets.add_row(str(row.id), f"{row.statement}{note}", str(row.role),
+                        f"{row.value:.3g} {row.unit}", mark)
     Console().print(targets)
     ablations = Table(title="ablations: checks that fail without each mechanism")
     ablations.add_column("mechanism removed")
@@ -346,12 +347,8 @@ def stochastic_cmd(
         raise InputError(
             f"--out {out.name!r}: extension must be one of {', '.join(TABLE_SUFFIXES)}"
         )
-    if mice < 1:
-        raise InputError(f"--mice {mice}: must be 1 or more")
-    if not (math.isfinite(days) and days > 0):
-        raise InputError(f"--days {days:g}: must be a positive number of days")
-    if seed < 0:
-        raise InputError(f"--seed {seed}: must be 0 or more")
+    checks.count("mice", mice, 1)
+    checks.seed(seed)
     setup = _setup(virus, host, intervention, _overrides(set_))
     console = Console(stderr=True)
     with console.status(f"simulating {mice} mice for {days:g} days"):

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from awaken.cohort.config import PATHOGENS, VARIANTS, Config, Season, Wave
+from awaken.cohort.config import VARIANTS, Config, Season, Wave
+from awaken.core.schema import PATHOGENS
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import pyarrow as pa
 from awaken.cohort import kernel as K
 from awaken.cohort.calendars import Calendars, build_calendars
 from awaken.cohort.columns import Codes, Days, Tables, to_arrow, to_pandas
-from awaken.cohort.config import PATHOGENS, SEVERITIES, SUBTYPES, VARIANTS, Config
+from awaken.cohort.config import SEVERITIES, SUBTYPES, VARIANTS, Config
 from awaken.cohort.emulator import Emulator
 from awaken.cohort.mortality import other_cause_hazards
 from awaken.cohort.parameters import PATHWAYS
@@ -19,7 +19,7 @@ from awaken.cohort.population import CANCERS, ERAS, SMOKING, Population, sample_
 from awaken.cohort.severity import AGE_BANDS, STRAINS, fatality_table, severity_table
 from awaken.cohort.tumour import NODES, SITES, doubling_days, site_cumulative, survival_days
 from awaken.cohort.vaccines import Vaccines, build_vaccines
-from awaken.core.schema import CAUSES, RESULTS
+from awaken.core.schema import CAUSES, PATHOGENS, RESULTS
 
 SCHEMA_TABLES = ("persons", "infections", "vaccinations", "metastases", "deaths")
 TRUTH_TABLES = ("truth_infections", "truth_awakenings", "truth_lesions")
@@ -75,7 +75,8 @@ def chunk_bounds(n: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(s, min(n, s + chunk_size)) for s in range(0, n, chunk_size)]
 
 
-def _run_kernel(model: Model, pop: Population, caps: list[int]) -> tuple:
+def _run_kernel(model: Model, pop: Population,
+                caps: list[int]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], np.ndarray]:
     n = len(pop)
     cal, vac = model.calendars, model.vaccines
     end_day = np.empty(n)

@@ -61,9 +61,9 @@ def reservoir_by_stage(cfg: Config) -> np.ndarray:
     window = detected_by(cfg, 20.0) - detected_by(cfg, 5.0)
     out = np.empty((2, 3))
     for row in pan2017().itertuples():
-        t = int(row.t_stage[1]) - 1
-        n = NODES.index(row.nodes)
-        out[t, n] = -math.log1p(-row.risk_years_5_to_20) / window
+        t = int(str(row.t_stage)[1]) - 1
+        n = NODES.index(str(row.nodes))
+        out[t, n] = -math.log1p(-float(row.risk_years_5_to_20)) / window
     return out
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from awaken.cohort.config import PATHOGENS, Config
+from awaken.cohort.config import Config
+from awaken.core.schema import PATHOGENS
 
 
 @dataclass(frozen=True)

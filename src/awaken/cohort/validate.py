@@ -20,9 +20,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from awaken.cohort.config import Config, load_config
 from awaken.cohort.emulator import Emulator, build_emulator
@@ -30,7 +33,8 @@ from awaken.cohort.model import build_model, simulate_chunk
 from awaken.cohort.tumour import pan2017
 from awaken.core.io import atomic_path, write_json
 
-NO_INFECTIONS = {"sars2_waves": [], "influenza_seasons": [], "rsv_seasons": []}
+NO_INFECTIONS: dict[str, list[Any]] = {"sars2_waves": [], "influenza_seasons": [],
+                                       "rsv_seasons": []}
 ONS = (("ons_ever_infected", "2020-04-01", "2022-02-28", None, 0.707),
        ("ons_pre_alpha", "2020-04-01", "2020-12-31", "sars2-wildtype", 0.07),
        ("ons_alpha", "2020-12-01", "2021-05-15", "sars2-alpha", 0.08),
@@ -62,9 +66,10 @@ def pan_rows(emulator: Emulator, n: int, seed: int) -> list[dict[str, Any]]:
         first = t["metastases"].groupby("person_id")["date"].min()
         years = (first - np.datetime64("2000-01-01")).dt.days / 365.25  # from diagnosis
         risk = len(first) / n
-        sd = float(np.sqrt(r.risk_years_5_to_20 * (1 - r.risk_years_5_to_20) / n))
+        target = float(r.risk_years_5_to_20)
+        sd = float(np.sqrt(target * (1 - target) / n))
         rows.append(_row(f"pan2017_{r.category}", "Pan et al. 2017 NEJM (FACTS 4)",
-                         r.risk_years_5_to_20, risk, "calibrated", 4 * sd,
+                         target, risk, "calibrated", 4 * sd,
                          "distant recurrence years 5-20, ER+, no infections or other deaths"))
         ends = np.minimum(years.reindex(range(n)).fillna(20.0).to_numpy(), 20.0)
         events, at_risk = [], []
@@ -104,7 +109,7 @@ def _binomial_tolerance(p: float, m: int) -> float:
     return 4.0 * math.sqrt(p * (1.0 - p) / max(1, m))
 
 
-def share_infected(t: dict, start: str, end: str, strain: str | None) -> float:
+def share_infected(t: dict[str, pd.DataFrame], start: str, end: str, strain: str | None) -> float:
     """Share of the people alive at ``end`` infected with SARS-CoV-2 from ``start`` to it."""
     persons = t["persons"]
     alive = persons.loc[persons["end_date"] >= np.datetime64(end), "person_id"]

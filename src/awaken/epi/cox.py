@@ -14,22 +14,35 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from awaken.core.errors import InputError
+from awaken.core.errors import InputError, unknown_choice
 from awaken.epi import _cox_kernels as kern
 from awaken.epi.formula import CoxFormula, parse_cox_formula
 from awaken.epi.ties import TIMEFIX_TOL, timefix
+from awaken.epi.tt import TTFunction
 
 __all__ = ["CoxConvergenceWarning", "CoxResult", "CoxSpec", "fit_cox"]
 
 Z975 = 1.959963984540054  # qnorm(0.975)
 RANK_TOL = 1e-10  # relative residual variance below which a column counts as collinear
+
+
+Ties = Literal["efron", "breslow"]
+TIES: tuple[Ties, ...] = ("breslow", "efron")
+
+
+def check_ties(value: str) -> Ties:
+    """``value`` as a ties method (``efron`` or ``breslow``), or an :class:`InputError`."""
+    for method in TIES:
+        if value == method:
+            return method
+    raise unknown_choice("ties method", str(value), TIES)
 
 
 class CoxConvergenceWarning(UserWarning):
@@ -48,7 +61,7 @@ class CoxSpec:
     weights: str | None = None
     offset: str | None = None
     cluster: str | None = None
-    ties: Literal["efron", "breslow"] = "efron"
+    ties: Ties = "efron"
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,8 +230,8 @@ def _codes(data: pd.DataFrame, names: Sequence[str], role: str) -> tuple[np.ndar
         codes, uniques = pd.factorize(data[names[0]], sort=True)
         return codes.astype(np.int64), len(uniques)
     grouped = data.groupby(list(names), sort=True, observed=True).ngroup()
-    codes = grouped.to_numpy(dtype=np.int64)
-    return codes, int(codes.max()) + 1
+    grouped_codes: np.ndarray = grouped.to_numpy(dtype=np.int64)
+    return grouped_codes, int(grouped_codes.max()) + 1
 
 
 def _as_names(value: str | Sequence[str] | None, role: str) -> tuple[str, ...] | None:
@@ -235,8 +248,7 @@ def _as_names(value: str | Sequence[str] | None, role: str) -> tuple[str, ...] |
 def _make_spec(stop: str, event: str, covariates: Sequence[str], start: str | None,
                strata: str | Sequence[str] | None, weights: str | None, offset: str | None,
                cluster: str | None, ties: str) -> CoxSpec:
-    if ties not in ("efron", "breslow"):
-        raise InputError(f"unknown ties method {ties!r}; choose one of: breslow, efron")
+    checked = check_ties(ties)
     if isinstance(covariates, str):
         covariates = [covariates]
     covs = tuple(covariates)
@@ -253,7 +265,7 @@ def _make_spec(stop: str, event: str, covariates: Sequence[str], start: str | No
         )
     return CoxSpec(stop=stop, event=event, covariates=covs, start=start,
                    strata=_as_names(strata, "strata"), weights=weights, offset=offset,
-                   cluster=cluster, ties=ties)  # type: ignore[arg-type]
+                   cluster=cluster, ties=checked)
 
 
 def _check_columns(data: pd.DataFrame, spec: CoxSpec) -> None:
@@ -484,10 +496,39 @@ def _check_collinear(gram: np.ndarray, spec: CoxSpec) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _sweep(d: _Design, beta: np.ndarray, efron: bool, detail: bool = False) -> tuple:
-    return kern.sweep(d.x, d.offset, d.weights, d.stop, d.event, d.bounds, d.x_exit,
-                      d.offset_exit, d.weights_exit, d.start_exit, d.exit_order, beta, efron,
-                      d.has_start, detail, d.n_times if detail else 0)
+class Sweep(NamedTuple):
+    """One pass of the Cox kernel (``_cox_kernels.sweep``) at ``beta``, by name.
+
+    The per-event-time arrays (sweep order) and per-row indices are empty unless the pass
+    was asked for ``detail``.
+    """
+
+    loglik: float
+    score: np.ndarray  # (p,)
+    imat: np.ndarray  # (p, p) information
+    time: np.ndarray  # per event time: the time
+    stratum: np.ndarray  # per event time: its stratum
+    n_deaths: np.ndarray  # per event time: weighted deaths
+    time_score: np.ndarray  # per event time: score contribution (p)
+    time_info: np.ndarray  # per event time: information contribution (p, p)
+    hazard1: np.ndarray  # per event time: hazard jump (R's temp1)
+    hazard2: np.ndarray  # per event time: Efron down-weighted jump (R's temp2)
+    mh1: np.ndarray  # per event time: R agscore2's first mean term (p)
+    mh2: np.ndarray  # per event time: second (p)
+    mh3: np.ndarray  # per event time: weighted covariate mean (p)
+    enters: np.ndarray  # per row: event-time index at which it enters the risk set
+    leaves: np.ndarray  # per row: event-time index at which it leaves
+    expeta: np.ndarray  # per row: exp(linear predictor), stratum-shifted
+
+    def likelihood(self) -> tuple[float, np.ndarray, np.ndarray]:
+        """(log partial likelihood, score, information): what a Newton step needs."""
+        return self.loglik, self.score, self.imat
+
+
+def _sweep(d: _Design, beta: np.ndarray, efron: bool, detail: bool = False) -> Sweep:
+    return Sweep(*kern.sweep(d.x, d.offset, d.weights, d.stop, d.event, d.bounds, d.x_exit,
+                             d.offset_exit, d.weights_exit, d.start_exit, d.exit_order, beta,
+                             efron, d.has_start, detail, d.n_times if detail else 0))
 
 
 def _cholesky(mat: np.ndarray) -> np.ndarray | None:
@@ -510,7 +551,7 @@ def _newton(d: _Design, efron: bool, max_iter: int, tol: float,
     p = d.x.shape[1]
     counting = d.has_start  # R uses agfit4 for (start, stop] data, coxfit6 otherwise
     beta = np.zeros(p)
-    ll, u, imat = _sweep(d, beta, efron)[:3]
+    ll, u, imat = _sweep(d, beta, efron).likelihood()
     loglik0 = ll
     if not math.isfinite(ll):
         raise InputError("the log partial likelihood is not finite at beta = 0; "
@@ -533,7 +574,7 @@ def _newton(d: _Design, efron: bool, max_iter: int, tol: float,
     converged = False
     iteration = 0
     for iteration in range(1, max_iter + 1):
-        ll, u, imat = _sweep(d, beta, efron)[:3]
+        ll, u, imat = _sweep(d, beta, efron).likelihood()
         chol = _cholesky(imat)
         fail = chol is None or not math.isfinite(ll) or not np.all(np.isfinite(u))
         close = (not fail) and abs(1.0 - best / ll) <= tol
@@ -545,7 +586,7 @@ def _newton(d: _Design, efron: bool, max_iter: int, tol: float,
             worse = fail or (((ll - best) / abs(best) < -tol) if counting else ll < best)
             if max_iter > 1 and worse:
                 beta = oldbeta
-                ll, u, imat = _sweep(d, beta, efron)[:3]
+                ll, u, imat = _sweep(d, beta, efron).likelihood()
             break
         if fail or ll < best:
             halving += 1
@@ -553,7 +594,8 @@ def _newton(d: _Design, efron: bool, max_iter: int, tol: float,
         else:
             halving = 0
             best = ll
-            step = _chol_solve(chol, u)  # type: ignore[arg-type]
+            assert chol is not None  # not `fail`
+            step = _chol_solve(chol, u)
             oldbeta = beta
             beta = beta + step
     return beta, loglik0, ll, u, imat, iteration, converged
@@ -581,7 +623,7 @@ def model_data(result: CoxResult, data: pd.DataFrame) -> pd.DataFrame:
     return result.formula.fit_frame(data, extra=(spec.weights, spec.cluster), warn=False)[0]
 
 
-def fitted_design(result: CoxResult, data: pd.DataFrame) -> tuple[_Design, tuple]:
+def fitted_design(result: CoxResult, data: pd.DataFrame) -> tuple[_Design, Sweep]:
     """The design of ``data`` (already coded, see :func:`model_data`) and the detailed sweep at
     the fitted coefficients, checking that these are the data ``result`` was fitted on (same
     rows, events and log-likelihood)."""
@@ -593,10 +635,11 @@ def fitted_design(result: CoxResult, data: pd.DataFrame) -> tuple[_Design, tuple
         )
     beta = np.asarray(result.coef) / design.scale
     out = _sweep(design, beta, result.spec.ties == "efron", detail=True)
-    if not math.isclose(out[0], result.loglik[1], rel_tol=1e-8, abs_tol=1e-8):
+    if not math.isclose(out.loglik, result.loglik[1], rel_tol=1e-8, abs_tol=1e-8):
         raise InputError(
             "the data differ from those the model was fitted on (log-likelihood "
-            f"{out[0]:.6f} instead of {result.loglik[1]:.6f}); pass the data used by fit_cox"
+            f"{out.loglik:.6f} instead of {result.loglik[1]:.6f}); pass the data used by "
+            "fit_cox"
         )
     return design, out
 
@@ -610,9 +653,9 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
             event: str | None = None, covariates: Sequence[str] | None = None,
             start: str | None = None, strata: str | Sequence[str] | None = None,
             weights: str | None = None, offset: str | None = None, cluster: str | None = None,
-            ties: Literal["efron", "breslow"] = "efron", robust: bool | None = None,
+            ties: Ties = "efron", robust: bool | None = None,
             max_iter: int = 30, tol: float = 1e-9, concordance: bool = True,
-            tt: Mapping[str, tuple[str, Callable]] | Callable | None = None) -> CoxResult:
+            tt: Mapping[str, tuple[str, TTFunction]] | TTFunction | None = None) -> CoxResult:
     """Fit a Cox model, as R's ``coxph(Surv(start, stop, event) ~ covariates, ...)``.
 
     Args:
@@ -662,6 +705,9 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
     if tt is not None:
         from awaken.epi.tt import RISKSET, expand_tt
 
+        if not isinstance(tt, Mapping):
+            raise InputError("tt as a function needs a formula with tt(x) terms; without a "
+                             "formula give tt={new_name: (column, function)}")
         if strata is not None and not isinstance(strata, str):
             strata = tuple(strata)
         expanded = expand_tt(data, stop=stop, event=event, tt=tt, start=start,
@@ -774,10 +820,8 @@ def _robust_var(data: pd.DataFrame, spec: CoxSpec, d: _Design, beta: np.ndarray,
                 naive_var: np.ndarray) -> tuple[np.ndarray, int]:
     """Sandwich variance: dfbeta residuals (weighted), summed within cluster, crossproduct."""
     out = _sweep(d, beta, efron, detail=True)
-    (t_h1, t_h2, t_mh1, t_mh2, t_mh3, k_add, k_rem, expeta) = (
-        out[8], out[9], out[10], out[11], out[12], out[13], out[14], out[15])
-    resid = kern.score_residuals(d.x, d.event, expeta, k_add, k_rem, t_h1, t_h2, t_mh1,
-                                 t_mh2, t_mh3)
+    resid = kern.score_residuals(d.x, d.event, out.expeta, out.enters, out.leaves, out.hazard1,
+                                 out.hazard2, out.mh1, out.mh2, out.mh3)
     resid /= d.scale
     dfbeta = (resid @ naive_var) * d.weights[:, None]
     if spec.cluster is None:

@@ -45,12 +45,12 @@ class _Fitted:
     weights: np.ndarray
     offset: np.ndarray
     strata: np.ndarray       # codes 0..k-1 (sorted levels)
-    levels: list             # stratum labels (None when unstratified)
+    levels: list[str | None]  # stratum labels (None when unstratified)
     means: np.ndarray        # R's fit$means
     offset_mean: float       # weighted mean of the offset (R's survfit centres by it)
 
 
-def _strata_labels(data: pd.DataFrame, spec: CoxSpec, codes: np.ndarray) -> list:
+def _strata_labels(data: pd.DataFrame, spec: CoxSpec, codes: np.ndarray) -> list[str | None]:
     """``"a=1, b=2"`` for each stratum code, R-style; ``[None]`` without strata."""
     if not spec.strata:
         return [None]
@@ -216,7 +216,8 @@ def _new_strata(result: CoxResult, f: _Fitted, data: pd.DataFrame,
 
 
 def predict_cox(result: CoxResult, data: pd.DataFrame, newdata: pd.DataFrame | None = None,
-                *, type: str = "lp", se_fit: bool = False) -> np.ndarray | tuple:
+                *, type: str = "lp", se_fit: bool = False,
+                ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Predictions as R's ``predict(coxph)``: ``"lp"`` (linear predictor, centred at the
     means — within strata for stratified models, R's ``reference = "strata"``), ``"risk"``
     (``exp(lp)``) or ``"expected"`` (expected number of events over each row's interval:
@@ -236,7 +237,7 @@ def predict_cox(result: CoxResult, data: pd.DataFrame, newdata: pd.DataFrame | N
 
 
 def _predict(result: CoxResult, data: pd.DataFrame, newdata: pd.DataFrame | None,
-             type: str, se_fit: bool = False) -> np.ndarray | tuple:
+             type: str, se_fit: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """:func:`predict_cox` on data already coded (design frames)."""
     f = _fitted_data(result, data)
     spec = result.spec

@@ -14,7 +14,7 @@ import pandas as pd
 
 from awaken.core.errors import unknown_choice
 from awaken.epi import _cox_kernels as kern
-from awaken.epi.cox import CoxResult, fitted_design, model_data
+from awaken.epi.cox import CoxResult, Sweep, _Design, fitted_design, model_data
 from awaken.epi.cox_predict import _fitted_data, _predict
 
 __all__ = ["cox_residuals"]
@@ -48,9 +48,9 @@ def cox_residuals(result: CoxResult, data: pd.DataFrame,
     terms = list(result.terms)
     if type in ("schoenfeld", "scaledsch"):
         return _schoenfeld(result, design, out, terms, type == "scaledsch")
-    (t_h1, t_h2, t_mh1, t_mh2, t_mh3, k_add, k_rem, expeta) = out[8:16]
-    resid = kern.score_residuals(design.x, design.event, expeta, k_add, k_rem, t_h1, t_h2,
-                                 t_mh1, t_mh2, t_mh3) / design.scale
+    resid = kern.score_residuals(design.x, design.event, out.expeta, out.enters, out.leaves,
+                                 out.hazard1, out.hazard2, out.mh1, out.mh2,
+                                 out.mh3) / design.scale
     full = np.zeros((design.n, len(terms)))
     full[design.rows] = resid
     if type in ("dfbeta", "dfbetas"):
@@ -65,10 +65,10 @@ def cox_residuals(result: CoxResult, data: pd.DataFrame,
     return pd.DataFrame(full, index=data.index, columns=terms)
 
 
-def _schoenfeld(result: CoxResult, d, out: tuple, terms: list[str],
+def _schoenfeld(result: CoxResult, d: _Design, out: Sweep, terms: list[str],
                 scaled: bool) -> pd.DataFrame:
-    t_mh3, k_add = out[12], out[13]
-    t_strat = out[4]
+    t_mh3, k_add = out.mh3, out.enters
+    t_strat = out.stratum
     dead = np.flatnonzero(d.event == 1)
     k = k_add[dead]
     resid = (d.x[dead] - t_mh3[k]) / d.scale

@@ -18,9 +18,10 @@ absorbs the epidemic waves; later entrants are left-truncated.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -122,7 +123,7 @@ def _date(text: str | None, what: str) -> pd.Timestamp | None:
         raise InputError(f"{what} {text!r} is not a date; use YYYY-MM-DD") from exc
 
 
-def parse_period(text: str | None) -> tuple[str, str] | None:
+def _parse_period(text: str | None) -> tuple[str, str] | None:
     """``"2020-12-01:2022-01-31"`` -> ``("2020-12-01", "2022-01-31")`` (dates inclusive)."""
     if text is None or text == "":
         return None
@@ -184,7 +185,7 @@ class _Population:
     def __post_init__(self) -> None:
         _date(self.origin, "origin")
         if self.period is not None:
-            parse_period(":".join(self.period))
+            _parse_period(":".join(self.period))
         if self.exposure_bands is not None:
             b = np.asarray(self.exposure_bands, dtype=float)
             if b.size == 0 or b[0] != 0 or np.any(np.diff(b) <= 0):
@@ -369,7 +370,7 @@ class NaiveEverExposed:
     """Time-fixed "ever infected" comparisons (Cox from entry, and logistic regression as
     an OR) beside the correct time-varying Cox model: the gap is immortal-time bias."""
 
-    base: _Population = field(default_factory=UKBLike)
+    base: UKBLike | FlatironLike = field(default_factory=UKBLike)
     name: ClassVar[str] = "naive_ever_exposed"
 
     def run(self, cohort: Cohort) -> DesignResult:
@@ -401,15 +402,16 @@ class Landmark:
     """Exposure status at a landmark date (default: 90 days into follow-up), followed from
     there; later infections are ignored (or censor the unexposed if ``censor_at_exposure``)."""
 
-    base: _Population = field(default_factory=UKBLike)
+    base: UKBLike | FlatironLike = field(default_factory=UKBLike)
     landmark: str | None = None
     censor_at_exposure: bool = False
     name: ClassVar[str] = "landmark"
 
     def _landmark_day(self) -> float:
         origin = pd.Timestamp(self.base.origin)
-        if self.landmark is not None:
-            return float((_date(self.landmark, "landmark") - origin).days)
+        day = _date(self.landmark, "landmark") if self.landmark is not None else None
+        if day is not None:
+            return float((day - origin).days)
         start = origin if self.base.period is None else pd.Timestamp(self.base.period[0])
         return float((start - origin).days + 90)
 
@@ -455,7 +457,7 @@ class RiskSetMatched:
     censored when they become exposed (``censor_controls_at_exposure``). Cox model stratified
     by matched set with robust errors clustered by person."""
 
-    base: _Population = field(default_factory=UKBLike)
+    base: UKBLike | FlatironLike = field(default_factory=UKBLike)
     n_controls: int = 4
     match_on: tuple[str, ...] = ("male",)
     age_caliper: float | None = 5.0
@@ -499,8 +501,8 @@ class RiskSetMatched:
             if pool.size == 0:
                 continue
             chosen = rng.choice(pool, size=min(self.n_controls, pool.size), replace=False)
-            members.append((s, i, t))
-            members.extend((s, j, t) for j in chosen)
+            members.append((s, int(i), float(t)))
+            members.extend((s, int(j), float(t)) for j in chosen)
         if not members:
             raise InputError("risk_set_matched: no exposed person has an eligible control")
         m = np.array(members, dtype=float)
@@ -531,7 +533,8 @@ class RiskSetMatched:
         sub = _Frame(m.drop_duplicates(ID), f.covariates, f.labels, f.counts)
         est = _cox_rows(self.name, "Cox stratified by matched set", "HR", fit, sub)
         est["events"] = int(m["outcome"].sum())
-        rel = m.assign(**{START: 0.0, STOP: m[STOP] - m[START]})
+        rel = m.copy()
+        rel[START], rel[STOP] = 0.0, m[STOP] - m[START]
         groups = np.where(m["exposed"] > 0, "newly exposed", "matched unexposed")
         curves = _group_curves(rel, m["status"], groups, f.labels)
         n_sets = int(m["set"].nunique())
@@ -567,10 +570,10 @@ def _group_curves(data: pd.DataFrame, status: pd.Series, groups: np.ndarray,
     """Aalen–Johansen curves per group, each starting once ``min_at_risk`` rows are at risk
     (so a curve does not hinge on the first handful of people entering a group)."""
     frames = []
-    status = np.asarray(status)
+    codes = np.asarray(status)
     for g in dict.fromkeys(groups):
         sel = groups == g
-        a, b, s = data[START].to_numpy()[sel], data[STOP].to_numpy()[sel], status[sel]
+        a, b, s = data[START].to_numpy()[sel], data[STOP].to_numpy()[sel], codes[sel]
         ids = data[ID].to_numpy()[sel]
         t0 = _first_time_with(a, b, min_at_risk)
         if t0 is None:
@@ -596,18 +599,38 @@ def _first_time_with(a: np.ndarray, b: np.ndarray, k: int) -> float | None:
 
 # ---- registry -------------------------------------------------------------------------------
 Design = UKBLike | FlatironLike | NaiveEverExposed | Landmark | RiskSetMatched
-DESIGNS: dict[str, type] = {c.name: c for c in (UKBLike, FlatironLike, NaiveEverExposed,
-                                               Landmark, RiskSetMatched)}
-BASES: dict[str, type[_Population]] = {"ukb_like": UKBLike, "flatiron_like": FlatironLike}
+DESIGNS: MappingProxyType[str, type[Design]] = MappingProxyType(
+    {c.name: c for c in (UKBLike, FlatironLike, NaiveEverExposed, Landmark, RiskSetMatched)}
+)
+BASES: MappingProxyType[str, type[UKBLike] | type[FlatironLike]] = MappingProxyType(
+    {"ukb_like": UKBLike, "flatiron_like": FlatironLike}
+)
+
+
+@overload
+def make_design(name: Literal["ukb_like"], *, period: str | tuple[str, str] | None = ...,
+                base: str = ..., **options: Any) -> UKBLike: ...
+@overload
+def make_design(name: Literal["flatiron_like"], *, period: str | tuple[str, str] | None = ...,
+                base: str = ..., **options: Any) -> FlatironLike: ...
+@overload
+def make_design(name: Literal["naive_ever_exposed"], *,
+                period: str | tuple[str, str] | None = ..., base: str = ...,
+                **options: Any) -> NaiveEverExposed: ...
+@overload
+def make_design(name: str, *, period: str | tuple[str, str] | None = ..., base: str = ...,
+                **options: Any) -> Design: ...
 
 
 def make_design(
-    name: str, *, period: tuple[str, str] | None = None, base: str = "ukb_like",
+    name: str, *, period: str | tuple[str, str] | None = None, base: str = "ukb_like",
     **options: Any,
 ) -> Design:
-    """A design by registry name. ``period`` (and, for the analyses of a base population,
-    ``base``: ``ukb_like`` or ``flatiron_like``) apply to the population; other options go
-    to the design's fields."""
+    """A design by registry name. ``period`` (``"START:END"`` or a pair of dates, inclusive)
+    and, for the analyses of a base population, ``base`` (``ukb_like`` or ``flatiron_like``)
+    apply to the population; other options go to the design's fields."""
+    if isinstance(period, str):
+        period = _parse_period(period)
     if name not in DESIGNS:
         raise unknown_choice("design", name, DESIGNS)
     cls = DESIGNS[name]
@@ -621,10 +644,3 @@ def make_design(
         return cls(base=BASES[base](period=period, **pop), **options)
     except TypeError as exc:
         raise InputError(f"design {name!r}: {exc}") from exc
-
-
-def with_period(design: Design, period: tuple[str, str] | None) -> Design:
-    """The same design restricted to a calendar period."""
-    if isinstance(design, _Population):
-        return replace(design, period=period)
-    return replace(design, base=replace(design.base, period=period))

@@ -17,13 +17,19 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from awaken.core.errors import InputError
+
+if TYPE_CHECKING:
+    from formulaic.model_spec import ModelSpec
+
+_T = TypeVar("_T")
 
 __all__ = ["CoxFormula", "MissingRowsWarning", "parse_cox_formula"]
 
@@ -154,7 +160,7 @@ def _required(rhs: str) -> set[str]:
     return set(map(str, Formula(rhs).required_variables)) if rhs.strip() else set()
 
 
-def _evaluate(build):
+def _evaluate(build: Callable[[], _T]) -> _T:
     """Run a formulaic step, turning its errors into an InputError that says what to fix."""
     from formulaic.errors import FormulaicError
 
@@ -172,7 +178,8 @@ def _evaluate(build):
 def _mismatch_warning() -> type[Warning]:
     from formulaic.errors import DataMismatchWarning
 
-    return DataMismatchWarning
+    warning: type[Warning] = DataMismatchWarning
+    return warning
 
 
 def _check_present(data: pd.DataFrame, names: list[str], what: str) -> None:
@@ -186,7 +193,7 @@ def _check_present(data: pd.DataFrame, names: list[str], what: str) -> None:
                              "one formulaic knows (e.g. C(), log(), I(), bs(), cr())")
 
 
-def _columns(spec) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+def _columns(spec: ModelSpec) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
     columns: list[str] = []
     terms: dict[str, tuple[str, ...]] = {}
     for item in spec.structure:
@@ -214,7 +221,8 @@ def parse_cox_formula(text: str) -> CoxFormula:
     args = [a.strip() for a in m.group("args").split(",")]
     if len(args) not in (2, 3) or not all(args):
         raise InputError(f"Surv() takes 2 or 3 column names, got {m.group('args')!r}")
-    start, stop, event = (None, *args) if len(args) == 2 else args
+    start: str | None = args[0] if len(args) == 3 else None
+    stop, event = args[-2], args[-1]
     try:
         terms = list(Formula(rhs.strip() or "1"))
     except FormulaicError as exc:
@@ -239,5 +247,5 @@ def parse_cox_formula(text: str) -> CoxFormula:
             raise InputError(f"give at most one {name}() column, got {specials[name]}")
     return CoxFormula(text=text, start=start, stop=stop, event=event, rhs=" + ".join(kept),
                       strata=tuple(specials["strata"]) or None,
-                      cluster=(specials["cluster"] or [None])[0],
-                      offset=(specials["offset"] or [None])[0], tt=tuple(specials["tt"]))
+                      cluster=next(iter(specials["cluster"]), None),
+                      offset=next(iter(specials["offset"]), None), tt=tuple(specials["tt"]))

@@ -15,13 +15,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
 from awaken.core.errors import InputError
-from awaken.epi.cox import _build_design, _codes, _make_spec, _sweep
+from awaken.epi.cox import _build_design, _codes, _Design, _make_spec, _sweep
 
 __all__ = ["FrailtyResult", "fit_frailty"]
 
@@ -71,12 +72,18 @@ def gamma_correction(d: np.ndarray, nu: float) -> float:
 class _Penalised:
     """The penalised Newton fit at a given theta, warm-started from the last solution."""
 
-    def __init__(self, design, p: int, q: int, efron: bool) -> None:
+    def __init__(self, design: _Design, p: int, q: int, efron: bool) -> None:
         self.d, self.p, self.q, self.efron = design, p, q, efron
         self.b = np.zeros(p + q)
 
-    def _value(self, b: np.ndarray, nu: float, derivs: bool):
-        ll, u, imat = _sweep(self.d, b, self.efron)[:3]
+    @overload
+    def _value(self, b: np.ndarray, nu: float,
+               derivs: Literal[True]) -> tuple[float, float, np.ndarray, np.ndarray]: ...
+    @overload
+    def _value(self, b: np.ndarray, nu: float, derivs: Literal[False]) -> tuple[float, float]: ...
+    def _value(self, b: np.ndarray, nu: float, derivs: bool,
+               ) -> tuple[float, float] | tuple[float, float, np.ndarray, np.ndarray]:
+        ll, u, imat = _sweep(self.d, b, self.efron).likelihood()
         w = b[self.p:] * self.d.scale[self.p:]
         pen = nu * float(np.sum(np.exp(w) - 1.0 - w))  # R's penalty (0 at w = 0)
         if not derivs:

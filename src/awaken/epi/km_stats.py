@@ -72,12 +72,12 @@ def survival_quantiles(curve: pd.DataFrame,
     frames = []
     for level, part in _curves(curve, ("time", "surv", "lower", "upper")):
         x = np.r_[0.0, part["time"].to_numpy(float)]
-        rows = {"prob": p}
+        rows: dict[str, np.ndarray] = {"prob": p}
         for name, col in (("quantile", "surv"), ("lower", "lower"), ("upper", "upper")):
             rows[name] = _findq(x, np.r_[0.0, 1 - part[col].to_numpy(float)], p, TIMEFIX_TOL)
         frame = pd.DataFrame(rows)
         if level is not None:
-            frame.insert(0, "group", level)
+            frame.insert(0, "group", [level] * len(frame))
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 

@@ -107,7 +107,9 @@ def _subset(values: ArrayLike | None, mask: np.ndarray) -> np.ndarray | None:
 
 
 @numba.njit(cache=True)
-def _ms_kernel(a, b, w, frm, to, cluster, n_cl, times, k):  # pragma: no cover - jit
+def _ms_kernel(a: np.ndarray, b: np.ndarray, w: np.ndarray, frm: np.ndarray, to: np.ndarray,
+               cluster: np.ndarray, n_cl: int, times: np.ndarray,
+               k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
     """Aalen–Johansen product with each cluster's influence on ``p`` carried along."""
     n = b.size
     m = times.size

@@ -134,7 +134,7 @@ def kaplan_meier(
     frames = []
     for level in levels:
         m = g == level
-        cl = None if not robust else pd.factorize(cluster[m])[0]
+        cl = None if not robust or cluster is None else pd.factorize(cluster[m])[0]
         frames.append(_km_curve(t[m], e[m], a[m], w[m], cl, conf_type, conf_level)
                       .assign(group=level))
     out = pd.concat(frames, ignore_index=True)
@@ -237,7 +237,9 @@ def _aj(
 
 
 @numba.njit(cache=True)
-def _aj_kernel(t, a, w, code, cluster, n_cl, ev_times, k, clustered):  # pragma: no cover
+def _aj_kernel(t: np.ndarray, a: np.ndarray, w: np.ndarray, code: np.ndarray,
+               cluster: np.ndarray, n_cl: int, ev_times: np.ndarray, k: int,
+               clustered: bool) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
     """Aalen–Johansen recursion with each row's influence (its case weight times the
     derivative with respect to it), updated at every event time; variance = sum of squared
     influences (summed within cluster first)."""

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -69,13 +69,13 @@ def _coerce(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     if table == "persons" and not {"birth_date", "age_at_entry"} & set(frame.columns):
         raise InputError("table 'persons' needs column 'birth_date' or 'age_at_entry'")
     for name in frame.columns:
-        col = declared.get(name)
-        if col is None:
+        found = declared.get(name)
+        if found is None:
             if table != "persons":
                 continue  # extra columns in event tables are kept but not used
-            col = Column(name, "number" if _is_numeric(frame[name]) else "text", "covariate",
-                         required=False)
-        frame[name] = _convert(table, frame, col)
+            found = Column(name, "number" if _is_numeric(frame[name]) else "text", "covariate",
+                           required=False)
+        frame[name] = _convert(table, frame, found)
     return frame
 
 
@@ -113,7 +113,7 @@ def _convert(table: str, frame: pd.DataFrame, col: Column) -> pd.Series:
         return out.astype(float)
     if col.kind == "id":
         return s.map(_id_text).astype(object)
-    out = s.map(lambda v: v if pd.isna(v) else str(v).strip()).astype(object)
+    out = s.map(_text).astype(object)
     if col.allowed is not None:
         bad = ~missing & ~out.isin(col.allowed).to_numpy()
         pos = _first(bad)
@@ -121,6 +121,10 @@ def _convert(table: str, frame: pd.DataFrame, col: Column) -> pd.Series:
             raise InputError(f"{_where(table, frame, pos)}: column {col.name!r} has "
                              f"{s.iloc[pos]!r}; allowed: {', '.join(col.allowed)}")
     return out
+
+
+def _text(v: Any) -> object:  # a cell of any type
+    return v if pd.isna(v) else str(v).strip()
 
 
 def _id_text(v: object) -> str:

@@ -15,6 +15,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -100,8 +101,16 @@ def _g(dist: str, z: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, ...]:
     return g, np.where(event, -z, -lam), np.where(event, -1.0, lam * (z - lam))
 
 
+@overload
 def _loglik(dist: str, x: np.ndarray, y: np.ndarray, event: np.ndarray, w: np.ndarray,
-            theta: np.ndarray, fixed_scale: bool, derivs: bool):
+            theta: np.ndarray, fixed_scale: bool,
+            derivs: Literal[True]) -> tuple[float, np.ndarray, np.ndarray]: ...
+@overload
+def _loglik(dist: str, x: np.ndarray, y: np.ndarray, event: np.ndarray, w: np.ndarray,
+            theta: np.ndarray, fixed_scale: bool, derivs: Literal[False]) -> float: ...
+def _loglik(dist: str, x: np.ndarray, y: np.ndarray, event: np.ndarray, w: np.ndarray,
+            theta: np.ndarray, fixed_scale: bool,
+            derivs: bool) -> float | tuple[float, np.ndarray, np.ndarray]:
     p = x.shape[1]
     beta = theta[:p]
     log_sigma = 0.0 if fixed_scale else theta[p]

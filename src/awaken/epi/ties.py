@@ -12,6 +12,7 @@ paths can be 1e-14 apart: without the rule they are two times, with it one tied 
 from __future__ import annotations
 
 import math
+from typing import overload
 
 import numpy as np
 
@@ -42,6 +43,12 @@ def _snap(times: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     return out
 
 
+@overload
+def timefix(stop: np.ndarray, start: np.ndarray, *,
+            tol: float = ...) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def timefix(stop: np.ndarray, start: None = None, *,
+            tol: float = ...) -> tuple[np.ndarray, None]: ...
 def timefix(stop: np.ndarray, start: np.ndarray | None = None, *,
             tol: float = TIMEFIX_TOL) -> tuple[np.ndarray, np.ndarray | None]:
     """Merge times equal up to round-off, as R's ``aeqSurv(Surv(start, stop, ...))``.

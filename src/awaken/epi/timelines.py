@@ -99,7 +99,7 @@ class Timeline:
         return Timeline(data, self.id, self.events)
 
     def split(
-        self, cuts: Sequence[float], *, name: str | None = None,
+        self, cuts: Sequence[float] | np.ndarray, *, name: str | None = None,
         labels: Sequence[str] | None = None,
     ) -> Timeline:
         """Split every row at fixed times (``survSplit``); ``name`` records the interval
@@ -226,7 +226,7 @@ def _split_rows(data: pd.DataFrame, pairs: pd.DataFrame, events: tuple[str, ...]
     out[START] = t0
     out[STOP] = t1
     for ev in events:
-        out[ev] = np.where(last, out[ev].to_numpy(), 0).astype(out[ev].dtype)
+        out[ev] = out[ev].where(last, 0)
     return out
 
 

@@ -66,7 +66,7 @@ def cox_zph(result: CoxResult, data: pd.DataFrame, transform: str = "km",
         raise unknown_choice("transform", str(transform), TRANSFORMS)
     spec = result.spec
     design, out = fitted_design(result, model_data(result, data))
-    t_time, t_ndeath, t_u, t_v = out[3], out[5], out[6], out[7]
+    t_time, t_ndeath, t_u, t_v = out.time, out.n_deaths, out.time_score, out.time_info
     ttime = _time_transform(transform, t_time, design.all_stop, design.all_start,
                             design.all_event)
     g = ttime - np.sum(ttime * t_ndeath) / np.sum(t_ndeath)

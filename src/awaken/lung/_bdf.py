@@ -31,8 +31,7 @@ from numba import njit
 
 from awaken.lung._generated import N_STATES, jac, rhs
 from awaken.lung._rodas import _lu, _solve
-
-OK, MAX_STEPS, BAD_VALUE, SINGULAR = 0, 2, 3, 4
+from awaken.lung.status import BAD_VALUE, OK, STEP_LIMIT
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
 MODEL_FINGERPRINT = "100c51d605103656"
@@ -217,7 +216,7 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
         current_jac = True
         while t < t_bound:
             if steps >= max_steps:
-                status = MAX_STEPS
+                status = STEP_LIMIT
                 break
             accepted = False
             n_iter = 0

@@ -9,7 +9,7 @@ the implicit tier (``_rodas.advance``) can continue from there, when
   estimated from the last two stages, 15 times without 6 clear steps in between), or the
   pace so far would spend more than ``max_steps`` steps on the whole span: the member
   crawls at the explicit stability limit (status ``STIFF``);
-- or ``max_steps`` steps are spent (status ``MAX_STEPS``).
+- or ``max_steps`` steps are spent (status ``STEP_LIMIT``; codes in ``awaken.lung.status``).
 
 Counters (``stats``: steps, rejected steps, right-hand-side calls) are load-independent
 measures of the work; ``benchmarks/lung_profile.py`` reports them.
@@ -21,8 +21,7 @@ import numpy as np
 from numba import njit
 
 from awaken.lung._generated import N_STATES, rhs
-
-OK, STIFF, MAX_STEPS, BAD_VALUE = 0, 1, 2, 3
+from awaken.lung.status import BAD_VALUE, OK, STEP_LIMIT, STIFF
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
 MODEL_FINGERPRINT = "100c51d605103656"
@@ -80,7 +79,7 @@ def advance(p, stops, is_output, rtol, atol, stiff_after, max_steps, y, pos, clo
         t_end = stops[s]
         while t < t_end:
             if steps >= max_steps:
-                status = MAX_STEPS
+                status = STEP_LIMIT
                 break
             if steps >= stiff_after and (
                 stiff_count >= 15 or steps * span > max_steps * (t - t_start)

@@ -18,8 +18,8 @@ from numba import njit, prange
 
 from awaken.lung import _bdf, _dopri, _rodas
 from awaken.lung._generated import N_STATES, initial_state
+from awaken.lung.status import OK
 
-OK = _dopri.OK
 RODAS, BDF = 0, 1  # the implicit tier
 # Per member: explicit steps, rejected, rhs calls; Rodas4 steps, rejected, rhs calls,
 # Jacobians; BDF steps, rejected, rhs calls, Jacobians, LU factorisations.
@@ -30,7 +30,7 @@ STATS = (
 )
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-TIERS_FINGERPRINT = "18f3f9d85b8f8d99"
+TIERS_FINGERPRINT = "eae8d4f040c87d31"
 MODEL_FINGERPRINT = "100c51d605103656"
 
 

@@ -18,8 +18,7 @@ import numpy as np
 from numba import njit
 
 from awaken.lung._generated import N_STATES, jac, rhs
-
-OK, MAX_STEPS, BAD_VALUE, SINGULAR = 0, 2, 3, 4
+from awaken.lung.status import BAD_VALUE, OK, SINGULAR, STEP_LIMIT
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
 MODEL_FINGERPRINT = "100c51d605103656"
@@ -128,7 +127,7 @@ def advance(p, stops, is_output, rtol, atol, max_steps, y, pos, clock, out, stat
         need_jac = True
         while t < t_end:
             if steps >= max_steps:
-                status = MAX_STEPS
+                status = STEP_LIMIT
                 break
             last = False
             h_free = h

@@ -18,8 +18,7 @@ import numpy as np
 from numba import njit, prange
 
 from awaken.lung._generated import N_PROCESSES, rates
-
-OK, TAU_UNDERFLOW, ODE_FAILED = 0, 1, 2
+from awaken.lung.status import ODE_FAILED, OK, TAU_UNDERFLOW
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
 MODEL_FINGERPRINT = "100c51d605103656"

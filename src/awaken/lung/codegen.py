@@ -211,8 +211,9 @@ def stamp(path: Path) -> bool:
 
 
 # The ensemble driver calls the two tiers' kernels, defined in other files: it carries a
-# hash of their sources too, so editing a tier (then running this module) renews its cache.
-DRIVER, TIERS = "_ensemble.py", ("_dopri.py", "_rodas.py", "_bdf.py")
+# hash of their sources too, so editing a tier (then running this module) renews its cache;
+# the status codes the tiers return (``status.py``) count as tier source.
+DRIVER, TIERS = "_ensemble.py", ("_dopri.py", "_rodas.py", "_bdf.py", "status.py")
 _TIERS_FINGERPRINT = re.compile(r'^TIERS_FINGERPRINT = "[0-9a-f]*"$', re.MULTILINE)
 
 

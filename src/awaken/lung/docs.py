@@ -286,6 +286,11 @@ SECTIONS: dict[str, Callable[[], str]] = {
 }
 
 
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement that inserts ``text`` as it is (no backslash escapes)."""
+    return lambda _match: text
+
+
 def render(text: str) -> str:
     """``text`` with every generated section replaced by its current content."""
     for name, make in SECTIONS.items():
@@ -296,7 +301,7 @@ def render(text: str) -> str:
             )
         pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
         block = f"{begin}\n{_NOTICE}\n\n{make()}\n\n{end}"
-        text = pattern.sub(lambda _m, b=block: b, text)
+        text = pattern.sub(_literal(block), text)
     return text
 
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from awaken.core.errors import InputError, unknown_choice
+from awaken.core.frozen import FrozenMap, freeze
 from awaken.lung.interventions import Intervention
 from awaken.lung.model import STATE_IDS
 from awaken.lung.presets import host as host_preset
 from awaken.lung.presets import virus as virus_preset
-from awaken.lung.solve import Setup, observe, simulate_batch
-
-PEAK_STEP = 0.05  # days: resolution of the peak-day search
+from awaken.lung.solve import PEAK_STEP, Setup, observe, peak_time, simulate_batch
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,10 @@ class Arm:
     virus: str = "iav-pr8"
     host: str = "mouse"
     interventions: tuple[Intervention, ...] = ()
-    overrides: Mapping[str, float] = field(default_factory=dict)
+    overrides: Mapping[str, float] = field(default_factory=FrozenMap)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "overrides", freeze(self.overrides))
 
     def setup(
         self,
@@ -72,7 +75,7 @@ CHIA2025 = Experiment(
         "days 3-270 against PBS-treated controls."
     ),
     arms=(
-        Arm("pbs", "mock infection (PBS): no virus", overrides=MappingProxyType({"V0": 0.0})),
+        Arm("pbs", "mock infection (PBS): no virus", overrides={"V0": 0.0}),
         Arm("iav", "influenza A/PR8, wild-type mice"),
         Arm("sars2", "SARS-CoV-2 MA10, wild-type mice", virus="sars2-ma10"),
         Arm("iav_il6ko", "influenza A/PR8, IL-6 knockout mice", host="mouse-il6ko"),
@@ -102,16 +105,25 @@ def experiment(name: str) -> Experiment:
         raise unknown_choice("experiment", name, EXPERIMENTS) from None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ExperimentRun:
-    """Deterministic trajectories of every arm on a fine grid."""
+    """Deterministic trajectories of every arm on a fine grid (read-only arrays and mappings;
+    compared and hashed by identity, as arrays have no hash)."""
 
     experiment: Experiment
     times: np.ndarray
     states: np.ndarray  # (n_arms, n_times, n_states)
     params: np.ndarray  # (n_arms, n_params)
-    overrides: Mapping[str, float] = field(default_factory=dict)
-    defaults: Mapping[str, float] = field(default_factory=dict)
+    overrides: Mapping[str, float] = field(default_factory=FrozenMap)
+    defaults: Mapping[str, float] = field(default_factory=FrozenMap)
+
+    def __post_init__(self) -> None:
+        for name in ("times", "states", "params"):
+            array = np.array(getattr(self, name), dtype=float)
+            array.setflags(write=False)
+            object.__setattr__(self, name, array)
+        object.__setattr__(self, "overrides", freeze(self.overrides))
+        object.__setattr__(self, "defaults", freeze(self.defaults))
 
     def rerun(self, overrides: Mapping[str, float]) -> ExperimentRun:
         """The same experiment with extra overrides on top of this run's."""
@@ -158,11 +170,11 @@ class ExperimentRun:
         return pd.DataFrame(records, columns=["arm", "day", "observable", "value"])
 
     def peak_day(self, arm: str, state: str) -> float:
-        """Day on which ``state`` peaks in ``arm`` (grid resolution ``PEAK_STEP``)."""
+        """Day on which ``state`` peaks in ``arm`` (:func:`~awaken.lung.solve.peak_time`)."""
         series = self.states[self.arm_index(arm), :, STATE_IDS.index(state)]
-        return float(self.times[int(np.argmax(series))])
+        return float(peak_time(series, self.times))
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         """``{"arms": {ARM: {DAY: {fold_change, dividing_fraction}}}, peak days...}``.
 
         ``dividing_fraction`` is the Ki67+ (cycling) fraction, ``ki67_fraction``.
@@ -203,4 +215,4 @@ def run_experiment(
     fine = np.arange(0.0, min(horizon, 30.0) + 1e-9, PEAK_STEP)
     times = np.union1d(np.union1d(fine, np.arange(0.0, horizon + 1e-9, 1.0)), exp.days)
     return ExperimentRun(exp, times, simulate_batch(params, times), params,
-                         dict(overrides or {}), dict(defaults or {}))
+                         freeze(overrides), freeze(defaults))

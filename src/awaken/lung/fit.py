@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from scipy.optimize import differential_evolution, minimize
+from scipy.optimize import Bounds, differential_evolution, minimize
 
 from awaken.core.errors import AwakenError
 from awaken.core.io import write_json
@@ -111,7 +112,7 @@ def fit(variant: str = "default", maxiter: int = 12, seed: int = 1) -> dict[str,
         return total / len(jitters)
 
     start = np.clip(np.log10([PARAMETERS_BY_NAME[n].value for n in names]), lower, upper)
-    found = differential_evolution(robust, list(zip(lower, upper, strict=True)), popsize=8,
+    found = differential_evolution(robust, Bounds(lower, upper), popsize=8,
                                    maxiter=maxiter, seed=seed, polish=False, tol=1e-6, x0=start)
     polished = minimize(robust, found.x, method="Nelder-Mead",
                         bounds=list(zip(lower, upper, strict=True)),
@@ -120,7 +121,7 @@ def fit(variant: str = "default", maxiter: int = 12, seed: int = 1) -> dict[str,
     return {n: float(f"{10.0**v:.4g}") for n, v in zip(names, best, strict=True)}
 
 
-def stored() -> dict[str, dict]:
+def stored() -> dict[str, dict[str, Any]]:
     """The fits recorded in ``fit.json``, by variant."""
     return json.loads(RESULT.read_text())["variants"] if RESULT.exists() else {}
 

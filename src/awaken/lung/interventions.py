@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from awaken.core.errors import InputError, unknown_choice
 
 # kind -> (window start parameter, window end parameter, efficacy parameter or None)
-KINDS: dict[str, tuple[str, str, str | None]] = {
+KINDS: MappingProxyType[str, tuple[str, str, str | None]] = MappingProxyType({
     "cd4_depletion": ("cd4_dep_start", "cd4_dep_end", None),
     "cd8_depletion": ("cd8_dep_start", "cd8_dep_end", None),
     "il6_blockade": ("il6_block_start", "il6_block_end", "il6_block_eff"),
     "antiviral": ("antiviral_start", "antiviral_end", "antiviral_eff"),
     "vaccine": ("vaccine_start", "vaccine_end", "vaccine_eff"),
-}
+})
 
 
 @dataclass(frozen=True, slots=True)

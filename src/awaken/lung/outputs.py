@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from awaken.core.checks import count
+from awaken.core.checks import seed as check_seed
 from awaken.core.io import atomic_path, write_json, write_table
 from awaken.lung.experiments import ExperimentRun
 from awaken.lung.stochastic import simulate_mice
@@ -78,7 +80,7 @@ def plot_experiment(run: ExperimentRun, spread: pd.DataFrame | None, path: Path)
 
     exp = run.experiment
     fig, axes = plt.subplots(2, 2, figsize=(11, 8), constrained_layout=True)
-    colours = dict(zip([a.name for a in exp.arms], plt.cm.tab10.colors, strict=False))
+    colours = dict(zip([a.name for a in exp.arms], plt.get_cmap("tab10")(range(10)), strict=False))
     ref = run.observed(exp.reference)["dcc_count"]
     for arm in exp.arms:
         observed = run.observed(arm.name)
@@ -121,6 +123,7 @@ def write_experiment(
 
     With ``n_mice > 0`` the DCC observables also carry mouse-to-mouse spread.
     """
+    n_mice, seed = count("n_mice", n_mice, 0), check_seed(seed)
     out = Path(out_dir)
     spread = stochastic_spread(run, n_mice, seed) if n_mice > 0 else None
     files = ExperimentFiles(

@@ -93,14 +93,14 @@ def _above_round_off(value: float) -> float:
     return 0.0 if abs(value) < ROUND_OFF else value
 
 
-def lung_infected_fraction(states: np.ndarray, p: np.ndarray) -> np.ndarray:
+def lung_infected_fraction(states: np.ndarray, params: np.ndarray) -> np.ndarray:
     """Productively infected fraction of the lung epithelium along a trajectory."""
     from awaken.lung.model import PARAMETER_INDEX, STATE_IDS
 
-    return states[:, STATE_IDS.index("infected")] / p[PARAMETER_INDEX["T0"]]
+    return states[:, STATE_IDS.index("infected")] / params[PARAMETER_INDEX["T0"]]
 
 
-def _awakened(times: np.ndarray, states: np.ndarray, p: np.ndarray) -> float:
+def _awakened(times: np.ndarray, states: np.ndarray, params: np.ndarray) -> float:
     """Cells awakened over the run per dormant cell at the start (integrated flux)."""
     from awaken.lung._generated import N_PROCESSES, rates
     from awaken.lung.model import PARAMETER_INDEX, PROCESSES
@@ -109,9 +109,9 @@ def _awakened(times: np.ndarray, states: np.ndarray, p: np.ndarray) -> float:
     r = np.zeros(N_PROCESSES)
     flux = np.empty(times.size)
     for k in range(times.size):
-        rates(times[k], states[k], p, r)
+        rates(times[k], states[k], params, r)
         flux[k] = r[j]
-    return float(trapezoid(flux, times) / max(p[PARAMETER_INDEX["D0"]], 1e-300))
+    return float(trapezoid(flux, times) / max(params[PARAMETER_INDEX["D0"]], 1e-300))
 
 
 def _setups(virus: str, host: str, vaccinated: bool, horizon: float,

@@ -147,7 +147,7 @@ def _bounds(expr: str, env: Mapping[str, Interval]) -> Interval:
     """Interval enclosing ``expr`` when every name lies in its interval in ``env``."""
 
     def walk(node: ast.AST) -> Interval:
-        if isinstance(node, ast.Constant):
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
             v = float(node.value)
             return v, v
         if isinstance(node, ast.Name):

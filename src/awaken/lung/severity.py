@@ -38,9 +38,9 @@ def lung_infected_peak(virus: str, spread: float, overrides: dict[str, float]) -
     from awaken.lung.response import lung_infected_fraction
     from awaken.lung.solve import Setup, simulate_batch
 
-    p = Setup(virus, REFERENCE_HOST, (), {**overrides, "spread": spread}).vector()
-    states = simulate_batch(p[None, :], np.arange(0.0, 30.0 + 1e-9, 0.1))[0]
-    return float(lung_infected_fraction(states, p).max())
+    params = Setup(virus, REFERENCE_HOST, (), {**overrides, "spread": spread}).vector()
+    states = simulate_batch(params[None, :], np.arange(0.0, 30.0 + 1e-9, 0.1))[0]
+    return float(lung_infected_fraction(states, params).max())
 
 
 def solve_spread(virus: str, severity: str, overrides: dict[str, float]) -> float:

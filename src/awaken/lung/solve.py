@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
 
 import numba
 import numpy as np
 import pandas as pd
 from scipy.integrate import solve_ivp
 
+from awaken.core import checks
 from awaken.core.errors import InputError, SolverError, unknown_choice
+from awaken.core.frozen import FrozenMap, freeze
 from awaken.lung import _ensemble
 from awaken.lung._generated import observe_series, rhs
 from awaken.lung.interventions import KINDS, Intervention, check_no_overlap
@@ -34,10 +37,13 @@ from awaken.lung.model import (
 )
 from awaken.lung.presets import host, severity, virus
 from awaken.lung.severity import spread_for
+from awaken.lung.status import Status
 
 RTOL = 1e-8
 ATOL = 1e-10
-MAX_STEPS = 200_000
+MAX_STEPS = 200_000  # steps per member (a count; the status is ``Status.STEP_LIMIT``)
+PEAK_STEP = 0.05  # days: the output grid on which peak times are read (``peak_time``)
+MAX_DAYS = 3650.0  # longest run (days) `simulate` and `simulate_mice` accept: ten years
 PARALLEL_FROM = 16  # smaller batches run in the calling thread: no OpenMP spin-up or spinning
 EXPLICIT_STEPS = 20_000  # explicit steps after which a member goes to the implicit tier
 # Explicit steps before a member found stiff, or slow, may be handed over, per implicit tier:
@@ -55,13 +61,18 @@ class Setup:
 
     ``severity`` (``upper`` … ``critical``, see ``presets.SEVERITIES``) applies to human
     viruses, whose infections start in the upper airway; empty keeps the preset's values.
+    Immutable and hashable: ``overrides`` is kept as a read-only :class:`FrozenMap`.
     """
 
     virus: str = "iav-pr8"
     host: str = "mouse"
     interventions: tuple[Intervention, ...] = ()
-    overrides: Mapping[str, float] = field(default_factory=dict)
+    overrides: Mapping[str, float] = field(default_factory=FrozenMap)
     severity: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "interventions", tuple(self.interventions))
+        object.__setattr__(self, "overrides", freeze(self.overrides))
 
     def parameters(self) -> dict[str, float]:
         """All parameter values by name, validated against their declared ranges."""
@@ -90,16 +101,22 @@ class Setup:
 
 def parameter_vector(values: Mapping[str, float]) -> np.ndarray:
     """A parameter vector from a full or partial mapping (missing names take defaults)."""
-    return Setup(overrides=dict(values)).vector()
+    return Setup(overrides=values).vector()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Trajectory:
-    """States at the output times, with the derived observables."""
+    """States at the output times, with the derived observables (read-only arrays)."""
 
     times: np.ndarray
     states: np.ndarray  # (n_times, n_states)
     params: np.ndarray
+
+    def __post_init__(self) -> None:
+        for name in ("times", "states", "params"):
+            array = np.array(getattr(self, name), dtype=float)
+            array.setflags(write=False)
+            object.__setattr__(self, name, array)
 
     def state(self, state_id: str) -> np.ndarray:
         """One state's time course."""
@@ -122,10 +139,26 @@ class Trajectory:
 
 def observe(times: np.ndarray, states: np.ndarray, params: np.ndarray) -> dict[str, np.ndarray]:
     """Every declared observable along one trajectory (states: (n_times, n_states))."""
-    times = np.ascontiguousarray(times, dtype=float)
+    # writable copies: numba compiles read-only arrays (a Trajectory's) as another type
+    times = np.array(times, dtype=float, order="C")
     out = np.zeros((times.size, len(OBSERVABLE_IDS)))
-    observe_series(times, np.ascontiguousarray(states, dtype=float), params, out)
+    observe_series(times, np.array(states, dtype=float, order="C"),
+                   np.array(params, dtype=float), out)
     return {name: out[:, k] for k, name in enumerate(OBSERVABLE_IDS)}
+
+
+def peak_time(values: np.ndarray, times: np.ndarray, until: float | None = None) -> np.ndarray:
+    """The one peak-time rule: the output time of the maximum along the last axis.
+
+    ``values`` (..., n_times) on the grid ``times``; only times ``<= until`` count (all when
+    ``None``). The resolution is the grid's (experiments and calibration solve on a
+    ``PEAK_STEP`` grid); a series with a NaN gives NaN; ties go to the earliest time.
+    """
+    times = np.asarray(times, dtype=float)
+    last = times.size if until is None else int(np.searchsorted(times, until, side="right"))
+    window = np.asarray(values, dtype=float)[..., :last]
+    at = np.argmax(np.nan_to_num(window, nan=-np.inf), axis=-1)
+    return np.where(np.isnan(window).any(axis=-1), np.nan, times[at])
 
 
 def _check_times(times: np.ndarray) -> np.ndarray:
@@ -141,8 +174,8 @@ def _stops(params: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """Per member: output times merged with window edges, padded to a common length."""
     t0, t_end = 0.0, times[-1]
     rows = []
-    for p in params:
-        edges = [p[i] for pair in _WINDOW_PARAMS for i in pair if t0 < p[i] < t_end]
+    for row in params:
+        edges = [row[i] for pair in _WINDOW_PARAMS for i in pair if t0 < row[i] < t_end]
         rows.append(np.union1d(np.concatenate(([t0], times)), edges))
     width = max(len(r) for r in rows)
     stops = np.full((len(rows), width), t_end)
@@ -162,35 +195,48 @@ def _breaks(params: np.ndarray, stops: np.ndarray) -> np.ndarray:
     return is_break
 
 
-def _describe(p: np.ndarray) -> str:
-    changed = {prm.name: float(v) for prm, v in zip(PARAMETERS, p, strict=True) if v != prm.value}
+def _describe(params: np.ndarray) -> str:
+    changed = {prm.name: float(v) for prm, v in zip(PARAMETERS, params, strict=True)
+               if v != prm.value}
     return ", ".join(f"{k}={v:g}" for k, v in changed.items()) or "all defaults"
 
 
-def solve_implicit(p: np.ndarray, times: np.ndarray, method: str = "Radau") -> np.ndarray:
-    """Solve one parameter set with SciPy's implicit ``method``, segment by segment."""
+ImplicitMethod = Literal["Radau", "BDF", "LSODA"]
+_IMPLICIT: Mapping[str, ImplicitMethod] = {"Radau": "Radau", "BDF": "BDF", "LSODA": "LSODA"}
+
+
+def solve_implicit(
+    params: np.ndarray, times: np.ndarray, method: ImplicitMethod = "Radau"
+) -> np.ndarray:
+    """One parameter vector solved by SciPy's implicit ``method`` (``Radau``, ``BDF``,
+    ``LSODA``), segment by segment between window edges.
+
+    Public on purpose: the reference the compiled solver is tested and benchmarked against,
+    and its last resort for members the compiled tiers cannot finish; slow (milliseconds
+    to seconds per trajectory).
+    """
     times = _check_times(times)
-    stops, is_output = _stops(p[None, :], times)
+    stops, is_output = _stops(params[None, :], times)
     stops, is_output = stops[0], is_output[0]
     y = np.empty(len(STATE_IDS))
     from awaken.lung._generated import initial_state
 
-    initial_state(p, y)
+    initial_state(params, y)
     out = []
     if is_output[0]:
         out.append(y.copy())
 
     def f(t: float, x: np.ndarray) -> np.ndarray:
         dy = np.empty_like(x)
-        rhs(t, x, p, dy)
+        rhs(t, x, params, dy)
         return dy
 
     for a, b, keep in zip(stops[:-1], stops[1:], is_output[1:], strict=True):
         if b > a:
-            sol = solve_ivp(f, (a, b), y, method=method, rtol=RTOL, atol=ATOL)
+            sol = solve_ivp(f, (float(a), float(b)), y, method=method, rtol=RTOL, atol=ATOL)
             if not sol.success:
                 raise SolverError(
-                    f"{method} failed ({sol.message}) for parameter set: {_describe(p)}"
+                    f"{method} failed ({sol.message}) for parameter set: {_describe(params)}"
                 )
             y = np.maximum(sol.y[:, -1], 0.0)
         if keep:
@@ -231,23 +277,51 @@ def _integrate(
     return out, status, stats
 
 
+ParameterSets: TypeAlias = np.ndarray | pd.DataFrame | Sequence[Setup]
+"""Parameter sets for :func:`simulate_batch`: setups, a table with one column per parameter
+name (missing parameters take their defaults) or an (n, n_params) array of vectors."""
+
+
+def parameter_matrix(sets: ParameterSets) -> np.ndarray:
+    """The (n, n_params) vectors of ``sets`` (see :data:`ParameterSets`).
+
+    Setups and tables are validated against the declared ranges; an array is taken as it
+    is (rows must already be valid vectors, see :func:`parameter_vector`).
+    """
+    if isinstance(sets, pd.DataFrame):
+        unknown = [str(c) for c in sets.columns if c not in PARAMETERS_BY_NAME]
+        if unknown:
+            raise InputError(f"parameter table: unknown columns {unknown}; columns are "
+                             "parameter names (see `awaken lung parameters`)")
+        rows = sets.to_dict(orient="records")
+        return np.array([parameter_vector({str(k): float(v) for k, v in row.items()})
+                         for row in rows]).reshape(len(rows), len(PARAMETERS))
+    if isinstance(sets, np.ndarray):  # a writable copy (kernels take no read-only arrays)
+        return np.array(sets, dtype=float, ndmin=2, order="C")
+    if all(isinstance(s, Setup) for s in sets):
+        return np.array([s.vector() for s in sets]).reshape(len(sets), len(PARAMETERS))
+    raise InputError("parameter sets must be a sequence of Setup, a table with parameter-name "
+                     "columns or an (n, n_params) array")
+
+
 def simulate_batch(
-    params: np.ndarray,
+    params: ParameterSets,
     times: Sequence[float] | np.ndarray,
     *,
     rtol: float = RTOL,
     atol: float = ATOL,
     implicit: str | None = None,
 ) -> np.ndarray:
-    """Solve every row of ``params`` (n, n_params); returns states (n, n_times, n_states).
+    """Solve every parameter set; returns states (n, n_times, n_states).
 
-    Rows must already be valid parameter vectors (see :func:`parameter_vector`).
-    ``implicit`` picks the stiff tier (``IMPLICIT_TIERS``; default ``IMPLICIT``).
+    ``params``: setups, a table with one column per parameter name, or an (n, n_params)
+    array of valid vectors (see :func:`parameter_matrix`). ``implicit`` picks the stiff tier
+    (``IMPLICIT_TIERS``; default ``IMPLICIT``).
     """
     times = _check_times(np.asarray(times))
+    params = parameter_matrix(params)
     out, status, _ = _integrate(params, times, rtol, atol, implicit)
-    params = np.atleast_2d(params)
-    for m in np.flatnonzero(status != _ensemble.OK):
+    for m in np.flatnonzero(status != Status.OK):
         try:
             out[m] = solve_implicit(params[m], times)
         except SolverError as exc:
@@ -264,7 +338,8 @@ def solver_work(
     implicit: str | None = None,
 ) -> pd.DataFrame:
     """Per member, the compiled tiers' work: steps, rejections, right-hand-side calls,
-    Jacobians and LUs (columns ``_ensemble.STATS``) and ``status`` (0: solved without SciPy).
+    Jacobians and LUs (columns ``_ensemble.STATS``) and ``status`` (an
+    :class:`~awaken.lung.status.Status` code: ``Status.OK`` when solved without SciPy).
 
     The counts do not depend on the machine's load: ``benchmarks/lung_profile.py``."""
     _, status, stats = _integrate(params, np.asarray(times, dtype=float), rtol, atol, implicit)
@@ -286,17 +361,16 @@ def simulate(
     or a SciPy implicit method: ``"Radau"``, ``"BDF"``, ``"LSODA"``.
     """
     setup = setup or Setup()
-    if not days > 0:
-        raise InputError(f"days={days} must be positive")
+    days = checks.days("days", days, MAX_DAYS)
     grid = _check_times(np.asarray(times if times is not None else np.arange(0.0, days + 1e-9)))
-    p = setup.vector()
+    params = setup.vector()
     if method == "dopri":
-        states = simulate_batch(p[None, :], grid)[0]
-    elif method in ("Radau", "BDF", "LSODA"):
-        states = solve_implicit(p, grid, method)
+        states = simulate_batch(params[None, :], grid)[0]
+    elif method in _IMPLICIT:
+        states = solve_implicit(params, grid, _IMPLICIT[method])
     else:
         raise InputError(f"unknown method {method!r}; choose dopri, Radau, BDF or LSODA")
-    return Trajectory(grid, states, p)
+    return Trajectory(grid, states, params)
 
 
 __all__ = [
@@ -304,7 +378,10 @@ __all__ = [
     "Setup",
     "Trajectory",
     "observe",
+    "ParameterSets",
+    "parameter_matrix",
     "parameter_vector",
+    "peak_time",
     "simulate",
     "simulate_batch",
     "solve_implicit",

@@ -27,8 +27,6 @@ with the same seed share random streams (common random numbers).
 from __future__ import annotations
 
 import functools
-import math
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,12 +34,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from awaken.core import checks
 from awaken.core.errors import InputError, SolverError
 from awaken.core.rng import rng_stream
 from awaken.lung import _tauleap
 from awaken.lung._generated import N_PROCESSES, N_STATES, initial_state
 from awaken.lung.model import PARAMETER_INDEX, PROCESSES, STATE_IDS, WINDOWS
-from awaken.lung.solve import Setup, Trajectory, observe
+from awaken.lung.solve import MAX_DAYS, Setup, Trajectory, observe
+from awaken.lung.status import Status, describe
 
 DCC_STATES: tuple[str, str] = ("dcc_dormant", "dcc_awake")
 EPS = 0.02  # leap control: expected relative change of a DCC count per leap
@@ -233,9 +233,7 @@ def _nanquantiles(v: np.ndarray, qs: Sequence[float]) -> np.ndarray:
 
 
 def _grid(days: float, times: Sequence[float] | np.ndarray | None) -> np.ndarray:
-    ok = isinstance(days, numbers.Real) and not isinstance(days, bool)
-    if not (ok and math.isfinite(days) and days > 0):
-        raise InputError(f"days={days!r} must be a positive number")
+    days = checks.days("days", days, MAX_DAYS)
     if times is None:
         return np.union1d(np.arange(0.0, days), [float(days)])
     grid = np.asarray(times, dtype=float)
@@ -246,22 +244,16 @@ def _grid(days: float, times: Sequence[float] | np.ndarray | None) -> np.ndarray
     return grid
 
 
-def _stops(theta: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _stops(params: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Output times merged with day 0 and the intervention window edges."""
     edges = [
-        theta[PARAMETER_INDEX[name]]
+        params[PARAMETER_INDEX[name]]
         for w in WINDOWS
         for name in (w.start, w.end)
-        if 0.0 < theta[PARAMETER_INDEX[name]] < grid[-1]
+        if 0.0 < params[PARAMETER_INDEX[name]] < grid[-1]
     ]
     stops = np.union1d(np.concatenate(([0.0], grid)), edges)
     return stops, np.isin(stops, grid)
-
-
-def _check_count(name: str, value: int, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise InputError(f"{name}={value!r} must be an integer >= {low}")
-    return int(value)
 
 
 def mouse_generators(seed: int, first_mouse: int, n_mice: int) -> np.ndarray:
@@ -273,9 +265,9 @@ def mouse_generators(seed: int, first_mouse: int, n_mice: int) -> np.ndarray:
     return states
 
 
-def _initial(theta: np.ndarray, dcc: np.ndarray) -> np.ndarray:
+def _initial(params: np.ndarray, dcc: np.ndarray) -> np.ndarray:
     y0 = np.empty(N_STATES)
-    initial_state(theta, y0)
+    initial_state(params, y0)
     y0[dcc] = np.rint(y0[dcc])  # cells are whole
     return y0
 
@@ -296,41 +288,42 @@ def simulate_mice(
     Mouse ``i`` gives the same path whatever ``n_mice``, ``first_mouse`` or thread count.
     """
     setup = setup or Setup()
-    n_mice = _check_count("n_mice", n_mice, 1)
-    seed = _check_count("seed", seed, 0)
-    first_mouse = _check_count("first_mouse", first_mouse, 0)
+    n_mice = checks.count("n_mice", n_mice, 1)
+    seed = checks.seed(seed)
+    first_mouse = checks.count("first_mouse", first_mouse, 0)
     if not (0.0 < eps < 1.0) or not (tau_max > 0.0):
         raise InputError(f"need 0 < eps < 1 and tau_max > 0 (got {eps}, {tau_max})")
     grid = _grid(days, times)
-    theta = setup.vector()
+    checks.fits_in_memory(f"{n_mice:,} mice x {grid.size} output times", n_mice,
+                          grid.size * (N_STATES * 8 + 1))
+    params = setup.vector()
     ch = channels()
-    y0 = _initial(theta, ch.dcc)
-    stops, is_output = _stops(theta, grid)
+    y0 = _initial(params, ch.dcc)
+    stops, is_output = _stops(params, grid)
     tuning = (float(eps), float(tau_max), RTOL, ATOL, MAX_STEPS)
     out = np.zeros((n_mice, grid.size, N_STATES))
     awakened = np.zeros((n_mice, grid.size), dtype=np.bool_)
     status = np.zeros(n_mice, dtype=np.int64)
     gens = mouse_generators(seed, first_mouse, n_mice)
     _tauleap.simulate_mice(
-        theta, y0, stops, is_output, gens, ch.kernel_args(), tuning, out, awakened, status
+        params, y0, stops, is_output, gens, ch.kernel_args(), tuning, out, awakened, status
     )
     _raise_failures(status, first_mouse)
-    hazard, valid = _awakening_hazard(theta, y0, stops, is_output, tuning, ch)
-    return MouseEnsemble(grid, out, awakened, theta, seed, first_mouse, hazard, valid)
+    hazard, valid = _awakening_hazard(params, y0, stops, is_output, tuning, ch)
+    return MouseEnsemble(grid, out, awakened, params, seed, first_mouse, hazard, valid)
 
 
 def _raise_failures(status: np.ndarray, first_mouse: int) -> None:
-    bad = np.flatnonzero(status != _tauleap.OK)
+    bad = np.flatnonzero(status != Status.OK)
     if bad.size:
-        why = "leap step underflow" if status[bad[0]] == _tauleap.TAU_UNDERFLOW else "ODE failed"
         raise SolverError(
-            f"stochastic simulation failed ({why}) for {bad.size} mice, "
+            f"stochastic simulation failed ({describe(status[bad[0]])}) for {bad.size} mice, "
             f"first mouse {first_mouse + bad[0]}"
         )
 
 
 def _awakening_hazard(
-    theta: np.ndarray,
+    params: np.ndarray,
     y0: np.ndarray,
     stops: np.ndarray,
     is_output: np.ndarray,
@@ -339,7 +332,7 @@ def _awakening_hazard(
 ) -> tuple[np.ndarray, bool]:
     """Cumulative awakening propensity with DCCs frozen at y0, and whether it is exact."""
     lam = np.zeros((int(is_output.sum()), ch.events.size))
-    args = (theta, y0, stops, is_output, ch.nu_frozen, ch.kernel_args(), tuning, lam)
+    args = (params, y0, stops, is_output, ch.nu_frozen, ch.kernel_args(), tuning, lam)
     if _tauleap.frozen_hazard(*args):
         raise SolverError("ODE failed while integrating the awakening hazard")
     others = lam[-1, ~ch.is_awakening].sum() if lam.size else 0.0

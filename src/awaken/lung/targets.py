@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
@@ -320,7 +321,7 @@ MECHANISMS: Mapping[str, Mapping[str, float]] = MappingProxyType(
 )
 
 
-def check_targets(run: ExperimentRun, *, stochastic: bool = True) -> list[dict]:
+def check_targets(run: ExperimentRun, *, stochastic: bool = True) -> list[dict[str, Any]]:
     """Evaluate every target on ``run``: id, statement, role, value, unit, passed.
 
     ``stochastic=False`` skips the checks that simulate stochastic mice.
@@ -344,7 +345,7 @@ def check_targets(run: ExperimentRun, *, stochastic: bool = True) -> list[dict]:
     return rows
 
 
-def checks_summary(rows: list[dict]) -> dict[str, dict]:
+def checks_summary(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """``{ID: {"pass", "value", "role"}}`` for ``summary.json``."""
     return {r["id"]: {"pass": r["passed"], "value": r["value"], "role": r["role"]} for r in rows}
 

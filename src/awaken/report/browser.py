@@ -56,9 +56,11 @@ def find_chromium() -> str | None:
 
 class _Session:
     def __init__(self, ws: Any):
-        self.ws, self.next_id, self.events = ws, 0, []
+        self.ws, self.next_id = ws, 0
+        self.events: list[dict[str, Any]] = []
 
-    async def call(self, method: str, session: str | None = None, **params: Any) -> dict:
+    async def call(self, method: str, session: str | None = None,
+                   **params: Any) -> dict[str, Any]:
         self.next_id += 1
         msg: dict[str, Any] = {"id": self.next_id, "method": method, "params": params}
         if session:
@@ -91,7 +93,7 @@ class _Session:
         await asyncio.wait_for(loop(), timeout)
 
 
-def _errors(events: list[dict]) -> list[str]:
+def _errors(events: list[dict[str, Any]]) -> list[str]:
     out = []
     for e in events:
         m, p = e.get("method"), e.get("params", {})

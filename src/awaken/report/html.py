@@ -84,7 +84,7 @@ def _fmt(x: Any) -> str:
     return html.escape(str(x))
 
 
-def _interval(iv: list | None) -> str:
+def _interval(iv: list[float] | None) -> str:
     if not iv:
         return ""
     lo = "−∞" if iv[0] is None else _fmt(iv[0])

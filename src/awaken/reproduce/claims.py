@@ -15,6 +15,7 @@ Verdicts, by one rule for every claim:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,7 @@ def _interval(values: list[float | None]) -> tuple[float | None, list[float] | N
     return float(mid), [float(lo), float(hi)], int(v.size)
 
 
-def verdict(target: float | None, interval: list[float | None] | None,
+def verdict(target: float | None, interval: Sequence[float | None] | None,
             value: float | None, spread: list[float] | None,
             calibrated: bool, null: float | None = None) -> tuple[str, str]:
     """The verdict and its reason (see the module's rule); ``null`` is the no-effect value."""
@@ -49,7 +50,7 @@ def verdict(target: float | None, interval: list[float | None] | None,
                  + ("" if spread is None else
                     f" (range over replicates {spread[0]:.3g}-{spread[1]:.3g})"))
     else:
-        hit = spread is not None and spread[0] <= target <= spread[1]
+        hit = spread is not None and target is not None and spread[0] <= target <= spread[1]
         overlap = False
         where = (f"target {target:.3g} {'inside' if hit else 'outside'} the computed interval"
                  + ("" if spread is None else f" {spread[0]:.3g}-{spread[1]:.3g}"))
@@ -136,7 +137,8 @@ def mouse_claims(mouse: dict[str, Any], posterior: dict[str, Any] | None = None
 
 
 # ---- human ------------------------------------------------------------------------------------
-def _metric(reps: list[dict[str, Any]], large: list[dict[str, Any]], metric: str) -> dict:
+def _metric(reps: list[dict[str, Any]], large: list[dict[str, Any]],
+            metric: str) -> dict[str, Any]:
     value, spread, n = _interval([r.get(metric) for r in reps])
     underlying, _, _ = _interval([r.get(metric) for r in large if r["config"] == "all"])
     return {"value": value, "interval": spread, "replicates": n,
@@ -261,11 +263,12 @@ def vaccination_claim(vac: dict[str, Any]) -> dict[str, Any]:
     value, spread, n = averted["cancer_deaths"]
     if value is None:
         v, why = "not_reproduced", "no value could be computed"
-    elif spread[0] > 0 and n >= 3:
+    elif spread is not None and spread[0] > 0 and n >= 3:
         v, why = "reproduced", f"{value:.3g} cancer deaths averted per 100,000, every replicate > 0"
     elif value > 0:
         v, why = "consistent", (f"{value:.3g} cancer deaths averted per 100,000 (median), "
-                                "but the replicate range includes none" if spread[0] <= 0 else
+                                "but the replicate range includes none"
+                                if spread is not None and spread[0] <= 0 else
                                 f"{value:.3g} cancer deaths averted per 100,000, but from "
                                 f"{n} replicate(s) only")
     else:

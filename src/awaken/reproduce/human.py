@@ -152,7 +152,8 @@ def _log_table(rows: list[dict[str, Any]], metric: str) -> pd.DataFrame | None:
     frame = pd.DataFrame(rows)
     if metric not in frame:
         return None
-    return np.log(frame.pivot(index="replicate", columns="config", values=metric).astype(float))
+    table = frame.pivot(index="replicate", columns="config", values=metric).astype(float)
+    return pd.DataFrame(np.log(table), index=table.index, columns=table.columns)
 
 
 def pathway_shares(rows: list[dict[str, Any]], metric: str) -> dict[str, float | None]:

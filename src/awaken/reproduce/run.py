@@ -131,7 +131,8 @@ def claims_table(claims: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _tables(out: Path, results: dict[str, dict[str, Any]], claims: list[dict]) -> None:
+def _tables(out: Path, results: dict[str, dict[str, Any]],
+            claims: list[dict[str, Any]]) -> None:
     t = out / "tables"
     write_table(t / "claims.csv", claims_table(claims))
     write_table(t / "mouse_checks.csv", pd.DataFrame(results["mouse"]["checks"]))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any
 
-from awaken.calibrate.problem import Problem
+from awaken.calibrate.fit_problem import Problem
 from awaken.calibrate.problems.baccam2006 import baccam2006
 from awaken.calibrate.problems.chia2025 import chia2025
 from awaken.core.errors import unknown_choice

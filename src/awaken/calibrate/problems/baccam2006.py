@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from awaken.calibrate.datasets import load
-from awaken.calibrate.problem import Problem
+from awaken.calibrate.fit_problem import Problem
 from awaken.calibrate.problems._common import flatten
 from awaken.lung.solve import Setup
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from awaken.calibrate.datasets import load
-from awaken.calibrate.problem import Problem
+from awaken.calibrate.fit_problem import Problem
 from awaken.calibrate.problems._common import flatten
 from awaken.lung.experiments import CHIA2025
 from awaken.lung.model import PARAMETERS_BY_NAME

@@ -22,16 +22,34 @@ from typing import Any
 import numpy as np
 
 from awaken.calibrate import likelihood
+from awaken.calibrate.fit_problem import Problem
 from awaken.calibrate.petab_export import write_petab
 from awaken.calibrate.plots import predictive_figure
 from awaken.calibrate.posterior import Posterior, summarize
-from awaken.calibrate.problem import Problem
 from awaken.calibrate.problems import problem as build_problem
-from awaken.core.errors import InputError
+from awaken.core import checks
+from awaken.core.errors import InputError, unknown_choice
 from awaken.core.io import write_json, write_table
 
 METHODS = ("abc", "likelihood")
 LAPLACE_SAMPLES = 4000
+
+
+def check_arguments(*, method: str, populations: int, particles: int, seed: int,
+                    scheduler: str | None, resume: bool, n_procs: int | None,
+                    n_starts: int) -> None:
+    """The checks :func:`run` makes of its arguments (the CLI calls them before starting)."""
+    if method not in METHODS:
+        raise unknown_choice("method", method, METHODS)
+    if resume and method != "abc":
+        raise InputError("resume applies to method abc only")
+    checks.scheduler(scheduler)
+    checks.seed(seed)
+    checks.count("populations", populations, 1)
+    checks.count("particles", particles, 2)
+    checks.count("n_starts", n_starts, 1)
+    if n_procs is not None:
+        checks.count("n_procs", n_procs, 1)
 
 
 def run(
@@ -50,12 +68,8 @@ def run(
     problem: Problem | None = None,
 ) -> dict[str, Any]:
     """Fit the named problem with ``method`` and write everything into ``out``."""
-    if method not in METHODS:
-        raise InputError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
-    if resume and method != "abc":
-        raise InputError("--resume applies to method abc only")
-    if scheduler and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
-        raise InputError(f"scheduler {scheduler!r} must be an address like tcp://host:8786")
+    check_arguments(method=method, populations=populations, particles=particles, seed=seed,
+                    scheduler=scheduler, resume=resume, n_procs=n_procs, n_starts=n_starts)
     out = Path(out)
     prob = problem or build_problem(name)
     if method == "abc":
@@ -129,4 +143,4 @@ def _chia_predictions(problem: Problem, posterior: Posterior, out: Path,
     z = posterior.scaled(problem)[index]
     table = check_predictions(all_targets(problem.free_ids), z, np.full(len(z), 1 / len(z)))
     write_table(out / "predictions.csv", table)
-    return table.to_dict(orient="records")
+    return [{str(k): v for k, v in row.items()} for row in table.to_dict(orient="records")]

@@ -12,7 +12,6 @@ import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -21,11 +20,11 @@ from awaken.calibrate import formula, noise
 from awaken.calibrate.priors import Prior, from_scale, to_scale
 from awaken.calibrate.tables import check_tables
 from awaken.core.errors import InputError, SolverError
+from awaken.core.frozen import FrozenMap, freeze
 from awaken.core.io import write_json, write_table
 from awaken.lung.model import OBSERVABLE_IDS, PARAMETER_INDEX, PARAMETERS, STATE_IDS
-from awaken.lung.solve import observe, simulate_batch
+from awaken.lung.solve import PEAK_STEP, observe, peak_time, simulate_batch
 
-PEAK_STEP = 0.05  # days: grid of the peak-time search (refined by a parabola)
 TABLES = ("measurements", "conditions", "parameters", "observables")
 
 
@@ -35,10 +34,157 @@ def _blank(value: object) -> bool:
     )
 
 
-@dataclass(eq=False)
-class Problem:
-    """Data + model + priors, built from tables (validated on construction; treat as immutable).
+@dataclass(frozen=True)
+class ObservableRule:
+    """One row of the observables table, compiled: formula, statistic, transformation, noise."""
 
+    formula: formula.Formula
+    statistic: str  # "value" or "peak_time"
+    transformation: str  # "lin", "log" or "log10"
+    laplace: bool  # Laplace noise (else normal)
+    noise_parameter: str  # a parameter id or a number
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledProblem:
+    """The tables of a :class:`Problem` compiled for fast simulation (built once, read-only).
+
+    Conditions with equal model vectors and equal free-parameter assignments share a
+    *group*, solved once; measurements point at a group and an index of :attr:`times`.
+    """
+
+    free_ids: tuple[str, ...]
+    scales: tuple[str, ...]
+    priors: tuple[Prior, ...]
+    bounds: np.ndarray  # (k, 2) on the estimation scale
+    nominal: np.ndarray  # (k,) on the estimation scale
+    fixed: Mapping[str, float]  # every parameter id -> nominal value
+    free_index: Mapping[str, int]
+    condition_ids: tuple[str, ...]
+    group_of: Mapping[str, int]  # condition id -> group
+    base: np.ndarray  # (n_groups, n_params): vectors with free parameters at nominal
+    assign: tuple[tuple[tuple[int, int], ...], ...]  # per group: (model index, free index)
+    times: np.ndarray  # the output grid every group is solved on
+    rules: Mapping[str, ObservableRule]  # observable id -> rule
+    m_group: np.ndarray  # per measurement: group
+    m_ref: np.ndarray  # per measurement: reference group or -1
+    needed: np.ndarray  # groups that any measurement reads
+    m_time: np.ndarray  # per measurement: index into times
+    m_obs: tuple[str, ...]  # per measurement: observable id
+    m_trans: np.ndarray  # per measurement: transformation
+    data: np.ndarray  # per measurement: transformed value
+    laplace: np.ndarray  # per measurement: Laplace noise
+    censoring: np.ndarray  # per measurement: 0 none, 1 left, 2 right
+
+    def __post_init__(self) -> None:
+        for value in vars(self).values():
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+
+
+def _compile(measurements: pd.DataFrame, conditions: pd.DataFrame, parameters: pd.DataFrame,
+             observables: pd.DataFrame) -> CompiledProblem:
+    p = parameters
+    free = p[p["estimate"] == 1]
+    free_ids = tuple(str(x) for x in free["parameter_id"])
+    scales = tuple(str(x) for x in free["scale"])
+    priors = tuple(
+        Prior(str(kind), _pair(str(pair)), str(scale), float(lower), float(upper))
+        for kind, pair, scale, lower, upper in zip(
+            free["prior"], free["prior_parameters"], free["scale"],
+            free["lower"].to_numpy(dtype=float), free["upper"].to_numpy(dtype=float),
+            strict=True,
+        )
+    )
+    bounds = np.array([pr.scaled_bounds() for pr in priors]).reshape(-1, 2)
+    nominal = np.array(
+        [float(to_scale(float(x), s)) for x, s in zip(free["nominal"], scales, strict=True)]
+    )
+    fixed = {str(k): float(v) for k, v in zip(p["parameter_id"], p["nominal"], strict=True)}
+    free_index = {pid: i for i, pid in enumerate(free_ids)}
+
+    def put(vec: np.ndarray, assign: dict[int, int], j: int, pid: str) -> None:
+        if pid in free_index:
+            assign[j] = free_index[pid]
+        else:
+            assign.pop(j, None)
+        vec[j] = fixed[pid]
+
+    defaults = np.array([prm.value for prm in PARAMETERS])
+    rows, assigns = [], []
+    for _, cond in conditions.iterrows():
+        vec = defaults.copy()
+        assign: dict[int, int] = {}
+        for pid in fixed:
+            if pid in PARAMETER_INDEX:
+                put(vec, assign, PARAMETER_INDEX[pid], pid)
+        for column in conditions.columns:
+            if column in ("condition_id", "condition_name") or _blank(cond[column]):
+                continue
+            value = cond[column]
+            j = PARAMETER_INDEX[str(column)]
+            assign.pop(j, None)
+            if isinstance(value, str) and value.strip() in fixed:
+                put(vec, assign, j, value.strip())
+            else:
+                vec[j] = float(value)
+        rows.append(vec)
+        assigns.append(tuple(sorted(assign.items())))
+    keys: dict[tuple[bytes, tuple[tuple[int, int], ...]], int] = {}
+    group_list = []
+    for vec, assigned in zip(rows, assigns, strict=True):
+        group_list.append(keys.setdefault((vec.tobytes(), assigned), len(keys)))
+    condition_ids = tuple(str(c) for c in conditions["condition_id"])
+    group_of = dict(zip(condition_ids, group_list, strict=True))
+    first = {g: i for i, g in reversed(list(enumerate(group_list)))}
+
+    m, obs = measurements, observables.set_index("observable_id")
+    times = set(m.loc[m["reference_condition"] == "", "time"]) | set(m["time"])
+    statistic = {str(k): str(v) for k, v in obs["statistic"].items()}
+    windows = [t for o, t in zip(m["observable_id"], m["time"], strict=True)
+               if statistic[o] == "peak_time"]
+    if windows:
+        times |= set(np.round(np.arange(0.0, max(windows) + 1e-9, PEAK_STEP), 10))
+    grid = np.array(sorted(times | {0.0}))
+    index = {t: i for i, t in enumerate(grid)}
+    rules = {str(oid): ObservableRule(formula.parse(str(r["formula"])), str(r["statistic"]),
+                                      str(r["transformation"]), r["noise"] == "laplace",
+                                      str(r["noise_parameter"]))
+             for oid, r in obs.iterrows()}
+    m_obs = tuple(str(o) for o in m["observable_id"])
+    trans = [rules[o].transformation for o in m_obs]
+    m_ref = np.array([group_of[c] if c else -1 for c in m["reference_condition"]])
+    m_group = np.array([group_of[c] for c in m["condition_id"]])
+    return CompiledProblem(
+        free_ids=free_ids, scales=scales, priors=priors, bounds=bounds, nominal=nominal,
+        fixed=FrozenMap(fixed), free_index=FrozenMap(free_index), condition_ids=condition_ids,
+        group_of=FrozenMap(group_of),
+        base=np.array([rows[first[g]] for g in range(len(keys))]),
+        assign=tuple(assigns[first[g]] for g in range(len(keys))),
+        times=grid, rules=FrozenMap(rules), m_group=m_group, m_ref=m_ref,
+        needed=np.array(sorted(set(m_group) | set(m_ref[m_ref >= 0]))),
+        m_time=np.array([index[t] if t in index else int(np.argmin(np.abs(grid - t)))
+                         for t in m["time"]]),
+        m_obs=m_obs, m_trans=np.array(trans),
+        data=np.array([noise.transform(np.array([v]), tr)[0]
+                       for v, tr in zip(m["measurement"], trans, strict=True)]),
+        laplace=np.array([rules[o].laplace for o in m_obs]),
+        censoring=np.array([{"none": 0, "left": 1, "right": 2}[c] for c in m["censoring"]]),
+    )
+
+
+def _pair(text: str) -> tuple[float, float]:
+    """The two numbers of a ``prior_parameters`` cell (``"a;b"``; validated by the tables)."""
+    first, second = (float(x) for x in text.split(";"))
+    return first, second
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """Data + model + priors, built from tables: validated and compiled on construction.
+
+    Frozen: the tables are normalised copies and :attr:`compiled` is built once from them;
+    change a table with :meth:`replace`, which validates and compiles again.
     ``derived`` maps names to formulas over model parameters (e.g. R0), evaluated in
     ``derived_condition`` (default: the first condition).
     """
@@ -49,110 +195,53 @@ class Problem:
     parameters: pd.DataFrame
     observables: pd.DataFrame
     description: str = ""
-    derived: Mapping[str, str] = field(default_factory=dict)
+    derived: Mapping[str, str] = field(default_factory=FrozenMap)
     derived_condition: str = ""
+    compiled: CompiledProblem = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         m, c, p, o = check_tables(self.measurements, self.conditions, self.parameters,
                                   self.observables)
         for key, value in zip(TABLES, (m, c, p, o), strict=True):
-            setattr(self, key, value)
-        self.derived = MappingProxyType(dict(self.derived))
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "derived", freeze(self.derived))
         for name, text in self.derived.items():
             unknown = formula.parse(text).names - set(PARAMETER_INDEX)
             if unknown:
                 raise InputError(f"derived quantity {name}: unknown names {sorted(unknown)}")
         if self.derived_condition and self.derived_condition not in set(c["condition_id"]):
             raise InputError(f"derived_condition {self.derived_condition!r} is no condition")
-        self._compile()
+        object.__setattr__(self, "compiled", _compile(m, c, p, o))
 
-    # ----------------------------------------------------------------- compilation
-    def _compile(self) -> None:
-        p = self.parameters
-        free = p[p["estimate"] == 1]
-        self.free_ids: tuple[str, ...] = tuple(free["parameter_id"])
-        self.scales: tuple[str, ...] = tuple(free["scale"])
-        self.priors: tuple[Prior, ...] = tuple(
-            Prior(r.prior, tuple(float(x) for x in r.prior_parameters.split(";")),  # type: ignore[arg-type]
-                  r.scale, r.lower, r.upper)
-            for r in free.itertuples()
-        )
-        self.bounds = np.array([pr.scaled_bounds() for pr in self.priors]).reshape(-1, 2)
-        self.nominal = np.array(
-            [float(to_scale(x, s)) for x, s in zip(free["nominal"], self.scales, strict=True)]
-        )
-        fixed = dict(zip(p["parameter_id"], p["nominal"], strict=True))
-        free_index = {pid: i for i, pid in enumerate(self.free_ids)}
-        self._fixed = fixed
-        self._free_index = free_index
-        defaults = np.array([prm.value for prm in PARAMETERS])
-        rows, assigns = [], []
-        for _, cond in self.conditions.iterrows():
-            vec = defaults.copy()
-            assign: dict[int, int] = {}
-            for pid in p["parameter_id"]:
-                if pid in PARAMETER_INDEX:
-                    self._put(vec, assign, PARAMETER_INDEX[pid], pid)
-            for column in self.conditions.columns:
-                if column in ("condition_id", "condition_name") or _blank(cond[column]):
-                    continue
-                value = cond[column]
-                j = PARAMETER_INDEX[column]
-                assign.pop(j, None)
-                if isinstance(value, str) and value.strip() in fixed:
-                    self._put(vec, assign, j, value.strip())
-                else:
-                    vec[j] = float(value)
-            rows.append(vec)
-            assigns.append(tuple(sorted(assign.items())))
-        keys: dict[tuple, int] = {}
-        group_of = []
-        for vec, assign in zip(rows, assigns, strict=True):
-            key = (vec.tobytes(), assign)
-            group_of.append(keys.setdefault(key, len(keys)))
-        self.condition_ids: tuple[str, ...] = tuple(self.conditions["condition_id"].astype(str))
-        self._group_of = dict(zip(self.condition_ids, group_of, strict=True))
-        first = {g: i for i, g in reversed(list(enumerate(group_of)))}
-        self._base = np.array([rows[first[g]] for g in range(len(keys))])
-        self._assign = [assigns[first[g]] for g in range(len(keys))]
-        self._compile_measurements()
+    @property
+    def free_ids(self) -> tuple[str, ...]:
+        """The estimated parameters, in the column order of every ``z``."""
+        return self.compiled.free_ids
 
-    def _put(self, vec: np.ndarray, assign: dict[int, int], j: int, pid: str) -> None:
-        if pid in self._free_index:
-            assign[j] = self._free_index[pid]
-            vec[j] = self._fixed[pid]
-        else:
-            assign.pop(j, None)
-            vec[j] = self._fixed[pid]
+    @property
+    def scales(self) -> tuple[str, ...]:
+        """Estimation scale (lin, log, log10) of each estimated parameter."""
+        return self.compiled.scales
 
-    def _compile_measurements(self) -> None:
-        m, obs = self.measurements, self.observables.set_index("observable_id")
-        times = set(m.loc[m["reference_condition"] == "", "time"]) | set(m["time"])
-        peak = obs["statistic"].to_dict()
-        windows = [t for o, t in zip(m["observable_id"], m["time"], strict=True)
-                   if peak[o] == "peak_time"]
-        if windows:
-            times |= set(np.round(np.arange(0.0, max(windows) + 1e-9, PEAK_STEP), 10))
-        self._times = np.array(sorted(times | {0.0}))
-        index = {t: i for i, t in enumerate(self._times)}
-        self._m_group = np.array([self._group_of[c] for c in m["condition_id"]])
-        self._m_ref = np.array([self._group_of[c] if c else -1
-                                for c in m["reference_condition"]])
-        self._needed = np.array(sorted(set(self._m_group) | set(self._m_ref[self._m_ref >= 0])))
-        self._m_time = np.array([index[t] if t in index else
-                                 int(np.argmin(np.abs(self._times - t))) for t in m["time"]])
-        self._m_obs = [str(o) for o in m["observable_id"]]
-        self._obs = {oid: (formula.parse(r.formula), r.statistic, r.transformation,
-                           r.noise == "laplace", r.noise_parameter)
-                     for oid, r in obs.iterrows()}
-        trans = [self._obs[o][2] for o in self._m_obs]
-        self._m_trans = np.array(trans)
-        self._data = np.array([noise.transform(np.array([v]), tr)[0]
-                               for v, tr in zip(m["measurement"], trans, strict=True)])
-        self._laplace = np.array([self._obs[o][3] for o in self._m_obs])
-        self._censoring = np.array(
-            [{"none": 0, "left": 1, "right": 2}[c] for c in m["censoring"]]
-        )
+    @property
+    def priors(self) -> tuple[Prior, ...]:
+        """Prior of each estimated parameter."""
+        return self.compiled.priors
+
+    @property
+    def bounds(self) -> np.ndarray:
+        """(k, 2) bounds of the estimated parameters on the estimation scale."""
+        return self.compiled.bounds
+
+    @property
+    def nominal(self) -> np.ndarray:
+        """Nominal values of the estimated parameters on the estimation scale."""
+        return self.compiled.nominal
+
+    @property
+    def condition_ids(self) -> tuple[str, ...]:
+        """The conditions, in table order."""
+        return self.compiled.condition_ids
 
     # ----------------------------------------------------------------- parameters
     @property
@@ -186,17 +275,17 @@ class Problem:
     def vectors(self, z: np.ndarray) -> np.ndarray:
         """Model parameter vectors (n, n_groups, n_params) for each row of ``z``."""
         x = self.linear(z)
-        out = np.repeat(self._base[None], x.shape[0], axis=0)
-        for g, assign in enumerate(self._assign):
+        out = np.repeat(self.compiled.base[None], x.shape[0], axis=0)
+        for g, assign in enumerate(self.compiled.assign):
             for j, f in assign:
                 out[:, g, j] = x[:, f]
         return out
 
     def condition_vector(self, z: np.ndarray, condition: str) -> np.ndarray:
         """Model parameter vectors (n, n_params) of one condition."""
-        if condition not in self._group_of:
+        if condition not in self.compiled.group_of:
             raise InputError(f"unknown condition {condition!r}")
-        return self.vectors(z)[:, self._group_of[condition]]
+        return self.vectors(z)[:, self.compiled.group_of[condition]]
 
     # ----------------------------------------------------------------- simulation
     def _solve(self, vectors: np.ndarray, times: np.ndarray) -> np.ndarray:
@@ -213,22 +302,22 @@ class Problem:
 
     def _observable(self, oid: str, states: np.ndarray, vectors: np.ndarray,
                     z: np.ndarray, times: np.ndarray | None = None) -> np.ndarray:
-        parsed = self._obs[oid][0]
+        parsed = self.compiled.rules[oid].formula
         x = self.linear(z)
-        values = {}
+        values: dict[str, np.ndarray | float] = {}
         for name in parsed.names:
             if name in STATE_IDS:
                 values[name] = states[..., STATE_IDS.index(name)]
             elif name in OBSERVABLE_IDS:
                 values[name] = self._declared(
-                    name, self._times if times is None else times, states, vectors
+                    name, self.compiled.times if times is None else times, states, vectors
                 )
-            elif name in self._free_index:
-                values[name] = x[:, self._free_index[name]][:, None, None]
+            elif name in self.compiled.free_index:
+                values[name] = x[:, self.compiled.free_index[name]][:, None, None]
             elif name in PARAMETER_INDEX:
                 values[name] = vectors[:, :, PARAMETER_INDEX[name]][:, :, None]
             else:
-                values[name] = self._fixed[name]
+                values[name] = self.compiled.fixed[name]
         return np.broadcast_to(np.asarray(parsed(values), dtype=float), states.shape[:3])
 
     @staticmethod
@@ -244,27 +333,27 @@ class Problem:
     def simulate(self, z: np.ndarray) -> np.ndarray:
         """Model values at the measurements (n, n_measurements), on the linear scale."""
         z = np.atleast_2d(np.asarray(z, dtype=float))
+        c = self.compiled
         vectors = self.vectors(z)
-        states = np.full((*vectors.shape[:2], self._times.size, len(STATE_IDS)), np.nan)
-        states[:, self._needed] = self._solve(vectors[:, self._needed], self._times)
-        sims = np.empty((z.shape[0], len(self._m_obs)))
-        for oid in self._obs:
-            rows = np.array([i for i, o in enumerate(self._m_obs) if o == oid], dtype=int)
+        states = np.full((*vectors.shape[:2], c.times.size, len(STATE_IDS)), np.nan)
+        states[:, c.needed] = self._solve(vectors[:, c.needed], c.times)
+        sims = np.empty((z.shape[0], len(c.m_obs)))
+        for oid, rule in c.rules.items():
+            rows = np.array([i for i, o in enumerate(c.m_obs) if o == oid], dtype=int)
             if rows.size == 0:
                 continue
             values = self._observable(oid, states, vectors, z)
-            if self._obs[oid][1] == "peak_time":
+            if rule.statistic == "peak_time":
                 for i in rows:
-                    sims[:, i] = _peak_time(values[:, self._m_group[i]], self._times,
-                                            self._times[self._m_time[i]])
+                    sims[:, i] = peak_time(values[:, c.m_group[i]], c.times, c.times[c.m_time[i]])
                 continue
-            sims[:, rows] = values[:, self._m_group[rows], self._m_time[rows]]
-            ref = self._m_ref[rows]
+            sims[:, rows] = values[:, c.m_group[rows], c.m_time[rows]]
+            ref = c.m_ref[rows]
             has_ref = ref >= 0
             if has_ref.any():
                 r = rows[has_ref]
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    sims[:, r] = sims[:, r] / values[:, ref[has_ref], self._m_time[r]]
+                    sims[:, r] = sims[:, r] / values[:, ref[has_ref], c.m_time[r]]
         return sims
 
     def sigma(self, z: np.ndarray) -> np.ndarray:
@@ -272,12 +361,12 @@ class Problem:
         z = np.atleast_2d(np.asarray(z, dtype=float))
         x = self.linear(z)
         cols = []
-        for oid in self._m_obs:
-            sp = self._obs[oid][4]
-            if sp in self._free_index:
-                cols.append(x[:, self._free_index[sp]])
-            elif sp in self._fixed:
-                cols.append(np.full(z.shape[0], self._fixed[sp]))
+        for oid in self.compiled.m_obs:
+            sp = self.compiled.rules[oid].noise_parameter
+            if sp in self.compiled.free_index:
+                cols.append(x[:, self.compiled.free_index[sp]])
+            elif sp in self.compiled.fixed:
+                cols.append(np.full(z.shape[0], self.compiled.fixed[sp]))
             else:
                 cols.append(np.full(z.shape[0], float(sp)))
         return np.column_stack(cols)
@@ -285,8 +374,8 @@ class Problem:
     def loglik_from_sims(self, sims: np.ndarray, z: np.ndarray) -> np.ndarray:
         """Log-likelihood of the data given model values ``sims`` (n, m)."""
         model = self._transform(sims)
-        terms = noise.loglik_terms(model, self._data, self.sigma(z), self._laplace,
-                                   self._censoring)
+        c = self.compiled
+        terms = noise.loglik_terms(model, c.data, self.sigma(z), c.laplace, c.censoring)
         terms = np.where(np.isnan(model), -np.inf, terms)
         return terms.sum(axis=1)
 
@@ -298,7 +387,7 @@ class Problem:
     def _transform(self, sims: np.ndarray) -> np.ndarray:
         out = np.array(sims, dtype=float)
         for how in ("log", "log10"):
-            cols = self._m_trans == how
+            cols = self.compiled.m_trans == how
             if cols.any():
                 out[:, cols] = noise.transform(sims[:, cols], how)
         return out
@@ -306,8 +395,9 @@ class Problem:
     def untransform(self, values: np.ndarray) -> np.ndarray:
         """Transformed-scale values of the measurements back to the linear scale."""
         out = np.array(values, dtype=float)
-        out[..., self._m_trans == "log"] = np.exp(out[..., self._m_trans == "log"])
-        out[..., self._m_trans == "log10"] = 10.0 ** out[..., self._m_trans == "log10"]
+        how = self.compiled.m_trans
+        out[..., how == "log"] = np.exp(out[..., how == "log"])
+        out[..., how == "log10"] = 10.0 ** out[..., how == "log10"]
         return out
 
     def synthetic(self, z: np.ndarray, rng: np.random.Generator) -> Problem:
@@ -320,13 +410,14 @@ class Problem:
         """
         z = np.atleast_2d(np.asarray(z, dtype=float))[:1]
         model = self._transform(self.simulate(z))[0]
-        values = self.untransform(noise.sample(model, self.sigma(z)[0], self._laplace, rng))
+        draws = noise.sample(model, self.sigma(z)[0], self.compiled.laplace, rng)
+        values = self.untransform(draws)
         frame = self.measurements.copy()
         limit = frame["measurement"].to_numpy(dtype=float)
         lod = (frame["detection_limit"].to_numpy(dtype=float)
                if "detection_limit" in frame else np.full(len(frame), np.nan))
-        low = np.where(self._censoring == 1, limit, lod)
-        high = np.where(self._censoring == 2, limit, np.nan)
+        low = np.where(self.compiled.censoring == 1, limit, lod)
+        high = np.where(self.compiled.censoring == 2, limit, np.nan)
         below = ~np.isnan(low) & (values < low)
         above = ~np.isnan(high) & (values > high)
         frame["measurement"] = np.where(below, low, np.where(above, high, values))
@@ -365,19 +456,19 @@ class Problem:
         for cid, oid, ref in pairs.drop_duplicates(["condition_id", "observable_id"]).itertuples(
             index=False
         ):
-            if self._obs[oid][1] != "value":
+            if self.compiled.rules[oid].statistic != "value":
                 continue
             values = self._observable(oid, states, vectors, z, times)
-            curve = values[:, self._group_of[cid]]
+            curve = values[:, self.compiled.group_of[cid]]
             if ref:
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    curve = curve / values[:, self._group_of[ref]]
+                    curve = curve / values[:, self.compiled.group_of[ref]]
             out[(cid, oid)] = curve
         return out
 
     def transformation(self, observable_id: str) -> str:
         """The transformation (lin, log, log10) of an observable."""
-        return self._obs[observable_id][2]
+        return self.compiled.rules[observable_id].transformation
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The four tables, normalised."""
@@ -413,21 +504,3 @@ class Problem:
                    description=meta.get("description", ""),
                    derived=meta.get("derived", {}),
                    derived_condition=meta.get("derived_condition", ""))
-
-
-def _peak_time(values: np.ndarray, times: np.ndarray, window: float) -> np.ndarray:
-    """Time of the maximum of each row within [0, window], refined by a parabola."""
-    last = int(np.searchsorted(times, window, side="right"))
-    v = values[:, :last]
-    i = np.argmax(np.nan_to_num(v, nan=-np.inf), axis=1)
-    t = times[i].astype(float)
-    inner = (i > 0) & (i < last - 1)
-    if inner.any():
-        rows = np.flatnonzero(inner)
-        a, b, c = v[rows, i[rows] - 1], v[rows, i[rows]], v[rows, i[rows] + 1]
-        h = times[i[rows] + 1] - times[i[rows]]
-        denom = a - 2 * b + c
-        with np.errstate(divide="ignore", invalid="ignore"):
-            shift = np.where(denom < 0, 0.5 * (a - c) / denom, 0.0)
-        t[rows] += np.clip(np.nan_to_num(shift), -0.5, 0.5) * h
-    return np.where(np.isnan(v).any(axis=1), np.nan, t)
