@@ -150,7 +150,8 @@ def fit_cmd(
         raise unknown_choice("fit target", target, tuple(FITS))
     kwargs = {"n": n} if n is not None else {}
     with Console().status(f"fitting {target} (least squares on a seeded cohort)"):
-        fit = FITS[target](build_emulator(emulator), seed=seed, **kwargs)
+        emu = build_emulator(emulator)  # type: ignore[arg-type]  # a name: build_emulator checks it
+        fit = FITS[target](emu, seed=seed, **kwargs)
     table = Table("target", "value", "model", "relative error",
                   title=f"fit {target}: {fit.evaluations} evaluations")
     for r in fit.rows():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -105,13 +105,13 @@ def _fmt(x: object) -> str:
     return f"{x:,.3g}" if isinstance(x, float) else str(x)
 
 
-def _print(table: pd.DataFrame, meta: dict) -> None:
+def _print(table: pd.DataFrame, meta: dict[str, Any]) -> None:
     s = meta["settings"]
     out = Table("scenario", "measure", "baseline", "scenario", "difference [95% range]",
                 title=f"per 100,000 survivors over {s['horizon_years']:g} years ({s['runs']} "
                 f"runs of {s['n']:,}; intervals: {meta['uncertainty']})")
     for r in table.itertuples(index=False):
-        interval = "" if r.low is None or r.low != r.low else (
+        interval = "" if _fmt(r.low) == "—" else (
             f" [{_fmt(r.low)}, {_fmt(r.high)}]")
         out.add_row(str(r.scenario), str(r.measure), _fmt(r.baseline), _fmt(r.scenario_value),
                     _fmt(r.value) + interval)

@@ -58,7 +58,7 @@ def to_pandas(tables: Tables) -> dict[str, pd.DataFrame]:
 
     def series(col: Column) -> object:
         if isinstance(col, Codes):
-            return pd.Categorical.from_codes(col.codes(), categories=col.labels())
+            return pd.Categorical.from_codes(col.codes(), categories=pd.Index(col.labels()))
         if isinstance(col, Days):
             return col.dates().astype("datetime64[ns]")
         return col

@@ -179,7 +179,8 @@ def fit_testing(emulator: Emulator, n: int = 50_000, seed: int = 0,
     def residuals(theta: np.ndarray) -> np.ndarray:
         nonlocal evaluations
         evaluations += 1
-        model = testing_measures(emulator, *np.exp(theta), n, seed)
+        scale, negative_scale = (float(v) for v in np.exp(theta))
+        model = testing_measures(emulator, scale, negative_scale, n, seed)
         return np.array([model[k] / v - 1.0 for k, v in targets.items()])
 
     theta0 = np.log([TESTING_START["scale"], TESTING_START["negative_scale"]])

@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from awaken.cohort import kernel as K
 from awaken.cohort.calendars import Calendars, build_calendars
-from awaken.cohort.columns import Codes, Days, Tables, to_arrow, to_pandas
+from awaken.cohort.columns import Codes, Column, Days, Tables, to_arrow, to_pandas
 from awaken.cohort.config import SEVERITIES, SUBTYPES, VARIANTS, Config
 from awaken.cohort.emulator import Emulator
 from awaken.cohort.mortality import other_cause_hazards
@@ -116,7 +116,7 @@ def chunk_columns(model: Model, start: int, stop: int) -> Tables:
     def ints(x: np.ndarray) -> np.ndarray:
         return x.astype(np.int64)
 
-    persons = {
+    persons: dict[str, Column] = {
         "person_id": pid,
         "sex": Codes(1 - a["female"].astype(np.int64), ("female", "male")),
         "age_at_entry": a["age"],
@@ -135,16 +135,16 @@ def chunk_columns(model: Model, start: int, stop: int) -> Tables:
         "bmi": a["bmi"],
     }
     died = cause >= 0
-    deaths = {"person_id": pid[died], "date": Days(end_day[died], t0),
+    deaths: dict[str, Column] = {"person_id": pid[died], "date": Days(end_day[died], t0),
               "cause": Codes(cause[died], CAUSES)}
-    infections = {"person_id": ints(tests[:, 0]), "date": Days(tests[:, 1], t0),
+    infections: dict[str, Column] = {"person_id": ints(tests[:, 0]), "date": Days(tests[:, 1], t0),
                   "pathogen": Codes(ints(tests[:, 2]), PATHOGENS),
                   "result": Codes(ints(tests[:, 3]), RESULTS)}
-    vaccinations = {"person_id": ints(vax[:, 0]), "date": Days(vax[:, 1], t0),
+    vaccinations: dict[str, Column] = {"person_id": ints(vax[:, 0]), "date": Days(vax[:, 1], t0),
                     "product": Codes(ints(vax[:, 2]), model.vaccines.names)}
-    metastases = {"person_id": ints(mets[:, 0]), "date": Days(mets[:, 1], t0),
+    metastases: dict[str, Column] = {"person_id": ints(mets[:, 0]), "date": Days(mets[:, 1], t0),
                   "site": Codes(ints(mets[:, 2]), SITES)}
-    truth_infections = {
+    truth_infections: dict[str, Column] = {
         "person_id": ints(infs[:, 0]), "day": infs[:, 1], "date": Days(infs[:, 1], t0),
         "pathogen": Codes(ints(infs[:, 2]), PATHOGENS),
         "strain": Codes(ints(infs[:, 3]), STRAINS),
@@ -153,13 +153,13 @@ def chunk_columns(model: Model, start: int, stop: int) -> Tables:
         "lesions_woken": ints(infs[:, 7]), "extra_doublings": infs[:, 8],
         "fatal": infs[:, 9] > 0}
     event = ints(les[:, 4])
-    truth_lesions = {
+    truth_lesions: dict[str, Column] = {
         "person_id": ints(les[:, 0]), "day": les[:, 1], "date": Days(les[:, 1], t0),
         "lesion": ints(les[:, 2]), "site": Codes(ints(les[:, 3]), SITES),
         "event": Codes(event, LESION_EVENTS), "log2_cells": les[:, 5],
         "extra_doublings": les[:, 6]}
     woke = (event == K.EV_WOKE) | (event == K.EV_WOKE_INFECTION)
-    truth_awakenings = {k: c[woke] if isinstance(c, np.ndarray) else c.take(woke)
+    truth_awakenings: dict[str, Column] = {k: c[woke] if isinstance(c, np.ndarray) else c.take(woke)
                         for k, c in truth_lesions.items()
                         if k in ("person_id", "day", "date", "lesion", "site")}
     truth_awakenings["by_infection"] = event[woke] == K.EV_WOKE_INFECTION

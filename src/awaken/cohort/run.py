@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 import awaken
 from awaken.cohort import storage
@@ -159,7 +160,7 @@ def _run_chunks(model: Model, chunks: list[tuple[int, int]], work: Path,
                 cluster.close()
         return rows, len(todo), backend
 
-    def store(c: int, tables: dict) -> dict[str, int]:
+    def store(c: int, tables: dict[str, pa.Table]) -> dict[str, int]:
         if build is not None and c == len(built):
             built[c] = build.append(c, tables)
             drain()
@@ -167,7 +168,7 @@ def _run_chunks(model: Model, chunks: list[tuple[int, int]], work: Path,
         return storage.write_chunk(work, c, tables)
 
     with ThreadPoolExecutor(max_workers=1) as writer:
-        pending: tuple[int, Future] | None = None
+        pending: tuple[int, Future[dict[str, int]]] | None = None
         for c, lo, hi in todo:
             tables = chunk_tables(model, lo, hi)
             if pending is not None:

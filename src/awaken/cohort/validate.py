@@ -152,7 +152,7 @@ def ons_rows(emulator: Emulator, n: int, seed: int) -> list[dict[str, Any]]:
     return rows
 
 
-def tested_shares(t: dict, n: int) -> tuple[float, float]:
+def tested_shares(t: dict[str, pd.DataFrame], n: int) -> tuple[float, float]:
     """Share of ``n`` people with a SARS-CoV-2 test, and the share of them with a positive."""
     tests = t["infections"][t["infections"]["pathogen"] == "sars2"]
     tested = tests["person_id"].nunique()

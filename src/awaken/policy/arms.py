@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,11 +66,11 @@ def preset_data(spec: ScenarioFile, horizon_years: float) -> dict[str, Any]:
 CAMPAIGN = ("product", "start", "end", "age_min", "age_max", "after", "gap_days")
 
 
-def campaigns(spec: ScenarioFile) -> dict[tuple, tuple[dict[str, Any], dict[str, float]]]:
+def campaigns(spec: ScenarioFile) -> dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, float]]]:
     """The scenarios' campaigns, each once: the same campaign (product, dates, ages, prior
     product) in two scenarios is one delivery with a coverage per scenario, so its uptake
     draws are shared and a higher coverage vaccinates a superset of people."""
-    out: dict[tuple, tuple[dict[str, Any], dict[str, float]]] = {}
+    out: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, float]]] = {}
     for sc in spec.scenarios:
         for d in sc.vaccination:
             data = d.model_dump(mode="python")
@@ -102,7 +102,7 @@ def coverages(spec: ScenarioFile, cfg: Config) -> dict[str, np.ndarray]:
     products = cfg.vaccination.products
     own = campaigns(spec)
 
-    def arm(programme: list[str], name: str) -> np.ndarray:
+    def arm(programme: Sequence[str], name: str) -> np.ndarray:
         cov = []
         for d in cfg.vaccination.deliveries:
             if ":" in d.name:  # a scenario's campaign
@@ -146,7 +146,7 @@ def effect_value(effect: Effect, rng: np.random.Generator) -> float:
     return float(rng.uniform(*effect.range))
 
 
-def _strains(pathogens: list[str]) -> list[int]:
+def _strains(pathogens: Sequence[str]) -> list[int]:
     return [s for s, name in enumerate(STRAINS) if strain_pathogen(name) in pathogens]
 
 

@@ -29,7 +29,7 @@ def _shift(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def extend_seasons(seasons: list[dict[str, Any]], end: dt.date, what: str) -> list[dict]:
+def extend_seasons(seasons: list[dict[str, Any]], end: dt.date, what: str) -> list[dict[str, Any]]:
     """``seasons`` with the last one repeated every year while its peak is before ``end``."""
     if not seasons:
         return list(seasons)

@@ -82,7 +82,7 @@ def select_draws(table: pd.DataFrame, runs: int, seed: int,
         rows = np.random.default_rng([seed, 7]).choice(len(w), size=runs, p=w / w.sum())
     else:
         rows = np.linspace(0, len(values) - 1, runs).round().astype(int)
-    return [{k: float(v) for k, v in values.iloc[int(i)].items()} for i in rows]
+    return [{str(k): float(v) for k, v in values.iloc[int(i)].items()} for i in rows]
 
 
 def default_draws_table() -> tuple[pd.DataFrame | None, str]:

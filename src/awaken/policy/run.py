@@ -248,7 +248,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             return None if np.isnan(v) else "inf"
         return v
 
-    return [{k: clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
+    return [{str(k): clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
 
 
 def _write(out: Path, result: PolicyResult) -> None:

@@ -15,16 +15,18 @@ import os
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from awaken.cohort.config import PATHOGENS, Delivery, Product
+from awaken.cohort.config import Delivery, Product
 from awaken.core.errors import InputError
+from awaken.core.schema import PATHOGENS
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Pathogen = Literal["sars2", "influenza", "rsv"]
 Severe = Literal["hospitalised", "critical"]
+ALL_PATHOGENS = cast("list[Pathogen]", list(PATHOGENS))  # the schema's, as the literal type
 AgeGroup = Literal["all", "under65", "65plus"]  # the cohort's severity tables split at 65
 
 
@@ -63,7 +65,7 @@ class Il6Blockade(_Strict):
 
     coverage: Probability
     severities: list[Severe] = Field(default=["hospitalised", "critical"], min_length=1)
-    pathogens: list[Pathogen] = Field(default=list(PATHOGENS), min_length=1)
+    pathogens: list[Pathogen] = Field(default_factory=lambda: list(ALL_PATHOGENS), min_length=1)
     start_day: Annotated[float, Field(ge=0.0, le=60.0)] = 7.0
     end_day: Annotated[float, Field(gt=0.0, le=365.0)] = 21.0
     efficacy: Probability = 0.9
@@ -110,7 +112,7 @@ class Scenario(_Strict):
 class Baseline(_Strict):
     """The comparison: the preset's vaccination programme for these pathogens."""
 
-    programme: list[Pathogen] = list(PATHOGENS)
+    programme: list[Pathogen] = Field(default_factory=lambda: list(ALL_PATHOGENS))
 
 
 class Settings(_Strict):

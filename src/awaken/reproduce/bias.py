@@ -91,8 +91,11 @@ def _hr(design: str, cohort: Any, **options: Any) -> float:
     """The design's exposure HR; NaN when it has no finite maximum (|log HR| > DEGENERATE:
     small cohorts with no exposed event in the period)."""
     from awaken.epi import make_design
+    from awaken.epi.designs import FlatironLike, UKBLike
 
-    hr = _value(_safe(lambda: make_design(design, **options).estimate(cohort)), "exposed")
+    chosen = make_design(design, **options)
+    assert isinstance(chosen, UKBLike | FlatironLike), design  # the population designs
+    hr = _value(_safe(lambda: chosen.estimate(cohort)), "exposed")
     return hr if math.isfinite(hr) and abs(math.log(max(hr, 1e-300))) <= DEGENERATE else math.nan
 
 

@@ -102,7 +102,8 @@ def emulators(draws: pd.DataFrame | None, k: int, default: Any) -> tuple[list[An
     if not names:
         return [default], []
     rows = draws[names].iloc[:k]
-    return [build_emulator(overrides=dict(r)) for r in rows.to_dict("records")], names
+    return [build_emulator(overrides={str(k): float(v) for k, v in r.items()})
+            for r in rows.to_dict("records")], names
 
 
 def pick(emulators_: list[Any], replicate: int) -> Any:
