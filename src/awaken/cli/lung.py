@@ -9,13 +9,12 @@ import math
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from awaken.core.errors import InputError
-from awaken.core.io import TABLE_SUFFIXES, atomic_path, write_table
+from awaken.core.io import TABLE_SUFFIXES, write_figure, write_table
 
 app = typer.Typer(
     help="Within-host lung model: simulate, export SBML, list parameters.",
@@ -131,61 +130,19 @@ def simulate_cmd(
     if not (math.isfinite(days) and days > 0):
         raise InputError(f"--days {days:g}: must be a positive number of days")
     setup = _setup(virus, host, intervention, _overrides(set_), severity)
-    frame = simulate(setup, days).frame()
-    write_table(out, frame)
+    trajectory = simulate(setup, days)
+    # The figure is built before anything is written, so a failing plot leaves no table.
+    figure = trajectory.plot(title=_title(virus, host, intervention)) if plot else None
     console = Console(stderr=True)
+    write_table(out, trajectory.frame())
     console.print(f"wrote {out}", highlight=False)
-    if plot:
-        png = out.with_suffix(".png")
-        plot_trajectory(frame, png, title=_title(virus, host, intervention))
+    if figure is not None:
+        png = write_figure(out.with_suffix(".png"), figure)
         console.print(f"wrote {png}", highlight=False)
 
 
 def _title(virus: str, host: str, interventions: list[str] | None) -> str:
     return f"{virus} in {host}" + "".join(f", {text}" for text in interventions or [])
-
-
-def plot_trajectory(frame, path: Path, title: str = "") -> Path:  # type: ignore[no-untyped-def]
-    """Four panels: virus (log scale), IL-6, T cells, DCCs; written atomically as PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from awaken.lung.model import STATES
-
-    units = {s.id: s.unit for s in STATES}
-    panels = (
-        ("virus", [c for c in frame.columns if c.startswith("virus")], True),
-        ("IL-6", [c for c in frame.columns if c.startswith("il6")], False),
-        ("T cells", [c for c in frame.columns if c.startswith("cd")], True),
-        ("DCCs", [c for c in frame.columns if c.startswith("dcc")], True),
-    )
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True, layout="constrained")
-    for ax, (name, columns, log) in zip(axes.flat, panels, strict=True):
-        peak = 0.0
-        for column in columns:
-            values = frame[column].to_numpy(dtype=float)
-            peak = max(peak, float(np.nanmax(values, initial=0.0)))
-            if log:
-                values = np.where(values > 0, values, np.nan)
-            ax.plot(frame["time"], values, label=column)
-        if log and peak > 0:
-            ax.set_yscale("log")
-            ax.set_ylim(bottom=peak * 1e-8)  # show eight decades below the peak
-        unit = ", ".join(sorted({units.get(c, "") for c in columns}))
-        ax.set_title(name)
-        ax.set_ylabel(unit)
-        if len(columns) > 1:
-            ax.legend(fontsize="small")
-    for ax in axes[-1]:
-        ax.set_xlabel("days after infection")
-    if title:
-        fig.suptitle(title)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=120)
-    plt.close(fig)
-    return path
 
 
 @app.command("parameters")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
@@ -19,6 +20,7 @@ import pandas as pd
 from scipy.integrate import solve_ivp
 
 from awaken.core.errors import InputError, SolverError
+from awaken.core.threads import prepare_parallel
 from awaken.lung import _ensemble
 from awaken.lung._generated import observe_series, rhs
 from awaken.lung.interventions import KINDS, Intervention, check_no_overlap
@@ -32,6 +34,10 @@ from awaken.lung.model import (
 )
 from awaken.lung.presets import host, severity, virus
 from awaken.lung.severity import spread_for
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 RTOL = 1e-8
 ATOL = 1e-10
@@ -112,6 +118,13 @@ class Trajectory:
         table = pd.DataFrame(self.states, columns=list(STATE_IDS))
         table.insert(0, "time", self.times)
         return table
+
+    def plot(self, axes: Sequence[Axes] | None = None, *, title: str = "") -> Figure:
+        """Virus, IL-6, T cells and DCCs, one panel each (see
+        :func:`awaken.lung.plots.trajectory_figure`); save with ``figure.savefig``."""
+        from awaken.lung.plots import trajectory_figure
+
+        return trajectory_figure(self.frame(), axes=axes, title=title)
 
 
 def observe(times: np.ndarray, states: np.ndarray, params: np.ndarray) -> dict[str, np.ndarray]:
@@ -199,6 +212,7 @@ def _integrate(
     if params.shape[0] >= PARALLEL_FROM:
         # Static scheduling gives each thread a fixed half: a thread sharing its core with
         # another process, or drawing the stiff members, then holds the others up.
+        prepare_parallel()
         previous = numba.set_parallel_chunksize(CHUNK)
         try:
             _ensemble.integrate_batch(*args, out, status, stats)
