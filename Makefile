@@ -7,6 +7,7 @@ $(BIN)/awaken: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/python -m awaken.cli.warm  # compile the kernels once (a few minutes), cached after
 	touch $(BIN)/awaken
 
 .PHONY: setup reproduce test lint bench

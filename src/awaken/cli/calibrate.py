@@ -64,7 +64,9 @@ def _run(name: str, out: Path, method: str, populations: int, particles: int, se
          scheduler: str | None, resume: bool, procs: int, starts: int) -> None:
     _check(method, populations, particles, starts, procs, scheduler, resume)
     from awaken.calibrate.run import run
+    from awaken.core.cache import announce_compiling
 
+    announce_compiling()  # one line on a cold kernel cache
     console = Console(stderr=True)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total} {task.fields[info]}"),

@@ -9,16 +9,19 @@ import json
 import math
 import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from awaken.core.cache import announce_compiling
 from awaken.core.errors import InputError
 from awaken.core.io import TABLE_SUFFIXES
+
+if TYPE_CHECKING:  # pandas loads when a table is read, so `awaken --help` stays fast
+    import pandas as pd
 
 app = typer.Typer(
     help="Survival analyses of cohort data, as R's survival: Cox models on (start, stop] data "
@@ -50,6 +53,8 @@ def read_table(path: Path, columns: list[str] | None = None,
         )
     if not path.is_file():
         raise InputError(f"data file not found: {str(path)!r}")
+    import pandas as pd
+
     try:
         if columns is not None:
             try:
@@ -64,6 +69,8 @@ def read_table(path: Path, columns: list[str] | None = None,
 
 def _read_columns(path: Path, suffix: str, columns: list[str],
                   numeric: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
     if suffix == ".parquet":
         return pd.read_parquet(path, columns=columns)
     dtype = {c: "float64" for c in numeric if c in columns}
@@ -130,6 +137,7 @@ def cox(
                                           "table.")] = False,
 ) -> None:
     """Fit a Cox model and print its coefficient table (or JSON)."""
+    announce_compiling()  # one line on a cold kernel cache
     from awaken.epi.cox import fit_cox  # imported here: `awaken --help` stays fast
 
     if ties not in ("efron", "breslow"):
@@ -235,6 +243,7 @@ def km(
                                           "tables.")] = False,
 ) -> None:
     """Kaplan-Meier medians (and restricted means) by group, with the log-rank test."""
+    announce_compiling()  # one line on a cold kernel cache
     from awaken.epi.km_stats import restricted_mean, survival_quantiles
     from awaken.epi.logrank import survdiff
     from awaken.epi.nonparametric import kaplan_meier
@@ -325,6 +334,7 @@ def design(
                     "landmark and risk_set_matched: ukb_like or flatiron_like.")] = "ukb_like",
 ) -> None:
     """Run a design and write its estimates, figure and summary."""
+    announce_compiling()  # one line on a cold kernel cache
     from awaken.epi.designs import make_design, parse_period
     from awaken.epi.schema import load_cohort
 

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from awaken.core.cache import announce_compiling
 from awaken.core.errors import InputError
 from awaken.core.io import TABLE_SUFFIXES, write_figure, write_table
 
@@ -121,6 +122,7 @@ def simulate_cmd(
     plot: PlotOpt = False,
 ) -> None:
     """Simulate one trajectory: a `time` column (days) and one column per state (SBML ids)."""
+    announce_compiling()  # one line on a cold kernel cache
     from awaken.lung.solve import simulate
 
     if out.suffix.lower() not in TABLE_SUFFIXES:
@@ -196,6 +198,7 @@ def experiment_cmd(
     CD4 protection, IL-6 awakening, CD8 killing) and list the checks that then fail.
     --set NAME=VALUE overrides a parameter in every arm.
     """
+    announce_compiling()  # one line on a cold kernel cache
     from awaken.lung.experiments import experiment, run_experiment
     from awaken.lung.outputs import write_experiment
 
@@ -256,6 +259,7 @@ def response_cmd(
     lung_infected_peak. Severity classes: upper, symptomatic, lower, hospitalised,
     critical. This is the table the cohort layer's awakening emulator is built from.
     """
+    announce_compiling()  # one line on a cold kernel cache
     from awaken.lung.response import response_table
 
     if out.suffix.lower() not in TABLE_SUFFIXES:
@@ -296,6 +300,7 @@ def stochastic_cmd(
     p_no_awakening
     (and its analytic value where exact). Method: docs/stochastic.md.
     """
+    announce_compiling()  # one line on a cold kernel cache
     from awaken.lung.stochastic import plot as plot_mice
     from awaken.lung.stochastic import simulate_mice
 

@@ -40,9 +40,11 @@ def reproduce_cmd(
     resume: Annotated[bool, typer.Option("--resume", help="reuse finished stages")] = False,
     force: Annotated[bool, typer.Option("--force", help="replace an existing run")] = False,
 ) -> None:
+    from awaken.core.cache import announce_compiling
     from awaken.core.errors import InputError
     from awaken.reproduce import STAGES, Settings, reproduce
 
+    announce_compiling()  # one line on a cold kernel cache
     if seed < 0:
         raise InputError(f"--seed must be >= 0 (got {seed})")
     console = Console(stderr=True)

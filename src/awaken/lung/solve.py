@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 import pandas as pd
-from scipy.integrate import solve_ivp
 
 from awaken.core.errors import InputError, SolverError
 from awaken.core.threads import prepare_parallel
@@ -167,6 +166,8 @@ def _describe(p: np.ndarray) -> str:
 
 def solve_implicit(p: np.ndarray, times: np.ndarray, method: str = "Radau") -> np.ndarray:
     """Solve one parameter set with SciPy's implicit ``method``, segment by segment."""
+    from scipy.integrate import solve_ivp  # the rare fallback: not loaded by every command
+
     times = _check_times(times)
     stops, is_output = _stops(p[None, :], times)
     stops, is_output = stops[0], is_output[0]
