@@ -598,6 +598,7 @@ def _first_time_with(a: np.ndarray, b: np.ndarray, k: int) -> float | None:
 Design = UKBLike | FlatironLike | NaiveEverExposed | Landmark | RiskSetMatched
 DESIGNS: dict[str, type] = {c.name: c for c in (UKBLike, FlatironLike, NaiveEverExposed,
                                                Landmark, RiskSetMatched)}
+"""The study designs by registry name (see :func:`make_design`)."""
 BASES: dict[str, type[_Population]] = {"ukb_like": UKBLike, "flatiron_like": FlatironLike}
 
 

@@ -90,8 +90,10 @@ CHIA2025 = Experiment(
     days=(0.0, 3.0, 6.0, 9.0, 15.0, 28.0, 60.0, 270.0),
     reference="pbs",
 )
+"""The mouse protocol of Chia et al. 2025: its arms and observation days."""
 
 EXPERIMENTS: MappingProxyType[str, Experiment] = MappingProxyType({"chia2025": CHIA2025})
+"""Named experiments for :func:`run_experiment`."""
 
 
 def experiment(name: str) -> Experiment:
