@@ -10,7 +10,7 @@ $(BIN)/awaken: pyproject.toml
 	$(BIN)/python -m awaken.cli.warm  # compile the kernels once (a few minutes), cached after
 	touch $(BIN)/awaken
 
-.PHONY: setup reproduce test lint bench
+.PHONY: setup reproduce test lint bench docs
 setup: $(BIN)/awaken
 
 reproduce: setup  ## set up and run the main job: the study end to end (report and claims)
@@ -23,3 +23,8 @@ test: setup  ## set up and run the tests
 bench: setup
 	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/run.py
+
+docs: setup  ## the API reference and guides, generated from the docstrings, into site/
+	$(BIN)/pip install --quiet -e ".[docs]"
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs site
+	@echo "open site/index.html"
