@@ -152,8 +152,7 @@ def cox(
         warnings.simplefilter("always")
         result = fit_cox(frame, formula, stop=stop, event=event, covariates=covs,
                          start=start, strata=strata_cols, weights=weights, offset=offset,
-                         cluster=cluster, ties=ties,  # type: ignore[arg-type]
-                         concordance=not as_json)  # the JSON has no concordance
+                         cluster=cluster, ties=ties)  # type: ignore[arg-type]
     err = Console(stderr=True)
     for w in caught:
         err.print(f"[bold yellow]warning:[/] {w.message}", highlight=False)
@@ -330,8 +329,9 @@ def design(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")],
     period: Annotated[str | None, typer.Option("--period", help="Restrict follow-up to "
                       "START:END (dates inclusive), e.g. 2020-12-01:2022-01-31.")] = None,
-    base: Annotated[str, typer.Option("--base", help="Population for naive_ever_exposed, "
-                    "landmark and risk_set_matched: ukb_like or flatiron_like.")] = "ukb_like",
+    base: Annotated[str | None, typer.Option("--base", help="Population for "
+                    "naive_ever_exposed, landmark and risk_set_matched: ukb_like (default) or "
+                    "flatiron_like.")] = None,
 ) -> None:
     """Run a design and write its estimates, figure and summary."""
     announce_compiling()  # one line on a cold kernel cache

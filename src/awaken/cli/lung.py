@@ -62,6 +62,8 @@ def _overrides(items: list[str] | None) -> dict[str, float]:
         name = name.strip()
         if not sep or not name:
             raise InputError(f"cannot read --set {item!r}; write NAME=VALUE, e.g. beta=1e-5")
+        if name in out:
+            raise InputError(f"--set {name} is given twice; give each parameter once")
         try:
             out[name] = float(value)
         except ValueError:

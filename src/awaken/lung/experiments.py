@@ -200,6 +200,9 @@ def run_experiment(
     but leave each arm's presets in force (see :meth:`Arm.setup`).
     """
     exp = experiment(exp) if isinstance(exp, str) else exp
+    if not isinstance(exp, Experiment):
+        raise InputError(f"run_experiment needs an experiment name ({', '.join(EXPERIMENTS)}) "
+                         f"or an Experiment, got {exp!r}")
     params = np.stack([arm.setup(overrides, defaults).vector() for arm in exp.arms])
     horizon = max(exp.days)
     fine = np.arange(0.0, min(horizon, 30.0) + 1e-9, PEAK_STEP)

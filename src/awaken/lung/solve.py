@@ -45,6 +45,7 @@ PARALLEL_FROM = 16  # smaller batches run in the calling thread: no OpenMP spin-
 EXPLICIT_STEPS = 20_000  # explicit steps before a member is handed to the implicit Rodas4
 STIFF_AFTER = 2_000  # explicit steps before a member found stiff, or too slow, goes to Rodas4
 CHUNK = 4  # members per work item: idle threads take the next chunk (dynamic schedule)
+MAX_DAYS = 36_500.0  # one infection's course; 100 years is far past any use of the model
 _WINDOW_PARAMS = [(PARAMETER_INDEX[w.start], PARAMETER_INDEX[w.end]) for w in WINDOWS]
 
 
@@ -62,6 +63,21 @@ class Setup:
     overrides: Mapping[str, float] = field(default_factory=dict)
     severity: str = ""
 
+    def __post_init__(self) -> None:
+        for name in ("virus", "host", "severity"):
+            if not isinstance(getattr(self, name), str):
+                raise InputError(f"Setup: {name}={getattr(self, name)!r} must be a preset name")
+        virus(self.virus), host(self.host)  # unknown presets are refused here, with the list
+        if self.severity:
+            severity(self.severity)
+        if isinstance(self.interventions, str | Intervention) or not all(
+                isinstance(iv, Intervention) for iv in self.interventions):
+            raise InputError("Setup: interventions must be a tuple of Intervention, e.g. "
+                             "(Intervention.parse('il6_blockade:1-5:0.9'),)")
+        if not isinstance(self.overrides, Mapping):
+            raise InputError(f"Setup: overrides must map names to values, got "
+                             f"{type(self.overrides).__name__}")
+
     def parameters(self) -> dict[str, float]:
         """All parameter values by name, validated against their declared ranges."""
         values = {p.name: p.value for p in PARAMETERS}
@@ -73,13 +89,22 @@ class Setup:
         check_no_overlap(self.interventions)
         for iv in self.interventions:
             values.update(iv.overrides())
+        windowed = {edge: iv.kind for iv in self.interventions for edge in KINDS[iv.kind][:2]}
         for name, value in self.overrides.items():
             if name not in PARAMETERS_BY_NAME:
                 raise InputError(
                     f"unknown parameter {name!r}; see `awaken lung parameters` for the list"
                 )
+            if name in windowed:
+                raise InputError(f"{name} is set by the {windowed[name]} intervention; change "
+                                 "its window there (KIND:START-END), not as an override")
             values[name] = value
-        return {name: PARAMETERS_BY_NAME[name].check(v) for name, v in values.items()}
+        checked = {name: PARAMETERS_BY_NAME[name].check(v) for name, v in values.items()}
+        for w in WINDOWS:
+            if checked[w.end] < checked[w.start]:
+                raise InputError(f"window {w.id}: {w.end}={checked[w.end]:g} is before "
+                                 f"{w.start}={checked[w.start]:g}; the end must not come first")
+        return checked
 
     def vector(self) -> np.ndarray:
         """The parameter vector in declaration order."""
@@ -275,11 +300,21 @@ def simulate(
     ``method`` is ``"dopri"`` (compiled explicit, with an implicit fallback when stiff),
     or a SciPy implicit method: ``"Radau"``, ``"BDF"``, ``"LSODA"``.
     """
-    setup = setup or Setup()
-    if not days > 0:
-        raise InputError(f"days={days} must be positive")
+    setup = Setup() if setup is None else setup
+    if not isinstance(setup, Setup):
+        raise InputError(f"simulate needs a Setup, got {setup!r}; e.g. simulate(Setup("
+                         f"{setup!r}))" if isinstance(setup, str) else
+                         f"simulate needs a Setup, got {type(setup).__name__}")
+    if isinstance(days, bool) or not isinstance(days, int | float | np.integer | np.floating):
+        raise InputError(f"days={days!r} must be a number of days, e.g. days=60")
+    if not 0 < days <= MAX_DAYS:
+        raise InputError(f"days={days:g} must be positive and at most {MAX_DAYS:g}")
     grid = _check_times(np.asarray(times if times is not None else np.arange(0.0, days + 1e-9)))
     p = setup.vector()
+    for iv in setup.interventions:
+        if iv.start >= grid[-1]:
+            raise InputError(f"{iv.kind} starts on day {iv.start:g}, when the run has ended "
+                             f"(day {grid[-1]:g}); simulate more days or move the window")
     if method == "dopri":
         states = simulate_batch(p[None, :], grid)[0]
     elif method in ("Radau", "BDF", "LSODA"):

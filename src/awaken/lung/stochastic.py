@@ -38,12 +38,13 @@ import numpy as np
 import pandas as pd
 
 from awaken.core.errors import InputError, SolverError
+from awaken.core.limits import check_memory, check_seed
 from awaken.core.rng import rng_stream
 from awaken.core.threads import prepare_parallel
 from awaken.lung import _tauleap
 from awaken.lung._generated import N_PROCESSES, N_STATES, initial_state
 from awaken.lung.model import PARAMETER_INDEX, PROCESSES, STATE_IDS, WINDOWS
-from awaken.lung.solve import Setup, Trajectory, observe
+from awaken.lung.solve import MAX_DAYS, Setup, Trajectory, observe
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -239,8 +240,8 @@ def _nanquantiles(v: np.ndarray, qs: Sequence[float]) -> np.ndarray:
 
 def _grid(days: float, times: Sequence[float] | np.ndarray | None) -> np.ndarray:
     ok = isinstance(days, numbers.Real) and not isinstance(days, bool)
-    if not (ok and math.isfinite(days) and days > 0):
-        raise InputError(f"days={days!r} must be a positive number")
+    if not (ok and math.isfinite(days) and 0 < days <= MAX_DAYS):
+        raise InputError(f"days={days!r} must be a number of days in (0, {MAX_DAYS}]")
     if times is None:
         return np.union1d(np.arange(0.0, days), [float(days)])
     grid = np.asarray(times, dtype=float)
@@ -302,11 +303,13 @@ def simulate_mice(
     """
     setup = setup or Setup()
     n_mice = _check_count("n_mice", n_mice, 1)
-    seed = _check_count("seed", seed, 0)
+    seed = check_seed(seed)
     first_mouse = _check_count("first_mouse", first_mouse, 0)
     if not (0.0 < eps < 1.0) or not (tau_max > 0.0):
         raise InputError(f"need 0 < eps < 1 and tau_max > 0 (got {eps}, {tau_max})")
     grid = _grid(days, times)
+    check_memory(f"{n_mice} mice over {grid.size} output times",
+                 n_mice * grid.size * (N_STATES * 8 + 1), "use fewer mice or output times")
     theta = setup.vector()
     ch = channels()
     y0 = _initial(theta, ch.dcc)
