@@ -61,7 +61,7 @@ def main(args: list[str] | None = None) -> None:
         from click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
     try:
-        code = app(args, standalone_mode=False)
+        code = app(args, prog_name="awaken", standalone_mode=False)
     except AwakenError as exc:
         _error(str(exc))
         sys.exit(2)
