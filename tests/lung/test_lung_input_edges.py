@@ -65,3 +65,25 @@ def test_experiment_files_are_one_set_with_a_manifest(tmp_path):
     assert "unit" in (tmp_path / "results.csv").read_text().splitlines()[0].split(",")
     newest = max(p.stat().st_mtime_ns for p in tmp_path.iterdir() if p.name != "manifest.json")
     assert (tmp_path / "manifest.json").stat().st_mtime_ns >= newest
+
+
+def test_presets_command_lists_presets_and_intervention_kinds(capsys):
+    from awaken.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["lung", "presets"])
+    out = capsys.readouterr().out
+    assert stop.value.code == 0
+    for word in ("iav-pr8", "sars2-ma10", "mouse-il6ko", "critical", "il6_blockade",
+                 "cd4_depletion"):
+        assert word in out
+
+
+def test_stochastic_says_what_share_of_mice_had_an_awakening(tmp_path, capsys):
+    from awaken.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["lung", "stochastic", "--mice", "20", "--days", "5", "--out",
+              str(tmp_path / "m.csv")])
+    err = capsys.readouterr().err
+    assert "at least one cell awakened in" in err and "of 20 mice (none in" in err

@@ -83,7 +83,9 @@ def _run(name: str, out: Path, method: str, populations: int, particles: int, se
                       n_procs=procs, n_starts=starts, progress=progress)
         done = bar.tasks[0].completed
         bar.update(task, total=max(done, 1), completed=max(done, 1))
-    table = Table(title=f"{name}: posterior median and 95% interval ({method})")
+    what = ("posterior median and 95% interval" if method == "abc" else
+            "maximum-likelihood estimate (median of its normal approximation) and 95% interval")
+    table = Table(title=f"{name}: {what} ({method})")
     for col in ("quantity", "median", "95% interval"):
         table.add_column(col)
     for group in ("parameters", "derived"):

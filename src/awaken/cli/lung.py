@@ -18,7 +18,8 @@ from awaken.core.errors import InputError
 from awaken.core.io import TABLE_SUFFIXES, write_figure, write_table
 
 app = typer.Typer(
-    help="Within-host lung model: simulate, export SBML, list parameters.",
+    help="Within-host lung model: simulate (one trajectory, stochastic mice, the chia2025 "
+    "experiment, the graded human response), export SBML, list presets and parameters.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -147,6 +148,32 @@ def simulate_cmd(
 
 def _title(virus: str, host: str, interventions: list[str] | None) -> str:
     return f"{virus} in {host}" + "".join(f", {text}" for text in interventions or [])
+
+
+@app.command("presets")
+def presets_cmd() -> None:
+    """List the virus, host and severity presets and the intervention kinds, with sources."""
+    from awaken.lung.interventions import KINDS
+    from awaken.lung.model import WINDOWS
+    from awaken.lung.presets import HOSTS, SEVERITIES, VIRUSES
+
+    console = Console()
+    for title, presets, option in (("viruses", VIRUSES, "--virus"), ("hosts", HOSTS, "--host"),
+                                   ("severity classes", SEVERITIES, "--severity")):
+        table = Table(title=f"{title} ({option})", title_justify="left")
+        for column in ("name", "description", "source"):
+            table.add_column(column, overflow="fold")
+        for p in presets.values():
+            table.add_row(p.name, p.description, p.source)
+        console.print(table)
+    windows = {w.start: w.description for w in WINDOWS}
+    table = Table(title="intervention kinds (-i KIND:START-END[:EFFICACY], days)",
+                  title_justify="left")
+    for column in ("kind", "what", "efficacy"):
+        table.add_column(column, overflow="fold")
+    for kind, (start, _, efficacy) in KINDS.items():
+        table.add_row(kind, windows.get(start, ""), "0-1" if efficacy else "none (all or none)")
+    console.print(table)
 
 
 @app.command("parameters")
@@ -324,7 +351,8 @@ def stochastic_cmd(
     console.print(f"wrote {out}", highlight=False)
     p_none = ensemble.p_no_awakening()[-1]
     console.print(
-        f"no cell awakened by day {days:g} in {p_none:.1%} of {mice} mice", highlight=False
+        f"by day {days:g}, at least one cell awakened in {1 - p_none:.1%} of {mice} mice "
+        f"(none in {p_none:.1%})", highlight=False
     )
     if plot:
         png = out.with_suffix(".png")
