@@ -69,26 +69,38 @@ def run_once(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
-def measure(src: Path | None, repeat: int) -> dict[str, dict[str, float]]:
-    """Timings of every command for one source tree (the installed one when ``src`` is None)."""
-    env = dict(os.environ)
-    if src is not None:
-        env["PYTHONPATH"] = str(src)
-    out = {}
+def _stats(runs: list[tuple[float, float]]) -> dict[str, float]:
+    walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
+    return {"wall_best_s": round(min(walls), 3),
+            "wall_median_s": round(statistics.median(walls), 3),
+            "cpu_best_s": round(min(cpus), 3), "cpu_median_s": round(statistics.median(cpus), 3)}
+
+
+def measure(trees: dict[str, Path | None], repeat: int) -> dict[str, dict[str, dict]]:
+    """``{tree: {command: timings}}``; the trees' runs alternate, so they share the load."""
+    envs = {}
+    for name, src in trees.items():
+        env = dict(os.environ)
+        if src is not None:
+            env["PYTHONPATH"] = str(src)
+        envs[name] = env
+    out: dict[str, dict[str, dict]] = {name: {} for name in trees}
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         cox_data(tmp / "cox.csv")
         for label, args in commands(tmp).items():
-            run_once(args, env)  # warm: compiled kernels and tables come from the caches
-            runs = [run_once(args, env) for _ in range(repeat)]
-            walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
-            out[label] = {"wall_best_s": round(min(walls), 3),
-                          "wall_median_s": round(statistics.median(walls), 3),
-                          "cpu_best_s": round(min(cpus), 3),
-                          "cpu_median_s": round(statistics.median(cpus), 3)}
-            print(f"{label:32s} wall best {min(walls):6.2f} s, median "
-                  f"{statistics.median(walls):6.2f} s; CPU best {min(cpus):6.2f} s",
-                  file=sys.stderr)
+            runs: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
+            for env in envs.values():
+                run_once(args, env)  # warm: kernels and tables come from the caches
+            for _ in range(repeat):
+                for name, env in envs.items():
+                    runs[name].append(run_once(args, env))
+            for name in trees:
+                out[name][label] = _stats(runs[name])
+                t = out[name][label]
+                print(f"{name:6s} {label:30s} wall best {t['wall_best_s']:6.2f} s, median "
+                      f"{t['wall_median_s']:6.2f} s; CPU best {t['cpu_best_s']:6.2f} s",
+                      file=sys.stderr)
     return out
 
 
@@ -99,7 +111,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "startup.json")
     opts = parser.parse_args()
     load_before = os.getloadavg()[0]
-    now = measure(None, opts.repeat)
+    trees: dict[str, Path | None] = {"this": None}
+    if opts.src is not None:
+        trees["other"] = opts.src
+    timed = measure(trees, opts.repeat)
+    now = timed["this"]
     result: dict[str, object] = {
         "command": "python benchmarks/startup.py" + (f" --src {opts.src}" if opts.src else ""),
         "repeat": opts.repeat, "cpus": os.cpu_count(),
@@ -107,8 +123,7 @@ def main() -> None:
         "this_tree": now,
     }
     if opts.src is not None:
-        print(f"--- {opts.src}", file=sys.stderr)
-        other = measure(opts.src, opts.repeat)
+        other = timed["other"]
         result["other_tree"] = {"src": str(opts.src), **other}
         result["ratio_other_over_this"] = {
             label: {k: round(other[label][k] / v, 2) for k, v in now[label].items() if v > 0}

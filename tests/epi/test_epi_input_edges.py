@@ -47,3 +47,13 @@ def test_wrong_types_and_values_are_input_errors(call, message):
 def test_base_still_chooses_the_population_of_an_analysis():
     assert make_design("landmark").base.name == "ukb_like"
     assert make_design("landmark", base="flatiron_like").base.name == "flatiron_like"
+
+
+def test_a_truncated_duckdb_cohort_is_one_clear_error(tmp_path):
+    from awaken.epi import load_cohort
+
+    path = make_synthetic_cohort(300, seed=1).to_duckdb(tmp_path / "c.duckdb")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match="c.duckdb"):
+        load_cohort(path)
