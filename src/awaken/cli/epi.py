@@ -332,13 +332,19 @@ def design(
     base: Annotated[str | None, typer.Option("--base", help="Population for "
                     "naive_ever_exposed, landmark and risk_set_matched: ukb_like (default) or "
                     "flatiron_like.")] = None,
+    option: Annotated[list[str] | None, typer.Option("--option", help="A design option "
+                      "NAME=VALUE (repeatable; a list takes commas, one item a trailing comma), "
+                      "e.g. covariates=stage,site, "
+                      "exposure_bands=0,91,365, landmark=2021-06-01, censor_at_exposure=true; "
+                      "see the design classes in docs/epi.md.")] = None,
 ) -> None:
     """Run a design and write its estimates, figure and summary."""
     announce_compiling()  # one line on a cold kernel cache
     from awaken.epi.designs import make_design, parse_period
     from awaken.epi.schema import load_cohort
 
-    chosen = make_design(name, period=parse_period(period), base=base)
+    chosen = make_design(name, period=parse_period(period), base=base,
+                         **_design_options(option))
     result = chosen.run(load_cohort(cohort))
     paths = result.write(out)
     shown = result.exposure_estimates
@@ -347,6 +353,30 @@ def design(
                    f"{row['estimate']:.3g} (95% CI {row['ci_lower']:.3g}-{row['ci_upper']:.3g})"
                    f", n={row['n']}, events={row['events']}")
     typer.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+
+
+def _design_options(items: list[str] | None) -> dict[str, object]:
+    """``NAME=VALUE`` items: numbers, true/false, comma lists (tuples) or text."""
+    def value(text: str) -> object:
+        low = text.strip().lower()
+        if low in ("true", "false"):
+            return low == "true"
+        try:
+            return float(text) if any(c in text for c in ".eE") else int(text)
+        except ValueError:
+            return text.strip()
+
+    out: dict[str, object] = {}
+    for item in items or []:
+        name, sep, raw = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise InputError(f"cannot read --option {item!r}; write NAME=VALUE")
+        if name in out:
+            raise InputError(f"--option {name} is given twice; give each option once")
+        out[name] = tuple(value(v) for v in raw.split(",") if v.strip()) if "," in raw \
+            else value(raw)
+    return out
 
 
 @app.command("synth", help="Write a synthetic cohort (known effect of infection) to a "
