@@ -38,3 +38,9 @@ def test_help_and_no_arguments_exit_0(capsys):
     assert _run(["--help"], capsys)[0] == 0
     code, out, _ = _run([], capsys)
     assert code == 0 and "Usage" in out
+
+
+def test_calibrate_refuses_a_seed_beyond_32_bits_at_once(capsys, tmp_path):
+    code, _, err = _run(["calibrate", "baccam2006", "--out", str(tmp_path / "b"), "--seed",
+                         str(2**32)], capsys)
+    assert code == 2 and "--seed=4294967296 is outside" in err

@@ -63,6 +63,9 @@ def _check(method: str, populations: int, particles: int, starts: int,
 def _run(name: str, out: Path, method: str, populations: int, particles: int, seed: int,
          scheduler: str | None, resume: bool, procs: int, starts: int) -> None:
     _check(method, populations, particles, starts, procs, scheduler, resume)
+    from awaken.core.limits import check_seed
+
+    check_seed(seed, "--seed")  # refused at once, not after the first population
     from awaken.calibrate.run import run
     from awaken.core.cache import announce_compiling
 
