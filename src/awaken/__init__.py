@@ -2,16 +2,12 @@
 
 Layers: :mod:`awaken.lung` (within-host model), :mod:`awaken.calibrate` (fitting),
 :mod:`awaken.epi` (survival analyses). See ``docs/architecture.md``.
+
+Importing changes no global state; the OpenMP wait policy of the parallel kernels is a
+documented setting, applied when they first run (:mod:`awaken.core.threads`).
 """
 
-import os
-
-# numba's OpenMP threads otherwise spin between parallel regions, which slows the many small
-# batched solves of a calibration (measured: 16 ms against 0.6 ms per call under load).
-# Read when OpenMP starts, so it is set before any kernel runs; a user's setting wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")
-
-from awaken.core import AwakenError, InputError, SolverError  # noqa: E402
+from awaken.core import AwakenError, InputError, SolverError
 
 __version__ = "0.1.0"
 __all__ = ["AwakenError", "InputError", "SolverError", "__version__"]

@@ -14,6 +14,7 @@ def test_cli_likelihood_writes_summary(tmp_path):
     result = runner.invoke(app, ["calibrate", "baccam2006", "--out", str(out),
                                  "--method", "likelihood", "--starts", "1"])
     assert result.exit_code == 0, result.output
+    assert "maximum-likelihood estimate" in result.output  # not a "posterior" it did not fit
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary["parameters"]["beta_u"]) >= {"median", "ci95"}
     assert "R0" in summary["derived"]
@@ -26,6 +27,7 @@ def test_cli_chia_abc_small(tmp_path):
     result = runner.invoke(app, ["calibrate", "chia2025", "--out", str(out), "--populations",
                                  "2", "--particles", "20", "--procs", "1"])
     assert result.exit_code == 0, result.output
+    assert "posterior median and 95% interval" in result.output
     summary = json.loads((out / "summary.json").read_text())
     assert {p["target"] for p in summary["predictions"]} >= {"il6ko_fold_d15"}
     from awaken.lung.targets import TARGETS

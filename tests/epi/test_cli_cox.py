@@ -22,7 +22,8 @@ CASES: dict[str, dict[str, Any]] = json.loads((FIX / "cox_r_results.json").read_
 AWAKEN = Path(sys.executable).parent / "awaken"
 HEART = ["--data", str(FIX / "cox_heart.csv"), "--start", "start", "--stop", "stop",
          "--event", "event", "--covariates", "age,year,surgery,transplant"]
-KEYS = {"terms", "coef", "se", "hr", "ci_lower", "ci_upper", "p", "loglik", "n", "events"}
+KEYS = {"terms", "coef", "se", "hr", "ci_lower", "ci_upper", "p", "loglik", "n", "events",
+        "concordance", "iterations", "converged", "robust"}
 
 
 def _invoke(args: list[str]) -> Any:
@@ -36,6 +37,8 @@ def test_json_matches_r() -> None:
     case = CASES["heart_efron"]
     assert set(out) == KEYS
     assert out["terms"] == case["spec"]["covariates"]
+    assert out["converged"] is True and out["robust"] is False and out["iterations"] > 0
+    assert out["concordance"] == pytest.approx(case["concordance"], rel=1e-9)
     np.testing.assert_allclose(out["coef"], case["coef"], rtol=1e-6)
     np.testing.assert_allclose(out["se"], case["se"], rtol=1e-5)
     np.testing.assert_allclose(out["loglik"], case["loglik"], rtol=1e-10)

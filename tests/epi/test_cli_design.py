@@ -50,6 +50,18 @@ def test_design_on_a_folder_with_a_base(cohort_file: Path, tmp_path: Path) -> No
     assert summary["settings"]["base"]["design"] == "flatiron_like"
 
 
+def test_design_options_from_the_command_line(cohort_file: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["design", "ukb_like", "--cohort", str(cohort_file),
+                                      "--out", str(tmp_path / "b"), "--option",
+                                      "exposure_bands=0,91,365"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert summary["settings"]["exposure_bands"] == [0, 91, 365]
+    bad = CliRunner().invoke(app, ["design", "ukb_like", "--cohort", str(cohort_file),
+                                   "--out", str(tmp_path / "c"), "--option", "colour=red"])
+    assert bad.exit_code != 0 and "colour" in str(bad.exception or bad.output)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

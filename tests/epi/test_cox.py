@@ -131,7 +131,10 @@ def test_summary_and_to_dict() -> None:
                                    "lower .95", "upper .95"]
     out = res.to_dict()
     assert set(out) == {"terms", "coef", "se", "hr", "ci_lower", "ci_upper", "p", "loglik",
-                        "n", "events", "naive_se"}
+                        "n", "events", "concordance", "iterations", "converged", "robust",
+                        "naive_se"}
+    assert out["converged"] is True and out["robust"] is True
+    assert out["iterations"] == res.iterations and out["concordance"] == res.concordance
     json.dumps(out)  # JSON-able
     assert out["se"] == pytest.approx(list(res.se))
     plain = fit_case(CASES["lung_efron"]).to_dict()

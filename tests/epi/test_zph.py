@@ -19,7 +19,7 @@ ZPH = [(name, tr) for name, case in sorted(CASES.items()) for tr in case.get("zp
 
 
 def _data(name: str) -> pd.DataFrame:
-    return pd.read_csv(FIX / f"cox_{name}.csv", float_precision="round_trip")
+    return pd.read_csv(FIX / f"cox_{name}.csv")
 
 
 def _fit(case: dict[str, Any], data: pd.DataFrame) -> Any:

@@ -98,6 +98,7 @@ DATASETS: MappingProxyType[str, DataSet] = MappingProxyType(
         )
     }
 )
+"""The data sets shipped with the package, by name (see ``awaken calibrate datasets``)."""
 
 
 def dataset(name: str) -> DataSet:

@@ -1,4 +1,4 @@
-"""Posterior predictive check: model bands over the data (matplotlib, Agg backend).
+"""Posterior predictive check: model bands over the data (a matplotlib ``Figure``, no pyplot).
 
 One panel per (condition, observable) with data. The band is the 95% posterior interval of
 the noise-free model curve, the line its median; observed points are filled, censored ones
@@ -12,18 +12,15 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from awaken.calibrate.fit_problem import Problem  # noqa: E402
-from awaken.calibrate.posterior import Posterior  # noqa: E402
-from awaken.core.io import atomic_path  # noqa: E402
+from awaken.calibrate.fit_problem import Problem
+from awaken.calibrate.posterior import Posterior
+from awaken.core.io import write_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 def predictive_bands(problem: Problem, posterior: Posterior, times: np.ndarray,
@@ -42,7 +39,15 @@ def predictive_bands(problem: Problem, posterior: Posterior, times: np.ndarray,
 
 def predictive_figure(problem: Problem, posterior: Posterior, path: str | Path,
                       n_draws: int = 200, seed: int = 0) -> Path:
-    """Write the predictive-check figure (PNG) atomically; returns its path."""
+    """Write :func:`predictive_check` (PNG) atomically; returns its path."""
+    return write_figure(path, predictive_check(problem, posterior, n_draws, seed), dpi=110)
+
+
+def predictive_check(problem: Problem, posterior: Posterior, n_draws: int = 200,
+                     seed: int = 0) -> Figure:
+    """One panel per (condition, observable): the model's 95% band and median over the data."""
+    from matplotlib.figure import Figure
+
     m = problem.measurements
     horizon = float(m["time"].max())
     times = np.linspace(0.0, horizon * 1.05 if horizon > 0 else 1.0, 200)
@@ -51,7 +56,8 @@ def predictive_figure(problem: Problem, posterior: Posterior, path: str | Path,
     keys = list(bands)
     ncol = min(3, max(1, len(keys)))
     nrow = max(1, math.ceil(len(keys) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.2 * nrow), squeeze=False)
+    fig = Figure(figsize=(4.2 * ncol, 3.2 * nrow), layout="tight")
+    axes = fig.subplots(nrow, ncol, squeeze=False)
     sigma = problem.sigma(posterior.scaled(problem)[:1])[0]
     fixed_noise = {oid: _is_number(sp) for oid, sp in
                    zip(problem.observables["observable_id"],
@@ -85,12 +91,7 @@ def predictive_figure(problem: Problem, posterior: Posterior, path: str | Path,
     axes.flat[0].legend(fontsize=7, loc="best")
     fig.suptitle(f"{problem.name}: posterior predictive check\n"
                  "(open markers: censored at the limit; v below it, ^ above it)", fontsize=9)
-    fig.tight_layout()
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
-    return path
+    return fig
 
 
 def _is_number(text: object) -> bool:

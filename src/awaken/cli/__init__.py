@@ -54,10 +54,38 @@ def _root(
     """Respiratory viral infections awakening dormant metastatic cancer cells."""
 
 
-def main() -> None:
-    """Entry point of the ``awaken`` script."""
+def main(args: list[str] | None = None) -> None:
+    """Entry point of the ``awaken`` script: mistakes, ours or the parser's, are one line."""
+    try:  # typer >= 0.20 carries its own copy of click
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+    except ImportError:
+        from click.exceptions import (  # type: ignore[assignment]  # typer's own copy
+            ClickException,
+            NoArgsIsHelpError,
+            UsageError,
+        )
+
     try:
-        app()
+        code = app(args, prog_name="awaken", standalone_mode=False)
     except AwakenError as exc:
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        _error(str(exc))
         sys.exit(2)
+    except NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(0)
+    except UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "awaken"
+        _error(f"{exc.format_message()} (see `{where} --help`)")
+        sys.exit(2)
+    except ClickException as exc:
+        _error(exc.format_message())
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _error("aborted")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _error(text: str) -> None:
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {text}", highlight=False,
+                                               markup=True)

@@ -48,6 +48,9 @@ def _run(name: str, out: Path, method: str, populations: int, particles: int, se
     check_arguments(method=method, populations=populations, particles=particles, seed=seed,
                     scheduler=scheduler, resume=resume, n_procs=procs, n_starts=starts)
 
+    from awaken.core.cache import announce_compiling
+
+    announce_compiling()  # one line on a cold kernel cache
     console = Console(stderr=True)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total} {task.fields[info]}"),
@@ -64,7 +67,9 @@ def _run(name: str, out: Path, method: str, populations: int, particles: int, se
                       n_procs=procs, n_starts=starts, progress=progress)
         done = bar.tasks[0].completed
         bar.update(task, total=max(done, 1), completed=max(done, 1))
-    table = Table(title=f"{name}: posterior median and 95% interval ({method})")
+    what = ("posterior median and 95% interval" if method == "abc" else
+            "maximum-likelihood estimate (median of its normal approximation) and 95% interval")
+    table = Table(title=f"{name}: {what} ({method})")
     for col in ("quantity", "median", "95% interval"):
         table.add_column(col)
     for group in ("parameters", "derived"):

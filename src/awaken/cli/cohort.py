@@ -57,7 +57,9 @@ def simulate_cmd(
         "--emulator", help="awakening emulator source: auto, lung or fixture")] = "auto",
 ) -> None:
     from awaken.cohort import load_config, simulate
+    from awaken.core.cache import announce_compiling
 
+    announce_compiling()  # one line on a cold kernel cache
     cfg = load_config(preset, config, n=n, seed=seed, chunk_size=chunk_size)
     console = Console(stderr=True)
     with Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(),

@@ -9,16 +9,19 @@ import json
 import math
 import warnings
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from awaken.core.cache import announce_compiling
 from awaken.core.errors import InputError
 from awaken.core.io import TABLE_SUFFIXES
+
+if TYPE_CHECKING:  # pandas loads when a table is read, so `awaken --help` stays fast
+    import pandas as pd
 
 app = typer.Typer(
     help="Survival analyses of cohort data, as R's survival: Cox models on (start, stop] data "
@@ -50,6 +53,8 @@ def read_table(path: Path, columns: list[str] | None = None,
         )
     if not path.is_file():
         raise InputError(f"data file not found: {str(path)!r}")
+    import pandas as pd
+
     try:
         if columns is not None:
             try:
@@ -68,6 +73,8 @@ PANDAS_NA = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan
 
 def _read_columns(path: Path, suffix: str, columns: list[str],
                   numeric: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
     if suffix == ".parquet":
         return pd.read_parquet(path, columns=columns)
     if set(columns) <= set(numeric):
@@ -150,6 +157,7 @@ def cox(
                                           "table.")] = False,
 ) -> None:
     """Fit a Cox model and print its coefficient table (or JSON)."""
+    announce_compiling()  # one line on a cold kernel cache
     from awaken.epi.cox import check_ties, fit_cox  # imported here: `--help` stays fast
 
     method = check_ties(ties)
@@ -163,8 +171,7 @@ def cox(
         warnings.simplefilter("always")
         result = fit_cox(frame, formula, stop=stop, event=event, covariates=covs,
                          start=start, strata=strata_cols, weights=weights, offset=offset,
-                         cluster=cluster, ties=method,
-                         concordance=not as_json)  # the JSON has no concordance
+                         cluster=cluster, ties=method)
     err = Console(stderr=True)
     for w in caught:
         err.print(f"[bold yellow]warning:[/] {w.message}", highlight=False)
@@ -254,6 +261,7 @@ def km(
                                           "tables.")] = False,
 ) -> None:
     """Kaplan-Meier medians (and restricted means) by group, with the log-rank test."""
+    announce_compiling()  # one line on a cold kernel cache
     from awaken.epi.km_stats import restricted_mean, survival_quantiles
     from awaken.epi.logrank import survdiff
     from awaken.epi.nonparametric import kaplan_meier
@@ -341,14 +349,22 @@ def design(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")],
     period: Annotated[str | None, typer.Option("--period", help="Restrict follow-up to "
                       "START:END (dates inclusive), e.g. 2020-12-01:2022-01-31.")] = None,
-    base: Annotated[str, typer.Option("--base", help="Population for naive_ever_exposed, "
-                    "landmark and risk_set_matched: ukb_like or flatiron_like.")] = "ukb_like",
+    base: Annotated[str | None, typer.Option("--base", help="Population for "
+                    "naive_ever_exposed, landmark and risk_set_matched: ukb_like (default) or "
+                    "flatiron_like.")] = None,
+    option: Annotated[list[str] | None, typer.Option("--option", help="A design option "
+                      "NAME=VALUE (repeatable; a list takes commas, one item a trailing comma), "
+                      "e.g. covariates=stage,site, "
+                      "exposure_bands=0,91,365, landmark=2021-06-01, censor_at_exposure=true; "
+                      "see the design classes in docs/epi.md.")] = None,
 ) -> None:
     """Run a design and write its estimates, figure and summary."""
+    announce_compiling()  # one line on a cold kernel cache
     from awaken.epi.designs import make_design
     from awaken.epi.schema import load_cohort
 
-    chosen = make_design(name, period=period, base=base)
+    chosen = make_design(name, period=period, base=base,
+                         **_design_options(option))
     result = chosen.run(load_cohort(cohort))
     paths = result.write(out)
     shown = result.exposure_estimates
@@ -357,6 +373,30 @@ def design(
                    f"{row['estimate']:.3g} (95% CI {row['ci_lower']:.3g}-{row['ci_upper']:.3g})"
                    f", n={row['n']}, events={row['events']}")
     typer.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+
+
+def _design_options(items: list[str] | None) -> dict[str, object]:
+    """``NAME=VALUE`` items: numbers, true/false, comma lists (tuples) or text."""
+    def value(text: str) -> object:
+        low = text.strip().lower()
+        if low in ("true", "false"):
+            return low == "true"
+        try:
+            return float(text) if any(c in text for c in ".eE") else int(text)
+        except ValueError:
+            return text.strip()
+
+    out: dict[str, object] = {}
+    for item in items or []:
+        name, sep, raw = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise InputError(f"cannot read --option {item!r}; write NAME=VALUE")
+        if name in out:
+            raise InputError(f"--option {name} is given twice; give each option once")
+        out[name] = tuple(value(v) for v in raw.split(",") if v.strip()) if "," in raw \
+            else value(raw)
+    return out
 
 
 @app.command("synth", help="Write a synthetic cohort (known effect of infection) to a "

@@ -8,22 +8,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from awaken.core import checks
+from awaken.core.cache import announce_compiling
 from awaken.core.errors import InputError
-from awaken.core.io import TABLE_SUFFIXES, atomic_path, write_table
+from awaken.core.io import TABLE_SUFFIXES, write_figure, write_table
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from awaken.lung.solve import Setup
 
 app = typer.Typer(
-    help="Within-host lung model: simulate, export SBML, list parameters.",
+    help="Within-host lung model: simulate (one trajectory, stochastic mice, the chia2025 "
+    "experiment, the graded human response), export SBML, list presets and parameters.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -67,6 +67,8 @@ def _overrides(items: list[str] | None) -> dict[str, float]:
         name = name.strip()
         if not sep or not name:
             raise InputError(f"cannot read --set {item!r}; write NAME=VALUE, e.g. beta=1e-5")
+        if name in out:
+            raise InputError(f"--set {name} is given twice; give each parameter once")
         try:
             out[name] = float(value)
         except ValueError:
@@ -127,6 +129,7 @@ def simulate_cmd(
     plot: PlotOpt = False,
 ) -> None:
     """Simulate one trajectory: a `time` column (days) and one column per state (SBML ids)."""
+    announce_compiling()  # one line on a cold kernel cache
     from awaken.lung.solve import simulate
 
     if out.suffix.lower() not in TABLE_SUFFIXES:
@@ -134,13 +137,14 @@ def simulate_cmd(
             f"--out {out.name!r}: extension must be one of {', '.join(TABLE_SUFFIXES)}"
         )
     setup = _setup(virus, host, intervention, _overrides(set_), severity)
-    frame = simulate(setup, days).frame()
-    write_table(out, frame)
+    trajectory = simulate(setup, days)
+    # The figure is built before anything is written, so a failing plot leaves no table.
+    figure = trajectory.plot(title=_title(virus, host, intervention)) if plot else None
     console = Console(stderr=True)
+    write_table(out, trajectory.frame())
     console.print(f"wrote {out}", highlight=False)
-    if plot:
-        png = out.with_suffix(".png")
-        plot_trajectory(frame, png, title=_title(virus, host, intervention))
+    if figure is not None:
+        png = write_figure(out.with_suffix(".png"), figure)
         console.print(f"wrote {png}", highlight=False)
 
 
@@ -148,47 +152,30 @@ def _title(virus: str, host: str, interventions: list[str] | None) -> str:
     return f"{virus} in {host}" + "".join(f", {text}" for text in interventions or [])
 
 
-def plot_trajectory(frame: pd.DataFrame, path: Path, title: str = "") -> Path:
-    """Four panels: virus (log scale), IL-6, T cells, DCCs; written atomically as PNG."""
-    import matplotlib
+@app.command("presets")
+def presets_cmd() -> None:
+    """List the virus, host and severity presets and the intervention kinds, with sources."""
+    from awaken.lung.interventions import KINDS
+    from awaken.lung.model import WINDOWS
+    from awaken.lung.presets import HOSTS, SEVERITIES, VIRUSES
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from awaken.lung.model import STATES
-
-    units = {s.id: s.unit for s in STATES}
-    panels = (
-        ("virus", [c for c in frame.columns if c.startswith("virus")], True),
-        ("IL-6", [c for c in frame.columns if c.startswith("il6")], False),
-        ("T cells", [c for c in frame.columns if c.startswith("cd")], True),
-        ("DCCs", [c for c in frame.columns if c.startswith("dcc")], True),
-    )
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True, layout="constrained")
-    for ax, (name, columns, log) in zip(axes.flat, panels, strict=True):
-        peak = 0.0
-        for column in columns:
-            values = frame[column].to_numpy(dtype=float)
-            peak = max(peak, float(np.nanmax(values, initial=0.0)))
-            if log:
-                values = np.where(values > 0, values, np.nan)
-            ax.plot(frame["time"], values, label=column)
-        if log and peak > 0:
-            ax.set_yscale("log")
-            ax.set_ylim(bottom=peak * 1e-8)  # show eight decades below the peak
-        unit = ", ".join(sorted({units.get(c, "") for c in columns}))
-        ax.set_title(name)
-        ax.set_ylabel(unit)
-        if len(columns) > 1:
-            ax.legend(fontsize="small")
-    for ax in axes[-1]:
-        ax.set_xlabel("days after infection")
-    if title:
-        fig.suptitle(title)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=120)
-    plt.close(fig)
-    return path
+    console = Console()
+    for title, presets, option in (("viruses", VIRUSES, "--virus"), ("hosts", HOSTS, "--host"),
+                                   ("severity classes", SEVERITIES, "--severity")):
+        table = Table(title=f"{title} ({option})", title_justify="left")
+        for column in ("name", "description", "source"):
+            table.add_column(column, overflow="fold")
+        for p in presets.values():
+            table.add_row(p.name, p.description, p.source)
+        console.print(table)
+    windows = {w.start: w.description for w in WINDOWS}
+    table = Table(title="intervention kinds (-i KIND:START-END[:EFFICACY], days)",
+                  title_justify="left")
+    for column in ("kind", "what", "efficacy"):
+        table.add_column(column, overflow="fold")
+    for kind, (start, _, efficacy) in KINDS.items():
+        table.add_row(kind, windows.get(start, ""), "0-1" if efficacy else "none (all or none)")
+    console.print(table)
 
 
 @app.command("parameters")
@@ -242,6 +229,7 @@ def experiment_cmd(
     CD4 protection, IL-6 awakening, CD8 killing) and list the checks that then fail.
     --set NAME=VALUE overrides a parameter in every arm.
     """
+    announce_compiling()  # one line on a cold kernel cache
     from awaken.lung.experiments import experiment, run_experiment
     from awaken.lung.outputs import write_experiment
 
@@ -300,6 +288,7 @@ def response_cmd(
     lung_infected_peak. Severity classes: upper, symptomatic, lower, hospitalised,
     critical. This is the table the cohort layer's awakening emulator is built from.
     """
+    announce_compiling()  # one line on a cold kernel cache
     from awaken.lung.response import response_table
 
     if out.suffix.lower() not in TABLE_SUFFIXES:
@@ -340,6 +329,7 @@ def stochastic_cmd(
     p_no_awakening
     (and its analytic value where exact). Method: docs/stochastic.md.
     """
+    announce_compiling()  # one line on a cold kernel cache
     from awaken.lung.stochastic import plot as plot_mice
     from awaken.lung.stochastic import simulate_mice
 
@@ -357,7 +347,8 @@ def stochastic_cmd(
     console.print(f"wrote {out}", highlight=False)
     p_none = ensemble.p_no_awakening()[-1]
     console.print(
-        f"no cell awakened by day {days:g} in {p_none:.1%} of {mice} mice", highlight=False
+        f"by day {days:g}, at least one cell awakened in {1 - p_none:.1%} of {mice} mice "
+        f"(none in {p_none:.1%})", highlight=False
     )
     if plot:
         png = out.with_suffix(".png")

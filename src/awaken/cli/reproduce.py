@@ -51,10 +51,12 @@ def reproduce_cmd(
         "parameter draws (one column per parameter, optional 'weight'); the claims' "
         "intervals then carry it (uncertainty 'replicates+posterior')")] = None,
 ) -> None:
+    from awaken.core.cache import announce_compiling
     from awaken.core.errors import InputError
     from awaken.reproduce import STAGES, Settings, reproduce
     from awaken.reproduce.posterior import read_draws
 
+    announce_compiling()  # one line on a cold kernel cache
     if seed < 0:
         raise InputError(f"--seed must be >= 0 (got {seed})")
     draws = None if posterior is None else read_draws(posterior)

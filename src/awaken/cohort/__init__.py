@@ -7,6 +7,10 @@ model is seen only through the awakening emulator. Output: the event-table schem
 ``docs/schemas.md`` plus truth tables. See ``docs/cohort.md``.
 """
 
+from awaken.core.cache import use_kernel_cache
+
+use_kernel_cache()  # before any kernel is defined: numba caches in the user cache folder
+
 from awaken.cohort.config import Config, load_config
 from awaken.cohort.emulator import Emulator, build_emulator
 from awaken.cohort.model import TABLES, build_model, simulate_chunk

@@ -27,6 +27,7 @@ Positive = Annotated[float, Field(gt=0.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 SEVERITIES = ("upper", "symptomatic", "lower", "hospitalised", "critical")
 VARIANTS = ("wildtype", "alpha", "delta", "omicron")
+"""SARS-CoV-2 variants of the exposure calendar, in order of appearance."""
 SUBTYPES = ("luminal", "her2", "tnbc")
 PRESET_NAMES = ("ukb", "flatiron", "england-breast")
 

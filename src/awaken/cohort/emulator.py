@@ -22,7 +22,6 @@ table independent of the lung model; the provenance says which was used.
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -119,10 +118,10 @@ def _lung_response() -> ModuleType | None:
 
 
 def cache_dir() -> Path:
-    """Where built emulator tables are kept: ``$AWAKEN_CACHE`` or the user cache folder."""
-    root = os.environ.get("AWAKEN_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "awaken")
-    return Path(root) / "emulator"
+    """Where built emulator tables are kept (see :func:`awaken.core.cache.cache_root`)."""
+    from awaken.core.cache import cache_root
+
+    return cache_root() / "emulator"
 
 
 def _from_lung(response: ModuleType, values: np.ndarray,

@@ -24,6 +24,7 @@ from awaken.core.schema import CAUSES, PATHOGENS, RESULTS
 SCHEMA_TABLES = ("persons", "infections", "vaccinations", "metastases", "deaths")
 TRUTH_TABLES = ("truth_infections", "truth_awakenings", "truth_lesions")
 TABLES = SCHEMA_TABLES + TRUTH_TABLES
+"""Tables a run writes: the event-table schema's, then the truth tables."""
 LESION_EVENTS = ("dormant", "growing", "woke", "woke_by_infection", "accelerated", "detected")
 
 

@@ -81,6 +81,7 @@ PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType({p.name: p for p
        "odds ratio of being tested (and rate ratio of negative tests) for people with "
        "metastatic cancer, who are in contact with hospitals", ASSUMED),
 )})
+"""Every cohort parameter by name, with unit, range and source."""
 
 # The five switchable pathways from infection to outcome, each with its parameters (the switch
 # is ``[pathways] NAME = true/false``; docs/cohort.md explains each and the delay it implies).

@@ -31,7 +31,7 @@ from awaken.cohort.config import Config, load_config
 from awaken.cohort.emulator import Emulator, build_emulator
 from awaken.cohort.model import build_model, simulate_chunk
 from awaken.cohort.tumour import pan2017
-from awaken.core.io import atomic_path, write_json
+from awaken.core.io import write_figure, write_json
 
 NO_INFECTIONS: dict[str, list[Any]] = {"sars2_waves": [], "influenza_seasons": [],
                                        "rsv_seasons": []}
@@ -177,12 +177,10 @@ def testing_rows(emulator: Emulator, n: int, seed: int) -> list[dict[str, Any]]:
 
 
 def _figure(rows: list[dict[str, Any]], path: Path) -> None:
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 0.35 * len(rows) + 1.2))
+    fig = Figure(figsize=(7, 0.35 * len(rows) + 1.2), layout="tight")
+    ax = fig.subplots()
     y = np.arange(len(rows))
     ax.errorbar([r["value"] for r in rows], y, xerr=[r["tolerance"] for r in rows], fmt="o",
                 color="0.4", label="target (tolerance)")
@@ -193,10 +191,7 @@ def _figure(rows: list[dict[str, Any]], path: Path) -> None:
     ax.invert_yaxis()
     ax.set_xlabel("value")
     ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
+    write_figure(path, fig, dpi=110)
 
 
 def validate(out: str | Path, n: int = 20000, seed: int = 0,

@@ -1,9 +1,24 @@
-"""Shared foundations: parameters, errors, seeded random streams, atomic output."""
+"""Shared foundations: parameters, errors, seeded random streams, atomic output.
+
+Names load on first use, so ``import awaken`` (and ``awaken --help``) pays for neither NumPy
+nor pandas.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from awaken.core.errors import AwakenError, InputError, SolverError
-from awaken.core.io import atomic_path, write_json, write_table
-from awaken.core.params import Parameter
-from awaken.core.rng import rng_stream
+
+_WHERE = {
+    "Parameter": "awaken.core.params",
+    "atomic_path": "awaken.core.io",
+    "rng_stream": "awaken.core.rng",
+    "write_figure": "awaken.core.io",
+    "write_json": "awaken.core.io",
+    "write_table": "awaken.core.io",
+}
 
 __all__ = [
     "AwakenError",
@@ -12,6 +27,25 @@ __all__ = [
     "SolverError",
     "atomic_path",
     "rng_stream",
+    "write_figure",
     "write_json",
     "write_table",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'awaken.core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:
+    from awaken.core.io import atomic_path, write_figure, write_json, write_table
+    from awaken.core.params import Parameter
+    from awaken.core.rng import rng_stream

@@ -8,6 +8,7 @@ allowed, so the command line prints the API's message instead of keeping rules o
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 
@@ -15,7 +16,8 @@ from awaken.core.errors import InputError
 
 SEED_LIMIT = 2**32  # seeds are < 2**32: pyABC and NumPy's legacy generator take 32 bits
 SCHEDULER_PROTOCOLS = ("tcp", "tls", "inproc", "ucx")  # Dask's comm protocols
-MEMORY_LIMIT = 2**31  # bytes: the largest output array a call may allocate (2 GiB)
+MEMORY_SHARE = 0.5  # the share of the machine's physical memory one result may take
+MEMORY_FALLBACK = 2**31  # bytes allowed when the system does not say how much it has (2 GiB)
 
 
 def count(name: str, value: object, low: int = 0, high: int | None = None) -> int:
@@ -51,15 +53,26 @@ def scheduler(value: str | None) -> str | None:
     return value
 
 
-def fits_in_memory(what: str, n: int, bytes_each: int) -> None:
-    """Refuse a call whose output (``n`` items of ``bytes_each`` bytes) exceeds the limit."""
-    if n * bytes_each > MEMORY_LIMIT:
-        most = MEMORY_LIMIT // max(bytes_each, 1)
-        raise InputError(f"{what}: {n:,} would need {n * bytes_each / 2**30:.1f} GiB of "
-                         f"output; at most {most:,} fit in {MEMORY_LIMIT // 2**30} GiB per call")
+def memory_limit() -> int:
+    """Bytes one result may take: :data:`MEMORY_SHARE` of the physical memory."""
+    try:
+        total = int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        total = 0
+    return int(MEMORY_SHARE * total) if total > 0 else MEMORY_FALLBACK
+
+
+def fits_in_memory(what: str, n: int, bytes_each: float) -> None:
+    """Refuse a call whose result (``n`` items of ``bytes_each`` bytes) exceeds the limit."""
+    limit = memory_limit()
+    if n * bytes_each > limit:
+        most = int(limit // max(bytes_each, 1))
+        raise InputError(f"{what}: {n:,} would need {n * bytes_each / 2**30:.1f} GiB; at most "
+                         f"{most:,} fit in {limit / 2**30:.1f} GiB ({MEMORY_SHARE:.0%} of this "
+                         "machine's memory)")
 
 
 __all__ = [
-    "MEMORY_LIMIT", "SCHEDULER_PROTOCOLS", "SEED_LIMIT", "count", "days", "fits_in_memory",
-    "scheduler", "seed",
+    "MEMORY_FALLBACK", "MEMORY_SHARE", "SCHEDULER_PROTOCOLS", "SEED_LIMIT", "count", "days",
+    "fits_in_memory", "memory_limit", "scheduler", "seed",
 ]

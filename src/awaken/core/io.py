@@ -8,11 +8,13 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from awaken.core.errors import InputError
+
+if TYPE_CHECKING:  # pandas and matplotlib load only when a table or figure is written
+    import pandas as pd
+    from matplotlib.figure import Figure
 
 TABLE_SUFFIXES = (".csv", ".parquet")
 
@@ -73,3 +75,41 @@ def write_table(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
         else:
             frame.to_parquet(tmp, index=False)
     return target
+
+
+def write_figure(path: str | os.PathLike[str], figure: Figure, *, dpi: int = 120) -> Path:
+    """Write a :class:`~matplotlib.figure.Figure` atomically, in the format of the extension."""
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        figure.savefig(tmp, dpi=dpi, format=target.suffix.lstrip(".").lower() or "png")
+    return target
+
+
+MANIFEST = "manifest.json"
+
+
+def clear_manifest(folder: str | os.PathLike[str]) -> None:
+    """Remove ``folder``'s manifest before its files are rewritten (see :func:`write_manifest`).
+
+    A folder without a manifest holds no complete run: an interrupted rewrite cannot pass
+    for a finished one, and old and new files are never taken for one set.
+    """
+    with contextlib.suppress(FileNotFoundError):
+        (Path(folder) / MANIFEST).unlink()
+
+
+def write_manifest(folder: str | os.PathLike[str], files: dict[str, Path],
+                   **provenance: Any) -> Path:
+    """Write ``manifest.json`` last: each file's name, size and SHA-256, the awaken version
+    and ``provenance`` (setup, seed, command...). The set is complete once it exists."""
+    import hashlib
+
+    from awaken import __version__
+
+    entries = {}
+    for role, path in files.items():
+        data = Path(path).read_bytes()
+        entries[role] = {"file": Path(path).name, "bytes": len(data),
+                         "sha256": hashlib.sha256(data).hexdigest()}
+    return write_json(Path(folder) / MANIFEST,
+                      {"awaken": __version__, **provenance, "files": entries})

@@ -11,6 +11,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from awaken.core.cache import use_kernel_cache
+
+use_kernel_cache()  # before any kernel is defined: numba caches in the user cache folder
+
 _WHERE = {
     "Cohort": "awaken.epi.schema",
     "CoxResult": "awaken.epi.cox",

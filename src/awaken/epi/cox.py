@@ -138,6 +138,10 @@ class CoxResult:
             "loglik": [float(self.loglik[0]), float(self.loglik[1])],
             "n": int(self.n),
             "events": int(self.events),
+            "concordance": _floats(np.array([self.concordance]))[0],
+            "iterations": int(self.iterations),
+            "converged": bool(self.converged),
+            "robust": bool(self.robust),
         }
         if self.robust:
             out["naive_se"] = _floats(self.naive_se)
@@ -214,6 +218,18 @@ def _numeric_column(data: pd.DataFrame, name: str, role: str) -> np.ndarray:
             "drop or fill the rows with missing or infinite values before fitting"
         )
     return np.ascontiguousarray(values)
+
+
+MAX_ABS_COVARIATE = 1e150  # squares and cross-products of the centred values stay finite
+
+
+def _check_magnitude(name: str, values: np.ndarray) -> None:
+    """Refuse covariate values whose squares overflow (they would pass for collinearity)."""
+    big = float(np.abs(values).max(initial=0.0))
+    if big > MAX_ABS_COVARIATE:
+        raise InputError(f"covariate {name!r} holds values up to {big:.3g}, beyond what a "
+                         f"fit can square (|x| <= {MAX_ABS_COVARIATE:g}); rescale it, e.g. "
+                         "divide by a power of ten")
 
 
 def _codes(data: pd.DataFrame, names: Sequence[str], role: str) -> tuple[np.ndarray, int]:
@@ -343,6 +359,8 @@ def _build_design(data: pd.DataFrame, spec: CoxSpec, rank_checks: bool = True) -
                 "drop zero-length intervals or fix the times"
             )
     x_cols = [_numeric_column(data, c, "covariate") for c in spec.covariates]
+    for name, col in zip(spec.covariates, x_cols, strict=True):
+        _check_magnitude(name, col)
     weights = np.ones(n)
     if spec.weights is not None:
         weights = _numeric_column(data, spec.weights, "weights")

@@ -609,34 +609,43 @@ BASES: MappingProxyType[str, type[UKBLike] | type[FlatironLike]] = MappingProxyT
 
 @overload
 def make_design(name: Literal["ukb_like"], *, period: str | tuple[str, str] | None = ...,
-                base: str = ..., **options: Any) -> UKBLike: ...
+                base: str | None = ..., **options: Any) -> UKBLike: ...
 @overload
 def make_design(name: Literal["flatiron_like"], *, period: str | tuple[str, str] | None = ...,
-                base: str = ..., **options: Any) -> FlatironLike: ...
+                base: str | None = ..., **options: Any) -> FlatironLike: ...
 @overload
 def make_design(name: Literal["naive_ever_exposed"], *,
-                period: str | tuple[str, str] | None = ..., base: str = ...,
+                period: str | tuple[str, str] | None = ..., base: str | None = ...,
                 **options: Any) -> NaiveEverExposed: ...
 @overload
-def make_design(name: str, *, period: str | tuple[str, str] | None = ..., base: str = ...,
+def make_design(name: str, *, period: str | tuple[str, str] | None = ..., base: str | None = ...,
                 **options: Any) -> Design: ...
 
 
 def make_design(
-    name: str, *, period: str | tuple[str, str] | None = None, base: str = "ukb_like",
+    name: str, *, period: str | tuple[str, str] | None = None, base: str | None = None,
     **options: Any,
 ) -> Design:
     """A design by registry name. ``period`` (``"START:END"`` or a pair of dates, inclusive)
-    and, for the analyses of a base population, ``base`` (``ukb_like`` or ``flatiron_like``)
-    apply to the population; other options go to the design's fields."""
+    and, for the analyses of a base population, ``base`` (``ukb_like`` (default) or
+    ``flatiron_like``) apply to the population; other options go to the design's fields."""
     if isinstance(period, str):
         period = _parse_period(period)
     if name not in DESIGNS:
         raise unknown_choice("design", name, DESIGNS)
+    if period is not None and not (isinstance(period, tuple | list) and len(period) == 2
+                                   and all(isinstance(p, str) for p in period)):
+        raise InputError(f"period={period!r} must be 'START:END' or (START, END) dates, e.g. "
+                         "('2020-12-01', '2022-01-31')")
     cls = DESIGNS[name]
     try:
         if issubclass(cls, _Population):
+            if base is not None:
+                analyses = [n for n, c in DESIGNS.items() if not issubclass(c, _Population)]
+                raise InputError(f"design {name!r} is itself a base population: base= applies "
+                                 f"only to {', '.join(analyses)}")
             return cls(period=period, **options)
+        base = "ukb_like" if base is None else base
         if base not in BASES:
             raise unknown_choice("base population", base, BASES)
         pop_fields = {f.name for f in fields(BASES[base])}

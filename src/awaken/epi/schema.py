@@ -310,6 +310,10 @@ def _read_duckdb(path: Path) -> dict[str, pd.DataFrame]:
         names = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}
         return {n: con.execute(f'SELECT * FROM "{n}"').df() for n in TABLES if n in names}
+    except duckdb.Error as exc:  # a file cut short opens, then fails on its first read
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"cannot read DuckDB file {str(path)!r} (truncated or corrupt?): "
+                         f"{first}") from None
     finally:
         con.close()
 

@@ -28,6 +28,7 @@ from awaken.epi.formula import parse_cox_formula
 __all__ = ["DISTRIBUTIONS", "SurvregResult", "fit_survreg"]
 
 DISTRIBUTIONS = ("weibull", "exponential", "lognormal", "loglogistic")
+"""Distributions :func:`fit_survreg` accepts, as R's ``survreg`` names them."""
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
 

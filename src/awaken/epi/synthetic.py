@@ -11,6 +11,7 @@ sex and deprivation recovers ``true_hr``.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from awaken.core import checks
 from awaken.core.errors import InputError
 from awaken.core.rng import rng_stream
 from awaken.epi.schema import Cohort
@@ -82,9 +84,12 @@ def make_synthetic_cohort(
 ) -> Cohort:
     """A validated :class:`Cohort` of ``n`` persons whose outcome hazards are multiplied by
     ``true_hr`` after the first SARS-CoV-2 infection."""
-    if n < 1:
-        raise InputError("synthetic: n must be >= 1")
-    if not (np.isfinite(true_hr) and true_hr > 0):
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise InputError(f"synthetic: n={n!r} must be a whole number >= 1")
+    seed = checks.seed(seed)
+    # peak ~2 kB per person (tracemalloc, n = 20,000): refuses 1e9 persons, not 1e6
+    checks.fits_in_memory("a synthetic cohort of n persons", n, 2000.0)
+    if not (isinstance(true_hr, numbers.Real) and np.isfinite(true_hr) and true_hr > 0):
         raise InputError("synthetic: true_hr must be a positive number")
     s = spec or SyntheticSpec()
     start, end = pd.Timestamp(s.start), pd.Timestamp(s.end)

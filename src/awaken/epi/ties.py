@@ -21,6 +21,7 @@ from awaken.core.errors import InputError
 __all__ = ["TIMEFIX_TOL", "timefix"]
 
 TIMEFIX_TOL = math.sqrt(np.finfo(float).eps)  # R: sqrt(.Machine$double.eps)
+"""Relative tolerance under which two times count as tied (R's ``timefix``)."""
 
 
 def _cuts(values: np.ndarray, tol: float) -> np.ndarray | None:

@@ -20,6 +20,7 @@ from awaken.epi.ties import timefix
 __all__ = ["RISKSET", "expand_tt"]
 
 RISKSET = "_riskset"
+"""Column naming the risk set (the event time) of each expanded row."""
 MAX_ROWS = 50_000_000
 TTFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
 

@@ -14,6 +14,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from awaken.core.cache import use_kernel_cache
+
+use_kernel_cache()  # before any kernel is defined: numba caches in the user cache folder
+
 _EXPORTS: dict[str, str] = {
     "CHIA2025": "experiments",
     "EXPERIMENTS": "experiments",

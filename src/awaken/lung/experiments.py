@@ -93,8 +93,10 @@ CHIA2025 = Experiment(
     days=(0.0, 3.0, 6.0, 9.0, 15.0, 28.0, 60.0, 270.0),
     reference="pbs",
 )
+"""The mouse protocol of Chia et al. 2025: its arms and observation days."""
 
 EXPERIMENTS: MappingProxyType[str, Experiment] = MappingProxyType({"chia2025": CHIA2025})
+"""Named experiments for :func:`run_experiment`."""
 
 
 def experiment(name: str) -> Experiment:
@@ -210,6 +212,9 @@ def run_experiment(
     but leave each arm's presets in force (see :meth:`Arm.setup`).
     """
     exp = experiment(exp) if isinstance(exp, str) else exp
+    if not isinstance(exp, Experiment):
+        raise InputError(f"run_experiment needs an experiment name ({', '.join(EXPERIMENTS)}) "
+                         f"or an Experiment, got {exp!r}")
     params = np.stack([arm.setup(overrides, defaults).vector() for arm in exp.arms])
     horizon = max(exp.days)
     fine = np.arange(0.0, min(horizon, 30.0) + 1e-9, PEAK_STEP)

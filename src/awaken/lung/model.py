@@ -73,8 +73,10 @@ STATES: tuple[State, ...] = (
     State("dcc_awake", "cells", "A0", "awakened cancer cells (vimentin-low), cycling unless "
           "held by the niche limit"),
 )
+"""The model's states, in the order of the state vector."""
 
 STATE_IDS: tuple[str, ...] = tuple(s.id for s in STATES)
+"""State ids in the order of the state vector (columns of trajectories)."""
 
 WINDOWS: tuple[Window, ...] = (
     Window("w_cd4_dep", "cd4_dep_start", "cd4_dep_end", "anti-CD4 depleting antibody"),
@@ -369,6 +371,7 @@ PROCESSES: tuple[Process, ...] = (
         "tumour-reactive CD8 T cells kill awakened cells; dormant cells evade them",
     ),
 )
+"""The model's processes (rates and the states they change), as SBML reactions."""
 
 _P = Parameter
 _SMITH = "Smith et al. 2018 (PR8 in mice), FACTS.md §2"

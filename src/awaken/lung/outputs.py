@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from awaken.core.checks import count
 from awaken.core.checks import seed as check_seed
-from awaken.core.io import atomic_path, write_json, write_table
+from awaken.core.io import (
+    clear_manifest,
+    write_figure,
+    write_json,
+    write_manifest,
+    write_table,
+)
 from awaken.lung.experiments import ExperimentRun
+from awaken.lung.model import OBSERVABLES
 from awaken.lung.stochastic import simulate_mice
 from awaken.lung.targets import ablations, check_targets, checks_summary
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -61,26 +72,36 @@ def stochastic_spread(run: ExperimentRun, n_mice: int, seed: int) -> pd.DataFram
     )
 
 
+# Unit of each observable in the results table (fold changes are ratios).
+UNITS = {**{o.id: o.unit for o in OBSERVABLES}, "fold_change": "1"}
+
+
 def results_table(run: ExperimentRun, spread: pd.DataFrame | None) -> pd.DataFrame:
-    """Deterministic values joined with the stochastic spread where there is one."""
+    """Deterministic values joined with the stochastic spread where there is one, with the
+    ``unit`` of each observable."""
     table = run.table()
-    if spread is None:
-        return table
-    return table.merge(spread, on=["arm", "day", "observable"], how="outer").sort_values(
-        ["arm", "observable", "day"], kind="stable", ignore_index=True
-    )
+    if spread is not None:
+        table = table.merge(spread, on=["arm", "day", "observable"], how="outer").sort_values(
+            ["arm", "observable", "day"], kind="stable", ignore_index=True
+        )
+    table.insert(3, "unit", table["observable"].map(UNITS).fillna(""))
+    return table
 
 
 def plot_experiment(run: ExperimentRun, spread: pd.DataFrame | None, path: Path) -> Path:
-    """Four panels: DCC fold change, fraction dividing, virus titre and IL-6 by arm."""
-    import matplotlib
+    """PNG of :func:`experiment_figure`, written atomically."""
+    return write_figure(path, experiment_figure(run, spread))
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+
+def experiment_figure(run: ExperimentRun, spread: pd.DataFrame | None = None) -> Figure:
+    """Four panels: DCC fold change, fraction dividing, virus titre and IL-6 by arm."""
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure
 
     exp = run.experiment
-    fig, axes = plt.subplots(2, 2, figsize=(11, 8), constrained_layout=True)
-    colours = dict(zip([a.name for a in exp.arms], plt.get_cmap("tab10")(range(10)), strict=False))
+    fig = Figure(figsize=(11, 8), layout="constrained")
+    axes = fig.subplots(2, 2)
+    colours = dict(zip([a.name for a in exp.arms], colormaps["tab10"](np.arange(10)), strict=False))
     ref = run.observed(exp.reference)["dcc_count"]
     for arm in exp.arms:
         observed = run.observed(arm.name)
@@ -109,10 +130,7 @@ def plot_experiment(run: ExperimentRun, spread: pd.DataFrame | None, path: Path)
     axes[0, 0].legend(fontsize=8)
     band_note = " (bands: 5-95% of stochastic mice)" if spread is not None else ""
     fig.suptitle(f"{exp.name}: deterministic model{band_note}")
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120, format="png")
-    plt.close(fig)
-    return path
+    return fig
 
 
 def write_experiment(
@@ -131,9 +149,17 @@ def write_experiment(
         out / "ablations.json",
     )
     checks = check_targets(run)
-    write_table(files.results, results_table(run, spread))
+    # Everything is computed before the first write; the manifest, written last, marks the
+    # folder's files as one complete set.
+    results, figure, knocked_out = results_table(run, spread), experiment_figure(run, spread), \
+        ablations(run)
+    clear_manifest(out)
+    write_table(files.results, results)
     write_table(files.targets, pd.DataFrame(checks))
     write_json(files.summary, {**run.summary(), "checks": checks_summary(checks)})
-    write_json(files.ablations, ablations(run))
-    plot_experiment(run, spread, files.figure)
+    write_json(files.ablations, knocked_out)
+    write_figure(files.figure, figure)
+    write_manifest(out, {k: getattr(files, k) for k in ExperimentFiles.__dataclass_fields__},
+                   experiment=run.experiment.name, overrides=dict(run.overrides), n_mice=n_mice,
+                   seed=seed, units=UNITS)
     return files

@@ -125,6 +125,7 @@ VIRUSES: MappingProxyType[str, Preset] = MappingProxyType(
         )
     }
 )
+"""Virus presets by name: parameter values that differ by virus."""
 
 _HUMAN_DCC = (
     "assumed (no human measurement): awakened micrometastatic cells double in ~30 d, "
@@ -176,6 +177,7 @@ HOSTS: MappingProxyType[str, Preset] = MappingProxyType(
         )
     }
 )
+"""Host presets by name (mouse, human, ...): parameter values that differ by host."""
 
 # Severity classes of a human infection: how much of the lung it reaches (the seeding rate
 # ``spread`` is solved per virus, see ``awaken.lung.severity``) and, for critical illness,

@@ -17,7 +17,6 @@ from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
-from scipy.optimize import brentq
 
 from awaken.core.errors import InputError, unknown_choice
 
@@ -45,6 +44,8 @@ def lung_infected_peak(virus: str, spread: float, overrides: dict[str, float]) -
 
 def solve_spread(virus: str, severity: str, overrides: dict[str, float]) -> float:
     """The ``spread`` at which the class's lung-infected target is reached."""
+    from scipy.optimize import brentq  # only when the table is rebuilt
+
     if severity in SAME_SEEDING:
         return solve_spread(virus, SAME_SEEDING[severity], {})
     target = LUNG_INFECTED[severity]

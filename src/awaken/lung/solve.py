@@ -14,16 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import numba
 import numpy as np
 import pandas as pd
-from scipy.integrate import solve_ivp
 
 from awaken.core import checks
 from awaken.core.errors import InputError, SolverError, unknown_choice
 from awaken.core.frozen import FrozenMap, freeze
+from awaken.core.threads import prepare_parallel
 from awaken.lung import _ensemble
 from awaken.lung._generated import observe_series, rhs
 from awaken.lung.interventions import KINDS, Intervention, check_no_overlap
@@ -38,6 +38,10 @@ from awaken.lung.model import (
 from awaken.lung.presets import host, severity, virus
 from awaken.lung.severity import spread_for
 from awaken.lung.status import Status
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 RTOL = 1e-8
 ATOL = 1e-10
@@ -71,6 +75,19 @@ class Setup:
     severity: str = ""
 
     def __post_init__(self) -> None:
+        for name in ("virus", "host", "severity"):
+            if not isinstance(getattr(self, name), str):
+                raise InputError(f"Setup: {name}={getattr(self, name)!r} must be a preset name")
+        virus(self.virus), host(self.host)  # unknown presets are refused here, with the list
+        if self.severity:
+            severity(self.severity)
+        if isinstance(self.interventions, str | Intervention) or not all(
+                isinstance(iv, Intervention) for iv in self.interventions):
+            raise InputError("Setup: interventions must be a tuple of Intervention, e.g. "
+                             "(Intervention.parse('il6_blockade:1-5:0.9'),)")
+        if not isinstance(self.overrides, Mapping):
+            raise InputError(f"Setup: overrides must map names to values, got "
+                             f"{type(self.overrides).__name__}")
         object.__setattr__(self, "interventions", tuple(self.interventions))
         object.__setattr__(self, "overrides", freeze(self.overrides))
 
@@ -85,13 +102,22 @@ class Setup:
         check_no_overlap(self.interventions)
         for iv in self.interventions:
             values.update(iv.overrides())
+        windowed = {edge: iv.kind for iv in self.interventions for edge in KINDS[iv.kind][:2]}
         for name, value in self.overrides.items():
             if name not in PARAMETERS_BY_NAME:
                 raise InputError(
                     f"unknown parameter {name!r}; see `awaken lung parameters` for the list"
                 )
+            if name in windowed:
+                raise InputError(f"{name} is set by the {windowed[name]} intervention; change "
+                                 "its window there (KIND:START-END), not as an override")
             values[name] = value
-        return {name: PARAMETERS_BY_NAME[name].check(v) for name, v in values.items()}
+        checked = {name: PARAMETERS_BY_NAME[name].check(v) for name, v in values.items()}
+        for w in WINDOWS:
+            if checked[w.end] < checked[w.start]:
+                raise InputError(f"window {w.id}: {w.end}={checked[w.end]:g} is before "
+                                 f"{w.start}={checked[w.start]:g}; the end must not come first")
+        return checked
 
     def vector(self) -> np.ndarray:
         """The parameter vector in declaration order."""
@@ -135,6 +161,13 @@ class Trajectory:
         table = pd.DataFrame(self.states, columns=list(STATE_IDS))
         table.insert(0, "time", self.times)
         return table
+
+    def plot(self, axes: Sequence[Axes] | None = None, *, title: str = "") -> Figure:
+        """Virus, IL-6, T cells and DCCs, one panel each (see
+        :func:`awaken.lung.plots.trajectory_figure`); save with ``figure.savefig``."""
+        from awaken.lung.plots import trajectory_figure
+
+        return trajectory_figure(self.frame(), axes=axes, title=title)
 
 
 def observe(times: np.ndarray, states: np.ndarray, params: np.ndarray) -> dict[str, np.ndarray]:
@@ -215,6 +248,8 @@ def solve_implicit(
     and its last resort for members the compiled tiers cannot finish; slow (milliseconds
     to seconds per trajectory).
     """
+    from scipy.integrate import solve_ivp  # the rare fallback: not loaded by every command
+
     times = _check_times(times)
     stops, is_output = _stops(params[None, :], times)
     stops, is_output = stops[0], is_output[0]
@@ -267,6 +302,7 @@ def _integrate(
     if params.shape[0] >= PARALLEL_FROM:
         # Static scheduling gives each thread a fixed half: a thread sharing its core with
         # another process, or drawing the stiff members, then holds the others up.
+        prepare_parallel()
         previous = numba.set_parallel_chunksize(CHUNK)
         try:
             _ensemble.integrate_batch(*args, out, status, stats)
@@ -360,10 +396,18 @@ def simulate(
     ``method`` is ``"dopri"`` (compiled explicit, with an implicit fallback when stiff),
     or a SciPy implicit method: ``"Radau"``, ``"BDF"``, ``"LSODA"``.
     """
-    setup = setup or Setup()
+    setup = Setup() if setup is None else setup
+    if not isinstance(setup, Setup):
+        raise InputError(f"simulate needs a Setup, got {setup!r}; e.g. simulate(Setup("
+                         f"{setup!r}))" if isinstance(setup, str) else
+                         f"simulate needs a Setup, got {type(setup).__name__}")
     days = checks.days("days", days, MAX_DAYS)
     grid = _check_times(np.asarray(times if times is not None else np.arange(0.0, days + 1e-9)))
     params = setup.vector()
+    for iv in setup.interventions:
+        if iv.start >= grid[-1]:
+            raise InputError(f"{iv.kind} starts on day {iv.start:g}, when the run has ended "
+                             f"(day {grid[-1]:g}); simulate more days or move the window")
     if method == "dopri":
         states = simulate_batch(params[None, :], grid)[0]
     elif method in _IMPLICIT:

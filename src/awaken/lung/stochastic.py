@@ -30,6 +30,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -37,11 +38,15 @@ import pandas as pd
 from awaken.core import checks
 from awaken.core.errors import InputError, SolverError
 from awaken.core.rng import rng_stream
+from awaken.core.threads import prepare_parallel
 from awaken.lung import _tauleap
 from awaken.lung._generated import N_PROCESSES, N_STATES, initial_state
 from awaken.lung.model import PARAMETER_INDEX, PROCESSES, STATE_IDS, WINDOWS
 from awaken.lung.solve import MAX_DAYS, Setup, Trajectory, observe
 from awaken.lung.status import Status, describe
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 DCC_STATES: tuple[str, str] = ("dcc_dormant", "dcc_awake")
 EPS = 0.02  # leap control: expected relative change of a DCC count per leap
@@ -305,6 +310,7 @@ def simulate_mice(
     awakened = np.zeros((n_mice, grid.size), dtype=np.bool_)
     status = np.zeros(n_mice, dtype=np.int64)
     gens = mouse_generators(seed, first_mouse, n_mice)
+    prepare_parallel()
     _tauleap.simulate_mice(
         params, y0, stops, is_output, gens, ch.kernel_args(), tuning, out, awakened, status
     )
@@ -378,15 +384,18 @@ def ode_agreement(ensemble: MouseEnsemble, ode: Trajectory) -> pd.DataFrame:
 def plot(
     ensemble: MouseEnsemble, path: str | Path, *, title: str = "", max_mice: int = 40
 ) -> Path:
-    """PNG of DCC counts and Ki67+ fraction: mean, 5–95% band, and some mice as lines."""
-    import matplotlib
+    """PNG of :func:`figure`, written atomically."""
+    from awaken.core.io import write_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    return write_figure(path, figure(ensemble, title=title, max_mice=max_mice))
 
-    from awaken.core.io import atomic_path
 
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+def figure(ensemble: MouseEnsemble, *, title: str = "", max_mice: int = 40) -> Figure:
+    """DCC counts, Ki67+ fraction and P(no awakening): mean, 5–95% band, some mice as lines."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(13, 3.8), layout="tight")
+    axes = fig.subplots(1, 3)
     t = ensemble.times
     for ax, obs, log in zip(
         axes, ("dcc_count", "ki67_fraction", "p_no_awakening"), (True, False, False),
@@ -411,8 +420,4 @@ def plot(
         ax.legend(fontsize=7)
     head = f"{title}: " if title else ""
     fig.suptitle(f"{head}{ensemble.n_mice} mice, seed {ensemble.seed}", fontsize=9)
-    fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120, format="png")
-    plt.close(fig)
-    return Path(path)
+    return fig

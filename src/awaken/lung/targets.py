@@ -308,6 +308,7 @@ TARGETS: tuple[Target, ...] = (
         "fold",
     ),
 )
+"""The published targets of the mouse experiment that :func:`check_targets` checks."""
 
 # Each mechanism, and the parameter values that remove it.
 MECHANISMS: Mapping[str, Mapping[str, float]] = MappingProxyType(

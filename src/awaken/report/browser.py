@@ -132,6 +132,11 @@ async def _drive(ws_url: str, page: Path, shot: Path, timeout: float) -> PageChe
         tmp.write_bytes(base64.b64decode(png))
     with contextlib.suppress(RuntimeError):  # the browser closing its socket is expected
         await s.call("Browser.close")
+    ws.close()  # the client side too: its socket is closed before the loop ends
+    stream = getattr(getattr(ws, "protocol", None), "stream", None)
+    if stream is not None:
+        stream.close()
+    await asyncio.sleep(0)
     broken = [i["src"] for i in images if not (i["complete"] and i["width"] > 0)]
     return PageCheck(len(images), broken, _errors(s.events), int(height), str(shot))
 
@@ -166,6 +171,8 @@ def check_page(page: str | Path, screenshot: str | Path, timeout: float = 60.0) 
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            if proc.stderr is not None:
+                proc.stderr.close()  # the pipe read up to the DevTools line (ResourceWarning)
 
 
 def main(argv: list[str]) -> int:

@@ -23,6 +23,7 @@ from awaken.reproduce.store import Store
 from awaken.reproduce.vaccination import vaccination_stage
 
 STAGES = ("mouse", "posterior", "replicates", "recurrence", "pathways", "bias", "vaccination")
+"""Stages of ``awaken reproduce``, in the order they run (each resumable)."""
 # (stage, done, total): the CLI draws it as Rich progress bars
 Progress = Callable[[str, int, int], None]
 

@@ -14,6 +14,7 @@ from awaken.core.errors import unknown_choice
 PROBLEMS: MappingProxyType[str, Callable[..., Problem]] = MappingProxyType(
     {"baccam2006": baccam2006, "chia2025": chia2025}
 )
+"""The named fitting problems: name -> function building the :class:`Problem`."""
 
 
 def problem(name: str, **options: Any) -> Problem:
