@@ -115,7 +115,8 @@ def test_every_check_has_a_role():
         assert set(role) == {t.id for t in TARGETS}
         assert set(role.values()) <= {"fitted:virus_il6", "fitted:dcc_immune", "held_out",
                                       "predicted"}
-        assert "held_out" in role.values()
+        assert ("held_out" in role.values()) == (arm != "none")
+        assert role["pbs_escape"] == "predicted" and role["sars2_fold_d15"] == "predicted"
 
 
 def test_interval_reading_is_flat_inside_and_falls_outside():

@@ -130,8 +130,8 @@ def chia2025(
 def chia2025_modular(
     out: OutOpt = Path("results/calibrate/chia2025-modular"),
     held_out: Annotated[str, typer.Option(
-        "--held-out", help="Arm never fitted, only predicted: iav_cd4_depleted, iav_il6ko or "
-        "iav_cd8_depleted.")] = "iav_cd4_depleted",
+        "--held-out", help="Arm never fitted, only predicted: iav_cd4_depleted, iav_il6ko, "
+        "iav_cd8_depleted, or none (fit every arm: the posterior to ship).")] = "iav_cd4_depleted",
     populations: PopOpt = 8,
     particles: PartOpt = 300,
     seed: SeedOpt = 0,
