@@ -1,10 +1,16 @@
 """The modular chia2025 calibration (issue 7, part 3): its figures and what it costs.
 
-Usage: nice .venv/bin/python benchmarks/calibrate_chia2025_modular.py [OUT]
-Runs what ``awaken calibrate chia2025-modular --out OUT`` runs (defaults: 8 generations,
-300 particles per module, seed 0, one process), records wall and CPU time, and writes
-benchmarks/results/calibrate_chia2025_modular.json (narrowing, predictive, roles, the
-calibrated point against the hand-set default). ~15-20 CPU-minutes on this machine.
+Usage::
+
+    nice .venv/bin/python benchmarks/calibrate_chia2025_modular.py          # run both fits
+    .venv/bin/python benchmarks/calibrate_chia2025_modular.py --from HELD ALL  # record runs
+
+The first form runs what ``awaken calibrate chia2025-modular --held-out iav_cd4_depleted``
+and ``--held-out none`` run (12 generations, 300 particles per module, seed 0, one process;
+~10-15 CPU-minutes each on this machine); ``--from`` reads two finished output folders of
+those commands instead. Either writes benchmarks/results/calibrate_chia2025_modular.json
+(narrowing, predictive, roles, the calibrated point against the hand-set default) and prints
+the markdown table of docs/calibrate.md.
 """
 
 from __future__ import annotations
@@ -18,30 +24,57 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
-from awaken.calibrate.modular_run import run_modular  # noqa: E402
-
 RESULT = Path(__file__).parent / "results" / "calibrate_chia2025_modular.json"
+RUNS = {"iav_cd4_depleted": "results/calibrate/chia2025-modular",
+        "none": "results/calibrate/chia2025-modular-all"}
 
 
-def main() -> None:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("results/calibrate/chia2025-modular")
-    start = time.perf_counter()
-    summary = run_modular(out)
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    result = {
-        "command": f"awaken calibrate chia2025-modular --out {out}",
-        "seconds_wall": round(time.perf_counter() - start, 1),
-        "seconds_cpu": round(usage.ru_utime + usage.ru_stime, 1),
+def record(summary: dict) -> dict:
+    """The figures of one run worth keeping."""
+    return {
         **{k: summary[k] for k in ("narrowing", "predictive", "predictive_virus_at_median",
                                    "roles", "below_goal")},
         "narrowing_lung": {m: v["narrowing_lung"] for m, v in summary["modules"].items()},
-        "simulations": {m: v["meta"]["simulations"] for m, v in summary["modules"].items()},
+        "abc": {m: {k: v["meta"][k] for k in ("populations", "simulations", "seconds", "ess")}
+                for m, v in summary["modules"].items()},
         "point": {k: summary["point"][k]["passed"] for k in ("calibrated", "default")},
+        "point_failed": {k: sorted(c for c, r in summary["point"][k]["checks"].items()
+                                   if not r["pass"]) for k in ("calibrated", "default")},
         "calibrated_does_better": summary["point"]["calibrated_does_better"],
         "meta": summary["meta"],
     }
+
+
+def table(runs: dict[str, dict]) -> str:
+    """Markdown: one row per check, its role and predictive probability in each run."""
+    names = list(runs)
+    lines = ["| check | " + " | ".join(f"role, held out: {n}" for n in names) + " | "
+             + " | ".join(f"P(holds), held out: {n}" for n in names) + " |",
+             "|---|" + "---|" * (2 * len(names))]
+    for cid in runs[names[0]]["predictive"]:
+        roles = [runs[n]["roles"][cid] for n in names]
+        probs = [f"{runs[n]['predictive'][cid]:.2f}" for n in names]
+        lines.append(f"| `{cid}` | " + " | ".join(roles) + " | " + " | ".join(probs) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    runs, timing = {}, {}
+    if sys.argv[1:2] == ["--from"]:
+        for held, folder in zip(RUNS, sys.argv[2:4], strict=True):
+            runs[held] = json.loads((Path(folder) / "summary.json").read_text())
+    else:
+        from awaken.calibrate.modular_run import run_modular
+
+        for held, folder in RUNS.items():
+            start = time.perf_counter()
+            runs[held] = run_modular(folder, held_out=held, populations=12, particles=300)
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            timing[held] = {"seconds_wall": round(time.perf_counter() - start, 1),
+                            "seconds_cpu_cumulative": round(usage.ru_utime + usage.ru_stime, 1)}
+    result = {"runs": {k: record(v) for k, v in runs.items()}, "timing": timing}
     RESULT.write_text(json.dumps(result, indent=2, default=float) + "\n")
-    print(json.dumps(result, indent=1, default=float))
+    print(table(runs))
 
 
 if __name__ == "__main__":
