@@ -46,22 +46,26 @@ def record(summary: dict) -> dict:
 
 
 def table(runs: dict[str, dict]) -> str:
-    """Markdown: one row per check, its role and predictive probability in each run."""
+    """Markdown: per check, its role and the probability that it holds in each run (joint
+    draws; in brackets with the virus/IL-6 module at its median)."""
     names = list(runs)
-    lines = ["| check | " + " | ".join(f"role, held out: {n}" for n in names) + " | "
-             + " | ".join(f"P(holds), held out: {n}" for n in names) + " |",
-             "|---|" + "---|" * (2 * len(names))]
+    lines = ["| check | " + " | ".join(f"held out: {n}" for n in names) + " |",
+             "|---|" + "---|" * len(names)]
     for cid in runs[names[0]]["predictive"]:
-        roles = [runs[n]["roles"][cid] for n in names]
-        probs = [f"{runs[n]['predictive'][cid]:.2f}" for n in names]
-        lines.append(f"| `{cid}` | " + " | ".join(roles) + " | " + " | ".join(probs) + " |")
+        cells = []
+        for n in names:
+            r = runs[n]
+            at = r["predictive_virus_at_median"].get(cid)
+            cells.append(f"{r['roles'][cid]}: {r['predictive'][cid]:.2f}"
+                         + (f" ({at:.2f})" if at is not None else ""))
+        lines.append(f"| `{cid}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def main() -> None:
     runs, timing = {}, {}
     if sys.argv[1:2] == ["--from"]:
-        for held, folder in zip(RUNS, sys.argv[2:4], strict=True):
+        for held, folder in zip(RUNS, sys.argv[2:4], strict=False):
             runs[held] = json.loads((Path(folder) / "summary.json").read_text())
     else:
         from awaken.calibrate.modular_run import run_modular

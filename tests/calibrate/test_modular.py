@@ -172,3 +172,13 @@ def test_posterior_draws_errors(tmp_path):
         read_draws(hole)
     with pytest.raises(InputError, match="unknown columns"):
         write_draws(tmp_path / "w.csv", pd.DataFrame({"x": [1.0]}), {})
+
+
+def test_shipped_draws_load_and_fit_the_model():
+    draws = posterior_draws("chia2025")
+    assert len(draws) >= 50
+    prov = draws.attrs["provenance"]
+    assert {"command", "seed", "date", "model_fingerprint", "held_out"} <= set(prov)
+    for name in draws.columns:
+        decl = PARAMETERS_BY_NAME[name]
+        assert draws[name].between(decl.low, decl.high).all(), name
