@@ -88,7 +88,7 @@ def select_draws(table: pd.DataFrame, runs: int, seed: int,
 def default_draws_table() -> tuple[pd.DataFrame | None, str]:
     """``awaken.calibrate.posterior_draws("chia2025")`` when this install has it."""
     try:
-        from awaken.calibrate import posterior_draws  # type: ignore[attr-defined]
+        from awaken.calibrate import posterior_draws
     except ImportError:
         return None, "awaken.calibrate.posterior_draws is not available in this install"
     return posterior_draws("chia2025"), "awaken.calibrate.posterior_draws('chia2025')"

@@ -82,12 +82,12 @@ def fingerprint(draws: pd.DataFrame | None) -> str | None:
 
 
 def transferable(names: list[str]) -> list[str]:
-    """The parameters the human hosts take from the mouse fit: those no human host preset
-    sets itself (the human DCC and T-cell values are separate assumptions)."""
-    from awaken.cohort.emulator import HOSTS
-    from awaken.lung.presets import host
+    """The parameters the human runs take from the mouse fit: those no human virus, host or
+    severity preset sets itself (:func:`awaken.policy.posterior.human_set`; the human DCC and
+    T-cell values are separate assumptions)."""
+    from awaken.policy.posterior import human_set
 
-    own = set().union(*(host(h).values for h in HOSTS))
+    own = human_set()
     return [n for n in names if n not in own]
 
 
