@@ -18,8 +18,8 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
     (["lung", "simulate", "--dayz", "3", "--out", "x.csv"], "No such option: --dayz"),
     (["lung", "stochastic", "--mice", "1e7", "--out", "x.csv"], "'--mice'"),
     (["lung", "simulat"], "No such command"),
-    (["epi", "synth", "--seed", "-1", "--out", "x.duckdb"], "outside [0, 4294967295]"),
-    (["lung", "simulate", "--days", "1e300", "--out", "x.csv"], "at most 36500"),
+    (["epi", "synth", "--seed", "-1", "--out", "x.duckdb"], "<= 4,294,967,295"),
+    (["lung", "simulate", "--days", "1e300", "--out", "x.csv"], "<= 3650"),
 ])
 def test_mistakes_print_one_line_and_exit_2(args, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -43,4 +43,4 @@ def test_help_and_no_arguments_exit_0(capsys):
 def test_calibrate_refuses_a_seed_beyond_32_bits_at_once(capsys, tmp_path):
     code, _, err = _run(["calibrate", "baccam2006", "--out", str(tmp_path / "b"), "--seed",
                          str(2**32)], capsys)
-    assert code == 2 and "--seed=4294967296 is outside" in err
+    assert code == 2 and "seed=4294967296 must be" in err

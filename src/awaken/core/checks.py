@@ -8,21 +8,24 @@ allowed, so the command line prints the API's message instead of keeping rules o
 from __future__ import annotations
 
 import math
+import numbers
 import os
-
-import numpy as np
 
 from awaken.core.errors import InputError
 
-SEED_LIMIT = 2**32  # seeds are < 2**32: pyABC and NumPy's legacy generator take 32 bits
-SCHEDULER_PROTOCOLS = ("tcp", "tls", "inproc", "ucx")  # Dask's comm protocols
-MEMORY_SHARE = 0.5  # the share of the machine's physical memory one result may take
-MEMORY_FALLBACK = 2**31  # bytes allowed when the system does not say how much it has (2 GiB)
+SEED_LIMIT = 2**32
+"""Seeds are below 2**32: pyABC and NumPy's legacy generator take 32 bits."""
+SCHEDULER_PROTOCOLS = ("tcp", "tls", "inproc", "ucx")
+"""Dask's communication protocols, the prefixes a scheduler address may have."""
+MEMORY_SHARE = 0.5
+"""The share of the machine's physical memory one result may take."""
+MEMORY_FALLBACK = 2**31
+"""Bytes one result may take when the system does not say how much memory it has (2 GiB)."""
 
 
 def count(name: str, value: object, low: int = 0, high: int | None = None) -> int:
     """``value`` as an ``int`` in ``[low, high]`` (a whole number, not a bool)."""
-    if (isinstance(value, int | np.integer) and not isinstance(value, bool)
+    if (isinstance(value, numbers.Integral) and not isinstance(value, bool)
             and low <= int(value) and (high is None or int(value) <= high)):
         return int(value)
     allowed = f"an integer >= {low}" + ("" if high is None else f" and <= {high:,}")
@@ -31,7 +34,7 @@ def count(name: str, value: object, low: int = 0, high: int | None = None) -> in
 
 def days(name: str, value: object, limit: float) -> float:
     """``value`` as a positive, finite number of days up to ``limit``."""
-    if (isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    if (isinstance(value, numbers.Real) and not isinstance(value, bool)
             and math.isfinite(float(value)) and 0 < float(value) <= limit):
         return float(value)
     raise InputError(f"{name}={value!r} must be a number of days > 0 and <= {limit:g}")

@@ -602,6 +602,7 @@ Design = UKBLike | FlatironLike | NaiveEverExposed | Landmark | RiskSetMatched
 DESIGNS: MappingProxyType[str, type[Design]] = MappingProxyType(
     {c.name: c for c in (UKBLike, FlatironLike, NaiveEverExposed, Landmark, RiskSetMatched)}
 )
+"""The study designs by registry name (read-only; see :func:`make_design`)."""
 BASES: MappingProxyType[str, type[UKBLike] | type[FlatironLike]] = MappingProxyType(
     {"ukb_like": UKBLike, "flatiron_like": FlatironLike}
 )

@@ -30,7 +30,7 @@ STATS = (
 )
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-TIERS_FINGERPRINT = "eae8d4f040c87d31"
+TIERS_FINGERPRINT = "61bcc4aafacd4168"
 MODEL_FINGERPRINT = "100c51d605103656"
 
 

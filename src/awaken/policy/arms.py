@@ -38,6 +38,7 @@ from awaken.policy.calendar import end_date, extend_campaigns, extend_seasons
 from awaken.policy.scenarios import Antiviral, Effect, Il6Blockade, Scenario, ScenarioFile
 
 BASELINE = "baseline"
+"""Name of the comparison arm (the preset's programme, as the scenario file keeps it)."""
 FOLD = 2  # the emulator's fold-change column
 
 

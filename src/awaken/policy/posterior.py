@@ -23,7 +23,9 @@ from awaken.core.errors import InputError
 
 ID_COLUMNS = ("draw", "weight")
 SIMULATION_ONLY = "simulation only"
+"""What an interval carries without posterior draws: the simulation's spread over runs."""
 WITH_POSTERIOR = "posterior and simulation"
+"""What an interval carries when each run also has its own posterior draw."""
 
 
 @dataclass(frozen=True)
