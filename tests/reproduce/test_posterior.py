@@ -101,3 +101,17 @@ def test_an_emulator_per_draw_is_built_from_the_lung_model() -> None:
     drawn = build_emulator(overrides={"alpha_il6": 4.0})
     assert "alpha_il6=4" in drawn.provenance and "alpha_il6" not in base.provenance
     assert not np.array_equal(base.values, drawn.values)  # the draw reaches the response
+
+
+def test_the_shipped_posterior_file_reads_as_a_draws_table(tmp_path) -> None:
+    from importlib import resources
+
+    from awaken.calibrate import posterior_draws
+    from awaken.reproduce.posterior import read_draws
+
+    shipped = resources.files("awaken.calibrate") / "data" / "chia2025_posterior.csv"
+    copy = tmp_path / "draws.csv"
+    copy.write_text(shipped.read_text())  # with its '#' provenance lines
+    table = read_draws(copy)
+    assert list(table.columns) == list(posterior_draws("chia2025").columns)
+    assert len(table) == len(posterior_draws("chia2025")) > 0

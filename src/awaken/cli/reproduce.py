@@ -46,10 +46,11 @@ def reproduce_cmd(
     seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
     resume: Annotated[bool, typer.Option("--resume", help="reuse finished stages")] = False,
     force: Annotated[bool, typer.Option("--force", help="replace an existing run")] = False,
-    posterior: Annotated[Path | None, typer.Option(
-        "--posterior", help="the calibration's posterior: a CSV or Parquet table of lung "
-        "parameter draws (one column per parameter, optional 'weight'); the claims' "
-        "intervals then carry it (uncertainty 'replicates+posterior')")] = None,
+    posterior: Annotated[str, typer.Option(
+        "--posterior", help="the calibration's posterior whose draws the claims' intervals "
+        "carry (uncertainty 'replicates+posterior'): 'chia2025' (the shipped sample of "
+        "`awaken calibrate chia2025-modular`), a CSV or Parquet table of lung parameter "
+        "draws (one column per parameter, optional 'weight'), or 'none'")] = "chia2025",
 ) -> None:
     from awaken.core.cache import announce_compiling
     from awaken.core.errors import InputError
@@ -59,7 +60,14 @@ def reproduce_cmd(
     announce_compiling()  # one line on a cold kernel cache
     if seed < 0:
         raise InputError(f"--seed must be >= 0 (got {seed})")
-    draws = None if posterior is None else read_draws(posterior)
+    if posterior == "none":
+        draws = None
+    elif posterior == "chia2025":
+        from awaken.calibrate import posterior_draws
+
+        draws = posterior_draws("chia2025")
+    else:
+        draws = read_draws(posterior)
     console = Console(stderr=True)
     # the bars start with the first stage, so a refusal (existing run) prints one line only
     bar = Progress(TextColumn("{task.description:<11}"), BarColumn(), MofNCompleteColumn(),

@@ -67,7 +67,8 @@ def read_draws(path: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"--posterior {str(path)!r}: no such file")
     try:
-        return pd.read_csv(path) if path.suffix.lower() == ".csv" else pd.read_parquet(path)
+        return (pd.read_csv(path, comment="#") if path.suffix.lower() == ".csv"
+                else pd.read_parquet(path))
     except (ValueError, OSError) as exc:
         raise InputError(f"--posterior {str(path)!r} cannot be read: {exc}") from exc
 
