@@ -140,7 +140,10 @@ def test_cli_refusal_is_one_line_exit_2(tmp_path: Path, monkeypatch, capsys) -> 
 def test_verdict_rule() -> None:
     assert verdict(1.85, [1.14, 3.02], 1.9, [1.0, 3.0], False)[0] == "reproduced"
     assert verdict(1.85, [1.14, 3.02], 1.9, [1.0, 3.0], True)[0] == "consistent"
+    assert verdict(1.85, [1.14, 3.02], 1.3, [1.2, 1.5], False)[0] == "reproduced"
     assert verdict(1.85, [1.14, 3.02], 1.0, [0.8, 1.2], False)[0] == "consistent"
+    assert verdict(1.85, [1.14, 3.02], 1.0, [0.8, 1.2], False, null=1.0)[0] == "not_reproduced"
+    assert verdict(1.85, [1.14, 3.02], 1.1, [1.05, 1.2], False, null=1.0)[0] == "consistent"
     assert verdict(1.85, [1.14, 3.02], 0.9, [0.8, 1.0], False)[0] == "not_reproduced"
     assert verdict(8.0, None, 3.0, [1.0, 9.0], False)[0] == "reproduced"
     assert verdict(8.0, None, 3.0, [1.0, 5.0], False)[0] == "not_reproduced"

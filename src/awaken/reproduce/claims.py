@@ -6,10 +6,13 @@ Verdicts, by one rule for every claim:
   gives no interval, the published value lies in the interval over replicates), and the
   target was not used to fit anything;
 * ``consistent``: the same agreement for a target that was used for fitting (so it is not
-  evidence), or intervals that overlap while the central value lies outside, or agreement
-  by a range over replicates so wide that it also holds no effect (for a ratio: 1), so a
-  study of that size could not tell the mechanism from none;
-* ``not_reproduced``: no overlap, or nothing computed (the reason says which).
+  evidence), or intervals that overlap while the central value lies outside (and the range
+  over replicates excludes no effect), or agreement by a range over replicates so wide that
+  it also holds no effect (for a ratio: 1), so a study of that size could not tell the
+  mechanism from none;
+* ``not_reproduced``: no overlap; or the central value outside the target interval with a
+  range over replicates that reaches the target only as it also holds no effect; or nothing
+  computed (the reason says which).
 """
 
 from __future__ import annotations
@@ -61,6 +64,10 @@ def verdict(target: float | None, interval: Sequence[float | None] | None,
                               "a study of this size could not tell the mechanism from none")
     if hit:
         return "reproduced", where
+    if overlap and null is not None and spread is not None and spread[0] <= null <= spread[1]:
+        return "not_reproduced", (f"{where}; the range over replicates reaches the target only "
+                                  f"as it also reaches no effect ({null:g}): the central value "
+                                  "misses the claim, and noise alone could give the overlap")
     if overlap:
         return "consistent", f"{where}; the interval over replicates overlaps the target's"
     return "not_reproduced", where
