@@ -182,3 +182,11 @@ def test_agreement_that_also_holds_no_effect_is_only_consistent():
     assert verdict(8.0, None, 2.8, [0.6, 9.2], False, null=1.0)[0] == "consistent"
     assert verdict(8.0, None, 6.0, [2.0, 9.2], False, null=1.0)[0] == "reproduced"
     assert verdict(8.0, None, 2.8, [0.6, 9.2], False)[0] == "reproduced"
+
+
+def test_markdown_renders_a_runs_claims(quick_run: Path) -> None:
+    from awaken.reproduce.markdown import bias_markdown, claims_markdown
+
+    text = claims_markdown(quick_run)
+    assert text.count("\n") >= 11 and "`ukb_cancer_death`" in text
+    assert "`truth`" in bias_markdown(quick_run)
