@@ -21,7 +21,7 @@ def _num(x: object) -> str:
         try:
             x = float(x)
         except ValueError:  # a list of values, kept as written
-            return x
+            return str(x)
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return ""
     return f"{x:.3g}" if isinstance(x, float) else str(x)
