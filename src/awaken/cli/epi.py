@@ -386,17 +386,10 @@ def _design_options(items: list[str] | None) -> dict[str, object]:
         except ValueError:
             return text.strip()
 
-    out: dict[str, object] = {}
-    for item in items or []:
-        name, sep, raw = item.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise InputError(f"cannot read --option {item!r}; write NAME=VALUE")
-        if name in out:
-            raise InputError(f"--option {name} is given twice; give each option once")
-        out[name] = tuple(value(v) for v in raw.split(",") if v.strip()) if "," in raw \
-            else value(raw)
-    return out
+    from awaken.cli._pairs import name_value_pairs
+
+    return {name: tuple(value(v) for v in raw.split(",") if v.strip()) if "," in raw
+            else value(raw) for name, raw in name_value_pairs(items, "--option", "option")}
 
 
 @app.command("synth", help="Write a synthetic cohort (known effect of infection) to a "

@@ -61,18 +61,14 @@ SetOpt = Annotated[
 
 def _overrides(items: list[str] | None) -> dict[str, float]:
     """Parse ``NAME=VALUE`` items (names and ranges are checked by the setup)."""
+    from awaken.cli._pairs import name_value_pairs
+
     out: dict[str, float] = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise InputError(f"cannot read --set {item!r}; write NAME=VALUE, e.g. beta=1e-5")
-        if name in out:
-            raise InputError(f"--set {name} is given twice; give each parameter once")
+    for name, value in name_value_pairs(items, "--set", "parameter", ", e.g. beta=1e-5"):
         try:
             out[name] = float(value)
         except ValueError:
-            raise InputError(f"--set {item!r}: {value!r} is not a number") from None
+            raise InputError(f"--set {name + '=' + value!r}: {value!r} is not a number") from None
     return out
 
 
