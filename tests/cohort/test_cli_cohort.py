@@ -60,3 +60,24 @@ def test_fit_prints_and_writes_the_fitted_values(tmp_path):
     assert "negative_scale" in result.output
     bad = CliRunner().invoke(app, ["fit", "reservoir"])
     assert isinstance(bad.exception, InputError) and "exposure" in str(bad.exception)
+
+
+def test_too_many_doses_is_refused_with_the_limit(tmp_path, capsys):
+    import pytest
+
+    from awaken.cli import main
+    from awaken.cohort.kernel import MAX_DOSES
+
+    toml = tmp_path / "doses.toml"
+    toml.write_text("".join(
+        f"[[vaccination.deliveries]]\nname = 'x{i}'\nproduct = 'influenza'\n"
+        f"start = 2021-{1 + i % 12:02d}-0{1 + i // 12}\nend = 2021-{1 + i % 12:02d}-25\n"
+        "age_min = 0\nage_max = 130\ncoverage = 0.9\n" for i in range(MAX_DOSES + 1)))
+    out = tmp_path / "x.duckdb"
+    with pytest.raises(SystemExit) as done:
+        main(["cohort", "simulate", "--preset", "ukb", "--config", str(toml), "--n", "50",
+              "--emulator", "fixture", "--out", str(out)])
+    assert done.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"more than the {MAX_DOSES}" in err[0] and "MAX_DOSES" in err[0]
+    assert not out.exists()

@@ -191,3 +191,32 @@ def test_duckdb_resume_appends_worker_parts_in_chunk_order(tmp_path, ukb_small, 
     a, b = load_cohort(out), load_cohort(fresh.path)
     for name, frame in a.tables().items():
         pd.testing.assert_frame_equal(frame, b.tables()[name], obj=name)
+
+
+def test_more_doses_than_the_kernel_keeps_is_refused(tmp_path, emulator):
+    from awaken.cohort.kernel import MAX_DOSES
+    from awaken.cohort.vaccines import most_doses
+
+    base = load_config("ukb", n=100)
+    assert most_doses(base) <= MAX_DOSES
+    many = [{"name": f"extra-{i}", "product": "influenza", "start": f"{2020 + i // 12}-"
+             f"{1 + i % 12:02d}-01", "end": f"{2020 + i // 12}-{1 + i % 12:02d}-20",
+             "age_min": 0, "age_max": 130, "coverage": 0.5} for i in range(MAX_DOSES + 1)]
+    cfg = load_config("ukb", n=100, update={"vaccination": {"deliveries": many}})
+    assert most_doses(cfg) == MAX_DOSES + 1
+    with pytest.raises(InputError, match=f"more than the {MAX_DOSES} the cohort kernel keeps"):
+        simulate(cfg, tmp_path / "x.duckdb", emulator=emulator)
+    assert not list(tmp_path.iterdir())
+    # a delivery nobody takes up, or one after the window, offers no dose
+    cold = [{**d, "coverage": 0.0} if i == 0 else d for i, d in enumerate(many)]
+    assert most_doses(load_config("ukb", n=100, update={"vaccination": {"deliveries": cold}})
+                      ) == MAX_DOSES
+
+
+def test_bad_scheduler_or_workers_is_refused_before_anything_is_written(tmp_path, ukb_small,
+                                                                        emulator):
+    with pytest.raises(InputError, match="must be an address like tcp://host:8786"):
+        simulate(ukb_small, tmp_path / "x.duckdb", emulator=emulator, scheduler="localhost")
+    with pytest.raises(InputError, match="workers=0 must be an integer >= 1"):
+        simulate(ukb_small, tmp_path / "x.duckdb", emulator=emulator, workers=0)
+    assert not list(tmp_path.iterdir())

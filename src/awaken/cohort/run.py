@@ -19,10 +19,17 @@ from awaken.cohort import storage
 from awaken.cohort.config import Config
 from awaken.cohort.emulator import Emulator, Source, build_emulator
 from awaken.cohort.model import TABLES, Model, build_model, chunk_bounds, chunk_tables
+from awaken.cohort.vaccines import check_dose_capacity
+from awaken.core import checks, threads
 from awaken.core.errors import InputError
 
 Progress = Callable[[int, int], None]
-_WORKER_ENV = {"OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1", "OMP_WAIT_POLICY": "passive"}
+
+
+def _worker_env() -> dict[str, str]:
+    """A worker runs one single-threaded chunk at a time; OpenMP waits as awaken's kernels do."""
+    return {"OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1",
+            threads.WAIT_POLICY_VARIABLE: threads.wait_policy()}
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any, str]:
             raise InputError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from None
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            dashboard_address=None, worker_dashboard_address=None,
-                           env=_WORKER_ENV,
+                           env=_worker_env(),
                            silence_logs=logging.ERROR)
     return Client(cluster), cluster, f"{workers} local processes (dask LocalCluster)"
 
@@ -83,8 +90,10 @@ def simulate(
     """
     if workers is not None and scheduler is not None:
         raise InputError("give --workers or --scheduler, not both")
-    if workers is not None and workers < 1:
-        raise InputError(f"--workers must be at least 1 (got {workers})")
+    if workers is not None:
+        workers = checks.count("workers", workers, low=1)
+    scheduler = checks.scheduler(scheduler)
+    check_dose_capacity(cfg)
     began = time.perf_counter()
     out = Path(out)
     emu = emulator if isinstance(emulator, Emulator) else build_emulator(emulator)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from awaken.cohort.config import Config
+from awaken.cohort.kernel import MAX_DOSES
+from awaken.core.errors import InputError
 from awaken.core.schema import PATHOGENS
 
 
@@ -41,3 +43,37 @@ def build_vaccines(cfg: Config) -> Vaccines:
                           -1 if d.after is None else names.index(d.after), d.gap_days]
                          for d in vc.deliveries], dtype=float).reshape(-1, 8)
     return Vaccines(names, product, delivery, tuple(d.name for d in vc.deliveries))
+
+
+def most_doses(cfg: Config, coverage: np.ndarray | None = None) -> int:
+    """The most doses the deliveries could offer one person over the cohort's window.
+
+    A delivery counts for everyone whose age at its start is in its range, if its coverage
+    (``coverage``, one value per delivery, else the configured ones) is above 0 and it starts
+    before the cohort's end: an upper bound (the ``after`` rules are not applied).
+    """
+    vc = cfg.vaccination.deliveries
+    if not vc:
+        return 0
+    start, end = cfg.cohort.start, cfg.cohort.end
+    cov = np.array([d.coverage for d in vc]) if coverage is None else np.asarray(coverage)
+    offsets = np.array([(d.start - start).days / 365.25 for d in vc])
+    lo = np.array([d.age_min for d in vc])
+    hi = np.array([d.age_max for d in vc])
+    used = (cov > 0) & np.array([d.start <= end for d in vc])
+    ages = np.arange(0.0, 130.0, 0.25)[:, None] + offsets[None, :]  # age at each delivery
+    eligible = (ages >= lo) & (ages < hi) & used
+    return int(eligible.sum(axis=1).max())
+
+
+def check_dose_capacity(cfg: Config, coverage: np.ndarray | None = None,
+                        what: str = "vaccination.deliveries",
+                        advice: str = "shorten the cohort's window or merge deliveries") -> None:
+    """Refuse deliveries that could offer one person more doses than the kernel keeps
+    (``MAX_DOSES``): it would drop the last ones without a word."""
+    most = most_doses(cfg, coverage)
+    if most > MAX_DOSES:
+        raise InputError(
+            f"{what}: one person could be offered {most} vaccine doses from "
+            f"{cfg.cohort.start} to {cfg.cohort.end}, more than the {MAX_DOSES} the cohort "
+            f"kernel keeps (MAX_DOSES); {advice}")

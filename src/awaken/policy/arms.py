@@ -33,7 +33,7 @@ from awaken.cohort import Emulator, build_model, load_config
 from awaken.cohort.config import SEVERITIES, Config
 from awaken.cohort.model import Model
 from awaken.cohort.severity import STRAINS
-from awaken.core.errors import InputError
+from awaken.cohort.vaccines import check_dose_capacity as cohort_dose_check
 from awaken.policy.calendar import end_date, extend_campaigns, extend_seasons
 from awaken.policy.scenarios import Antiviral, Effect, Il6Blockade, Scenario, ScenarioFile
 
@@ -122,22 +122,10 @@ def coverages(spec: ScenarioFile, cfg: Config) -> dict[str, np.ndarray]:
 
 def check_dose_capacity(spec: ScenarioFile, cfg: Config) -> None:
     """Refuse an arm whose deliveries could offer one person more doses than the kernel
-    keeps (``MAX_DOSES``): it would drop the last ones (the scenario's) without a word."""
-    from awaken.cohort.kernel import MAX_DOSES
-
-    start = cfg.cohort.start
-    offsets = np.array([(d.start - start).days / 365.25 for d in cfg.vaccination.deliveries])
-    lo = np.array([d.age_min for d in cfg.vaccination.deliveries])
-    hi = np.array([d.age_max for d in cfg.vaccination.deliveries])
-    ages = np.arange(0.0, 130.0, 0.25)[:, None] + offsets[None, :]  # age at each delivery
-    eligible = (ages >= lo) & (ages < hi)
+    keeps (the cohort's check, arm by arm): it would drop the last ones (the scenario's)."""
     for name, cov in coverages(spec, cfg).items():
-        most = int((eligible & (cov > 0)).sum(axis=1).max())
-        if most > MAX_DOSES:
-            raise InputError(
-                f"{name}: one person could be offered {most} vaccine doses over the horizon, "
-                f"more than the {MAX_DOSES} the cohort kernel keeps; shorten the horizon, "
-                "set extend_calendar = false, or merge campaigns")
+        cohort_dose_check(cfg, cov, what=name, advice="shorten the horizon, set "
+                          "extend_calendar = false, or merge campaigns")
 
 
 def effect_value(effect: Effect, rng: np.random.Generator) -> float:
