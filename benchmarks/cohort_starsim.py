@@ -20,7 +20,7 @@ fatality, the emulator, the tumour's parameters and the sampled population):
   testing by period and severity (e: more for people with metastases), negative tests
   (Poisson), infection death (c) and its attribution (d).
 
-Times are weekly in Starsim (events inside a week are dated at its start) where awaken is
+Times are weekly in Starsim (a week's infections are dated at its middle) where awaken is
 continuous; rates are compared per 1,000 person-years in one table. Reported: CPU seconds
 per run and per person-year (awaken: population sampling + kernel, every event in arrays;
 and apart the Arrow tables a run then writes; Starsim: ``sim.run()`` after ``init``).
@@ -141,8 +141,10 @@ class Vaccination(ss.Intervention):
         who, day = who[keep], np.floor(day[keep])
         self.last[q, who] = np.maximum(self.last[q, who], day)
         prods = np.full(who.size, q)
-        for book, when in ((self.given, day), (self.active, day + self.prod[q, 6])):
-            weeks = np.floor(when / 7.0).astype(int)
+        # given in the dose's week; active from the first week whose middle is past its onset
+        for book, weeks in ((self.given, np.floor(day / 7.0)),
+                            (self.active, np.ceil((day + self.prod[q, 6] - 3.5) / 7.0))):
+            weeks = weeks.astype(int)
             for w in np.unique(weeks):
                 sel = weeks == w
                 book.setdefault(int(w), []).append((who[sel], day[sel], prods[sel]))
@@ -291,7 +293,7 @@ class Tumour(ss.Disease):
             gw = who[self.growing[rows] & self.lung[rows]]
             td = sh.td[self.owner[g]]
             size = self.ref[g] + (t - self.tref[g]) / td
-            dx = (par[K.P_ACC_SCALE] * extra[gw] * par[K.P_LUNG_TD] / td
+            dx = (par[K.P_ACC_SCALE] * extra[gw]
                   * 2.0 ** (-(size - par[K.P_L0]) / par[K.P_ACC_HALVING]))
             self.ref[g] = size + dx
             self.tref[g] = t
@@ -321,6 +323,8 @@ class CalendarPathogen(ss.Disease):
         self.susc65 = sh.m.config.exposure.susceptibility_65plus[PATHOGENS[p]]
         self.emu = sh.m.emulator.values.copy()
         self.emu[..., 2] = np.log(self.emu[..., 2])
+        self.emx = sh.m.emulator.doublings_at(doubling_days(sh.m.config))  # lesion doublings
+        self.subtype = sh.pop["subtype"].astype(np.int64)
         self.sev, self.fat = sh.m.severity, sh.m.fatality
         self.draw = {name: ss.random(name=f"{name}_{p}") for name in
                      ("candidate", "accept", "severity", "test", "death", "attrib", "negative")}
@@ -332,7 +336,7 @@ class CalendarPathogen(ss.Disease):
     def step(self):
         sh, par, p = self.sh, self.sh.par, self.p
         w = min(self.ti, self.rate.size - 1)
-        t = 7.0 * self.ti
+        t = 7.0 * self.ti + 3.5  # the week's infections are dated at its middle
         alive = self.sim.people.alive.uids
         if self.negrate[w] > 0:  # negative tests: Poisson by inversion of one uniform
             lam = self.negrate[w] * 7.0 * np.where(sh.sw[K.SW_TESTING] & sh.has_met[alive],
@@ -387,7 +391,7 @@ class CalendarPathogen(ss.Disease):
             for v in range(2):
                 wgt = (wh if h else 1.0 - wh) * (remain if v else 1.0 - remain)
                 fold += wgt * self.emu[strain, h, v, cls, 2]
-                extra += wgt * self.emu[strain, h, v, cls, 3]
+                extra += wgt * self.emx[strain, h, v, cls, self.subtype[uids]]
         self.tumour.infected(uids, p, 0, t, fold, extra)
         # (e) who gets tested
         advanced = sh.has_met[uids]

@@ -68,25 +68,34 @@ def test_death_pathways_act_within_weeks(emulator):
     assert len(with_met) > 0 and (dead.loc[with_met, "cause"] == "cancer").all()
 
 
-def test_acceleration_converts_lung_doublings_through_time(emulator):
-    # (b): the emulator's extra doublings are doublings at the lung model's rate; a lesion of
-    # doubling time Td gets extra * doubling_days / Td of its own (so the same days earlier
-    # whatever its subtype), here for one infection and a size-independent burst
+def test_acceleration_uses_the_lesions_own_doublings(emulator):
+    # (b): a lesion of doubling time Td gets the emulator's doublings at Td (the lung model
+    # re-run at its rate; the fixture converts through time: extra * doubling_days / Td), so
+    # detection moves extra(Td) * Td days earlier; one infection, a size-independent burst
+    import dataclasses
+
     cfg = _cfg(acceleration_scale=1.0, acceleration_halving=30.0)
-    t = simulate_chunk(build_model(cfg, emulator), 0, 4000)
-    les = t["truth_lesions"]
-    acc = les[les["event"] == "accelerated"].set_index(["person_id", "day"])
-    inf = t["truth_infections"].set_index(["person_id", "day"])
-    one = inf[inf["extra_doublings"] > 0].join(acc[["lesion", "log2_cells"]], how="inner")
-    one = one[~one.index.duplicated(keep=False)]  # infections that accelerated one lesion
-    assert len(one) > 10
-    subtype = t["persons"].set_index("person_id")["subtype"].astype(str)
     td = dict(zip(("luminal", "her2", "tnbc", "none"), doubling_days(cfg), strict=True))
-    tdi = subtype.reindex(one.index.get_level_values(0)).map(td).to_numpy()
-    days = one["extra_doublings"].to_numpy() * tdi  # detection moved this much earlier
-    size = one["log2_cells"].to_numpy() - one["extra_doublings"].to_numpy()
-    shrink = 2.0 ** (-(size - cfg.value("dormant_log2_cells")) / 30.0)
-    lung_days = days / shrink  # = emulator extra doublings x lung doubling time
-    ratio = lung_days / emulator.doubling_days  # the emulator's doublings, unconverted
-    assert np.all(ratio <= emulator.values[..., 3].max() + 1e-9) and np.all(ratio > 0)
-    assert (days < emulator.values[..., 3].max() * emulator.doubling_days + 1e-6).all()
+    per_td = np.array([4.0, 2.6, 1.9, 1.3, 0.9, 0.5, 0.2])  # at TD_GRID, falling with Td
+    lesion = np.broadcast_to(per_td, (*emulator.values.shape[:-1], per_td.size)).copy()
+    rerun = dataclasses.replace(emulator, lesion_doublings=lesion)
+    for emu in (emulator, rerun):
+        t = simulate_chunk(build_model(cfg, emu), 0, 4000)
+        les = t["truth_lesions"]
+        acc = les[les["event"] == "accelerated"].set_index(["person_id", "day"])
+        inf = t["truth_infections"].set_index(["person_id", "day"])
+        one = inf[inf["extra_doublings"] > 0].join(acc[["lesion", "log2_cells"]], how="inner")
+        one = one[~one.index.duplicated(keep=False)]  # infections that accelerated one lesion
+        assert len(one) > 10
+        subtype = t["persons"].set_index("person_id")["subtype"].astype(str)
+        tdi = subtype.reindex(one.index.get_level_values(0)).map(td).to_numpy()
+        size = one["log2_cells"].to_numpy() - one["extra_doublings"].to_numpy()
+        shrink = 2.0 ** (-(size - cfg.value("dormant_log2_cells")) / 30.0)
+        doublings = one["extra_doublings"].to_numpy() / shrink  # the emulator's, at Td
+        if emu is rerun:  # every class and host has the same curve: its value at Td
+            expected = rerun.doublings_at(tdi)[0, 0, 0, 0]
+            np.testing.assert_allclose(doublings, expected, rtol=1e-9)
+            assert len(set(np.round(doublings, 9))) > 1  # subtypes differ
+        else:  # the fixture: lung-model doublings x 30 days / Td, at most the table's maximum
+            ratio = doublings * tdi / emulator.doubling_days
+            assert np.all(ratio <= emulator.values[..., 3].max() + 1e-9) and np.all(ratio > 0)

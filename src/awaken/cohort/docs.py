@@ -36,30 +36,29 @@ def tables_markdown() -> str:
 def delay_markdown() -> list[str]:
     """Delays from infection to detection implied by pathways (a) and (b), by subtype."""
     from awaken.cohort.config import SEVERITIES, SUBTYPES, load_config
-    from awaken.cohort.emulator import build_emulator
+    from awaken.cohort.emulator import HOSTS, build_emulator
+    from awaken.cohort.severity import STRAINS
     from awaken.cohort.tumour import doubling_days, growth_years
 
     cfg = load_config("england-breast")
     td = doubling_days(cfg)
     emulator = build_emulator("lung")
-    emu = emulator.frame()
-    rows = emu[(emu.strain == "sars2-omicron") & (emu.host == "human") & ~emu.vaccinated]
-    extra = dict(zip(rows.severity, rows.extra_doublings, strict=True))
+    omicron, adult = STRAINS.index("sars2-omicron"), HOSTS.index("human")
+    extra = emulator.doublings_at(td)[omicron, adult, 0]  # (severity, subtype)
     scale = cfg.value("acceleration_scale")
     lines = ["#### Delays implied by pathways (a) and (b) (defaults; emulator from the lung "
              "model, Omicron, adult host, unvaccinated)", "",
              "(a): years from waking a dormant lung micrometastasis to its detection. (b): "
              "days by which detection of a lesion just out of dormancy moves earlier: the "
-             "emulator's extra doublings x the lung model's doubling time "
-             f"({emulator.doubling_days:.1f} d), the same for every subtype once converted "
-             "to the lesion's doublings (less for larger lesions).", "",
+             "lesion's extra doublings (the lung model re-run at the subtype's division rate) "
+             "x its doubling time (less for larger lesions).", "",
              "| subtype | doubling time (d) | (a) years to detection | "
              + " | ".join(f"(b) {s}" for s in SEVERITIES) + " |",
              "|---|---|---|" + "---|" * len(SEVERITIES)]
     for code, name in enumerate((*SUBTYPES, "other")):
-        # Delta = scale * extra * lung doubling / Td doublings, each worth Td days
-        shifts = " | ".join(f"{scale * extra[s] * emulator.doubling_days:.0f}"
-                            for s in SEVERITIES)
+        # Delta = scale * extra doublings of the lesion, each worth Td days
+        shifts = " | ".join(f"{scale * extra[c, code] * td[code]:.0f}"
+                            for c in range(len(SEVERITIES)))
         lines.append(f"| {name} | {td[code]:g} | {growth_years(cfg, code):.1f} | {shifts} |")
     return lines
 

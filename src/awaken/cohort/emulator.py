@@ -9,10 +9,12 @@ by the share of the vaccine's severe-disease protection that remains.
 
 ``extra_doublings`` are doublings of cells that divide at the lung model's rate (the human
 host's ``g``: a doubling every ``doubling_days`` ~ 30 days), not at a human lesion's
-(103-241 days). The kernel converts them through the time they stand for: a burst of
-``x`` lung-model doublings is ``x * doubling_days`` days of proliferation, which gives a
-lesion of doubling time ``Td`` ``x * doubling_days / Td`` doublings (``docs/cohort.md``,
-"Pathways").
+(103-241 days). For pathway (b) the lung model is therefore re-run with the lesion's own
+division rate ``g = ln 2 / Td`` at the doubling times of :data:`TD_GRID` (the defaults of the
+cohort's subtypes and the ends of their ranges): ``lesion_doublings`` holds those extra
+doublings, and :meth:`Emulator.doublings_at` interpolates them for the cohort's subtypes,
+log-log (``docs/cohort.md``, "Converting the emulator's extra doublings"). The fixture has
+no lung model to re-run: it converts through time, ``x * doubling_days / Td``.
 
 ``source="fixture"`` reads a committed **fixture** instead (``data/response_fixture.csv``:
 hand-set placeholder numbers in the same format, not model output), for tests that need a
@@ -51,6 +53,10 @@ VIRUS = {
     "rsv": "rsv-human",
 }
 FIXTURE_DOUBLING_DAYS = 30.0  # the fixture stands for a lung model with ~30-day doublings
+TINY = 1e-12  # extra doublings below this are none (log-log interpolation)
+TD_GRID = (30.0, 60.0, 103.0, 150.0, 162.0, 241.0, 500.0)
+"""Lesion doubling times (days) at which the lung model is re-run for pathway (b): the
+subtypes' defaults (``td_*``), the ends of their allowed ranges and 60 days between."""
 Source = Literal["auto", "lung", "fixture"]
 
 
@@ -67,6 +73,24 @@ class Emulator:
     fingerprint: str
     provenance: str
     doubling_days: float
+    # (strain, host, vaccinated, severity, TD_GRID): extra doublings of a lesion of each
+    # doubling time, from the lung model re-run at its rate (None: convert through time)
+    lesion_doublings: np.ndarray | None = None
+
+    def doublings_at(self, td: np.ndarray) -> np.ndarray:
+        """Extra doublings of lesions of doubling times ``td`` (days), as an array
+        ``(strain, host, vaccinated, severity, len(td))``: interpolated log-log (``ln x``
+        linear in ``ln Td``: bursts fall as a power of ``Td``) between the re-runs of
+        :data:`TD_GRID` (held at the ends outside it), or for the fixture
+        ``extra_doublings * doubling_days / Td``."""
+        td = np.asarray(td, dtype=float)
+        if self.lesion_doublings is None:
+            return self.values[..., 3, None] * self.doubling_days / td
+        grid = np.log(np.array(TD_GRID))
+        flat = np.log(np.maximum(self.lesion_doublings.reshape(-1, len(TD_GRID)), TINY))
+        out = np.exp(np.stack([np.interp(np.log(td), grid, row) for row in flat]))
+        out[out < 2.0 * TINY] = 0.0  # no burst stays no burst
+        return out.reshape(*self.lesion_doublings.shape[:-1], td.size)
 
     def frame(self) -> pd.DataFrame:
         """The table in long form (one row per strain, host, vaccination and severity)."""
@@ -75,9 +99,13 @@ class Emulator:
             for h, host in enumerate(HOSTS):
                 for v in (0, 1):
                     for c, sev in enumerate(SEVERITIES):
-                        rows.append({"strain": strain, "virus": VIRUS[strain], "host": host,
-                                     "vaccinated": bool(v), "severity": sev,
-                                     **dict(zip(COLUMNS, self.values[s, h, v, c], strict=True))})
+                        row = {"strain": strain, "virus": VIRUS[strain], "host": host,
+                               "vaccinated": bool(v), "severity": sev,
+                               **dict(zip(COLUMNS, self.values[s, h, v, c], strict=True))}
+                        if self.lesion_doublings is not None:
+                            row |= {f"lesion_doublings_td{td:g}": float(x) for td, x in zip(
+                                TD_GRID, self.lesion_doublings[s, h, v, c], strict=True)}
+                        rows.append(row)
         return pd.DataFrame(rows)
 
 
@@ -99,6 +127,19 @@ def _check(table: pd.DataFrame, where: str) -> np.ndarray:
         raise InputError(f"{where}: response values must be finite and non-negative, with "
                          "fold_change_day28 >= 1")
     return t
+
+
+def _doublings(table: pd.DataFrame, where: str) -> np.ndarray:
+    """The extra doublings of a re-run (the only column pathway (b) uses), by severity class.
+
+    At a slow division rate the day-28 fold change can fall a hair below 1 (the awakened
+    cells return to dormancy before they divide): that column is not used from a re-run.
+    """
+    x = table.set_index("severity").loc[list(SEVERITIES), "extra_doublings"].to_numpy(float)
+    x = np.where((np.abs(x) < ROUND_OFF) | ((x < 0.0) & (x > -BELOW_ROUND_OFF)), 0.0, x)
+    if not np.isfinite(x).all() or (x < 0).any():
+        raise InputError(f"{where}: extra doublings must be finite and non-negative")
+    return x
 
 
 def _fixture() -> pd.DataFrame:
@@ -124,33 +165,46 @@ def cache_dir() -> Path:
     return cache_root() / "emulator"
 
 
-def _from_lung(response: ModuleType, values: np.ndarray,
+def _from_lung(response: ModuleType, values: np.ndarray, lesion: np.ndarray,
                overrides: Mapping[str, float] | None = None) -> None:
-    """Fill ``values`` from the lung model, through a cache keyed by everything it depends on.
+    """Fill ``values`` and ``lesion`` (the re-runs at :data:`TD_GRID`) from the lung model,
+    through a cache keyed by everything they depend on.
 
     The key hashes the lung model's fingerprint and every parameter vector the response
-    tables use (``response.response_key``), so a changed preset, fit or override rebuilds it.
+    tables use (``response.response_key``), and the grid of the re-runs (whose vectors are
+    the same with ``g`` replaced), so a changed preset, fit, override or grid rebuilds it.
     """
     import hashlib
 
     extra = {"overrides": dict(overrides)} if overrides else {}
     keys = [response.response_key(VIRUS[st], host, bool(v), **extra)
             for st in STRAINS for host in HOSTS for v in (0, 1)]
+    keys.append("lesion-rerun g=ln2/Td " + ",".join(f"{td:g}" for td in TD_GRID))
     key = hashlib.sha256("".join(keys).encode()).hexdigest()[:16]
     path = cache_dir() / f"{key}.npy"
+    both = np.empty((*values.shape[:-1], values.shape[-1] + lesion.shape[-1]))
     if path.exists():
         cached = np.load(path)
-        if cached.shape == values.shape:
-            values[...] = cached
+        if cached.shape == both.shape:
+            values[...] = cached[..., :values.shape[-1]]
+            lesion[...] = cached[..., values.shape[-1]:]
             return
     for s, strain in enumerate(STRAINS):
         for h, host in enumerate(HOSTS):
             for v in (0, 1):
+                where = f"lung response {VIRUS[strain]}/{host}"
                 table = response.response_table(VIRUS[strain], host, bool(v), **extra)
-                values[s, h, v] = _check(table, f"lung response {VIRUS[strain]}/{host}")
+                values[s, h, v] = _check(table, where)
+                for j, td in enumerate(TD_GRID):
+                    rerun = {**(overrides or {}), "g": float(np.log(2.0) / td)}
+                    table = response.response_table(VIRUS[strain], host, bool(v),
+                                                    overrides=rerun)
+                    lesion[s, h, v, :, j] = _doublings(table, f"{where} at Td {td:g} d")
+    both[..., :values.shape[-1]] = values
+    both[..., values.shape[-1]:] = lesion
     try:
         with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-            np.save(handle, values)
+            np.save(handle, both)
     except OSError:
         pass  # a read-only cache only costs the rebuild next time
 
@@ -185,12 +239,15 @@ def build_emulator(source: Source = "auto",
     from awaken.lung.codegen import stamped_fingerprint as fingerprint
 
     values = np.empty((len(STRAINS), len(HOSTS), 2, len(SEVERITIES), len(COLUMNS)))
+    lesion: np.ndarray | None = None
     response = _lung_response() if source != "fixture" else None
     if source == "lung" or (source == "auto" and response is not None):
         if response is None:
             raise InputError("the lung model has no awaken.lung.response yet; use the "
                              "fixture (source='fixture')")
-        _from_lung(response, values, overrides)
+        lesion = np.empty((*values.shape[:-1], len(TD_GRID)))
+        _from_lung(response, values, lesion, overrides)
+        lesion.setflags(write=False)
         used = "lung"
         provenance = "awaken.lung.response.response_table" + (
             "" if not overrides else " with " + ", ".join(
@@ -209,27 +266,35 @@ def build_emulator(source: Source = "auto",
                       "response_table format, not lung-model output")
         doubling = FIXTURE_DOUBLING_DAYS
     values.setflags(write=False)
-    return Emulator(values, used, fingerprint(), provenance, doubling)
+    return Emulator(values, used, fingerprint(), provenance, doubling, lesion)
 
 
 def conversion_check(virus: str = "sars2-human-omicron", host: str = "human",
                      doubling_days: tuple[float, ...] = (103.0, 162.0, 241.0)) -> pd.DataFrame:
-    """The time conversion of extra doublings against the lung model run at a lesion's rate.
+    """Extra doublings of a lesion of doubling time ``Td``: the lung model re-run at its rate
+    against what the cohort uses and what the former conversion gave.
 
-    For each doubling time ``Td`` and severity class: the lung model's extra doublings (at
-    its own division rate), the cohort's conversion (``x * lung doubling / Td``) and the
-    lung model's extra doublings with the division rate ``g = ln 2 / Td``.
+    For each ``Td`` and severity class (unvaccinated): the lung model's extra doublings at its
+    own division rate (``lung_model``), the former time conversion ``x * lung doubling / Td``
+    (``converted``), the lung model re-run with ``g = ln 2 / Td`` (``rerun_at_td``) and the
+    emulator's value interpolated from the re-runs at :data:`TD_GRID` (``emulator``, equal to
+    the re-run on the grid).
     """
     response = _lung_response()
     if response is None:
         raise InputError("the lung model has no awaken.lung.response yet")
+    strain = next(s for s, name in VIRUS.items() if name == virus)
+    emulator = build_emulator("lung")
+    used = emulator.doublings_at(np.array(doubling_days))[
+        STRAINS.index(strain), HOSTS.index(host), 0]
     lung_td = lung_doubling_days()
     base = response.response_table(virus, host)
     rows = []
-    for td in doubling_days:
+    for j, td in enumerate(doubling_days):
         rerun = response.response_table(virus, host, overrides={"g": float(np.log(2.0) / td)})
-        for sev, x, y in zip(base["severity"], base["extra_doublings"],
-                             rerun["extra_doublings"], strict=True):
+        for c, (sev, x, y) in enumerate(zip(base["severity"], base["extra_doublings"],
+                                            rerun["extra_doublings"], strict=True)):
             rows.append({"doubling_days": td, "severity": sev, "lung_model": float(x),
-                         "converted": float(x * lung_td / td), "rerun_at_td": float(y)})
+                         "converted": float(x * lung_td / td), "rerun_at_td": float(y),
+                         "emulator": float(used[c, j])})
     return pd.DataFrame(rows)

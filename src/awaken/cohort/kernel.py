@@ -26,8 +26,7 @@ from awaken.core.schema import CAUSES
 P_WAKE, P_L0, P_LDET, P_LEAD, P_WAKE_LOGFOLD, P_ACC_SCALE, P_ACC_HALVING = range(7)
 P_ADV_DEATH, P_DEATH_DELAY, P_ATTR_MET, P_ATTR_HIST, P_TEST_ADV = range(7, 12)
 P_REINF_PROT, P_REINF_WANE, P_OMICRON_ESCAPE, P_HORIZON, P_OTHER_SCALE, P_TEST_DELAY = range(12, 18)
-P_LUNG_TD = 18  # doubling time (days) behind the emulator's extra doublings
-N_PARAMS = 19
+N_PARAMS = 18
 # pathway switches
 SW_AWAKENING, SW_ACCELERATION, SW_INFECTION_DEATH, SW_ATTRIBUTION, SW_TESTING = range(5)
 # draw channels (the population uses 1-31)
@@ -138,6 +137,7 @@ def simulate_people(
     fat,
     age_bands,
     emu,
+    emx,
     prod,
     deliv,
     end_day,
@@ -373,11 +373,9 @@ def simulate_people(
                 for v in range(2):
                     wgt = (wh if h == 1 else 1.0 - wh) * (remain if v == 1 else 1.0 - remain)
                     fold += wgt * emu[strain, h, v, cls, 2]  # ln(fold change), see model.py
-                    extra += wgt * emu[strain, h, v, cls, 3]
+                    extra += wgt * emx[strain, h, v, cls, st]  # in the lesion's doublings
             woke, accel = 0, 0.0
-            # (b) acceleration of lesions already growing in the lung; the emulator's doublings
-            # are converted through the time they stand for (lung-model doubling time / Td)
-            extra *= par[P_LUNG_TD] / tdi
+            # (b) acceleration of lesions already growing in the lung
             if sw[SW_ACCELERATION]:
                 for j in range(nl):
                     if l_state[j] == 1 and l_site[j] == 0:

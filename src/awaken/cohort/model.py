@@ -66,7 +66,6 @@ def build_model(cfg: Config, emulator: Emulator) -> Model:
     par[K.P_HORIZON] = float((cfg.cohort.end - cfg.cohort.start).days)
     par[K.P_OTHER_SCALE] = v("other_cause_scale")
     par[K.P_TEST_DELAY] = 2.0
-    par[K.P_LUNG_TD] = emulator.doubling_days
     switches = np.array([getattr(cfg.pathways, p) for p in PATHWAYS], dtype=np.int8)
     return Model(cfg, build_calendars(cfg), build_vaccines(cfg), emulator, par, switches)
 
@@ -96,7 +95,8 @@ def _run_kernel(model: Model, pop: Population,
         survival_days(model.config), site_cumulative(model.config), other_cause_hazards(),
         susc, cal.rate, cal.cumulative, cal.variant, cal.tested, cal.negative_rate,
         cal.negative_cumulative, model.severity, model.fatality, np.array(AGE_BANDS),
-        emu, vac.product, vac.delivery, end_day, cause, *bufs, count)
+        emu, model.emulator.doublings_at(doubling_days(model.config)), vac.product,
+        vac.delivery, end_day, cause, *bufs, count)
     return end_day, cause, bufs, count
 
 

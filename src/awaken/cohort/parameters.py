@@ -58,8 +58,8 @@ PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType({p.name: p for p
        "infection's response: p = 1 - fold**(-this)", "human scale factor; not fitted yet"),
     # pathway (b) acceleration
     _P("acceleration_scale", 1.0, "1", 0.0, 10.0,
-       "multiplier of the emulator's extra doublings (converted to the lesion's doubling "
-       "time) for growing lung lesions",
+       "multiplier of the emulator's extra doublings of growing lung lesions (the lung "
+       "model re-run at the lesion's doubling time)",
        "human scale factor; not fitted yet"),
     _P("acceleration_halving", 3.0, "doublings", 0.1, 30.0,
        "extra doublings halve for every this many doublings a lesion has grown beyond "
