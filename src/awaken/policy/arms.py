@@ -176,13 +176,13 @@ def blockade_emulator(base: Emulator, blocked: Emulator, il6: Il6Blockade,
                                           + (1.0 - c) * np.log(u[..., FOLD]))
             values[s, :, :, cls] = mixed
     values.setflags(write=False)
-    lesion = base.lesion_doublings
-    if lesion is not None and blocked.lesion_doublings is not None:  # pathway (b), linearly
+    lesion, treated = base.lesion_doublings, blocked.lesion_doublings
+    if lesion is not None and treated is not None:  # pathway (b)'s re-runs, mixed linearly
         lesion = lesion.copy()
         for s in strains:
             for cls in classes:
-                lesion[s, :, :, cls] = (c * blocked.lesion_doublings[s, :, :, cls]
-                                        + (1.0 - c) * base.lesion_doublings[s, :, :, cls])
+                lesion[s, :, :, cls] = (c * treated[s, :, :, cls]
+                                        + (1.0 - c) * lesion[s, :, :, cls])
         lesion.setflags(write=False)
     return dataclasses.replace(base, values=values, lesion_doublings=lesion,
                                provenance=f"{base.provenance}; IL-6 blockade mixed in for "
