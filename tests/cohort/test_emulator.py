@@ -48,10 +48,15 @@ def test_bad_lung_table_is_refused(monkeypatch, tmp_path):
         build_emulator("lung")
 
 
-def test_lung_source_needs_the_lung_function(monkeypatch):
+def test_lung_source_needs_the_lung_function(monkeypatch, tmp_path):
+    monkeypatch.setenv("AWAKEN_CACHE", str(tmp_path))  # no table built before
     monkeypatch.setitem(sys.modules, "awaken.lung.response", None)
     with pytest.raises(InputError, match="no awaken.lung.response"):
         build_emulator("lung")
+
+
+def _refuse(*args, **kwargs):
+    raise AssertionError("recomputed")
 
 
 def test_lung_table_is_cached_by_what_it_depends_on(tmp_path, monkeypatch):
@@ -62,6 +67,16 @@ def test_lung_table_is_cached_by_what_it_depends_on(tmp_path, monkeypatch):
     assert len(list((tmp_path / "emulator").glob("*.npy"))) == 1
     again = build_emulator("lung")
     np.testing.assert_array_equal(first.values, again.values)
+    # found again by the package's digest, without the lung model: the same emulator
+    np.testing.assert_array_equal(first.lesion_doublings, again.lesion_doublings)
+    assert (again.fingerprint, again.provenance, again.doubling_days, again.source) == (
+        first.fingerprint, first.provenance, first.doubling_days, first.source)
+    from awaken.cohort import emulator as E
+
+    monkeypatch.setattr(E, "_package_digest", lambda: "another package")
+    monkeypatch.setattr(E, "_from_lung", _refuse)
+    with pytest.raises(AssertionError, match="recomputed"):
+        build_emulator("lung")  # a changed package recomputes the key (and finds the table)
     assert response_key("flu-human", "human") != response_key("flu-human", "human", True)
     assert response_key("flu-human", "human") != response_key(
         "flu-human", "human", overrides={"g": 0.03})

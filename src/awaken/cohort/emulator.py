@@ -166,7 +166,7 @@ def cache_dir() -> Path:
 
 
 def _from_lung(response: ModuleType, values: np.ndarray, lesion: np.ndarray,
-               overrides: Mapping[str, float] | None = None) -> None:
+               overrides: Mapping[str, float] | None = None) -> Path | None:
     """Fill ``values`` and ``lesion`` (the re-runs at :data:`TD_GRID`) from the lung model,
     through a cache keyed by everything they depend on.
 
@@ -188,7 +188,7 @@ def _from_lung(response: ModuleType, values: np.ndarray, lesion: np.ndarray,
         if cached.shape == both.shape:
             values[...] = cached[..., :values.shape[-1]]
             lesion[...] = cached[..., values.shape[-1]:]
-            return
+            return path
     for s, strain in enumerate(STRAINS):
         for h, host in enumerate(HOSTS):
             for v in (0, 1):
@@ -206,7 +206,70 @@ def _from_lung(response: ModuleType, values: np.ndarray, lesion: np.ndarray,
         with atomic_path(path) as tmp, open(tmp, "wb") as handle:
             np.save(handle, both)
     except OSError:
-        pass  # a read-only cache only costs the rebuild next time
+        return None  # a read-only cache only costs the rebuild next time
+    return path
+
+
+def _package_digest() -> str:
+    """A hash of every file of the installed ``awaken`` package (code, presets, data)."""
+    import hashlib
+
+    import awaken
+
+    root = Path(awaken.__file__).parent
+    digest = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc":
+            digest.update(str(p.relative_to(root)).encode())
+            digest.update(p.read_bytes())
+    return digest.hexdigest()
+
+
+def _stamp_path(overrides: Mapping[str, float] | None) -> Path:
+    """Where a built lung table is found without importing the lung model: a file named by
+    the package's digest and the overrides (everything the cache key is computed from)."""
+    import hashlib
+    import json
+
+    text = _package_digest() + json.dumps(dict(overrides or {}), sort_keys=True)
+    return cache_dir() / f"stamp-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+
+
+def _provenance(overrides: Mapping[str, float] | None) -> str:
+    return "awaken.lung.response.response_table" + (
+        "" if not overrides else " with " + ", ".join(
+            f"{k}={v:.6g}" for k, v in sorted(overrides.items())))
+
+
+def _stamped(overrides: Mapping[str, float] | None) -> Emulator | None:
+    """The lung table built before from these very package files, if its stamp and table
+    are in the cache (start-up: no import of the lung solver, SciPy, to recompute keys)."""
+    import json
+
+    try:
+        stamp = json.loads(_stamp_path(overrides).read_text())
+        both = np.load(cache_dir() / stamp["table"])
+    except (OSError, ValueError, KeyError):
+        return None
+    shape = (len(STRAINS), len(HOSTS), 2, len(SEVERITIES), len(COLUMNS) + len(TD_GRID))
+    if both.shape != shape:
+        return None
+    values, lesion = both[..., :len(COLUMNS)].copy(), both[..., len(COLUMNS):].copy()
+    values.setflags(write=False)
+    lesion.setflags(write=False)
+    return Emulator(values, "lung", str(stamp["fingerprint"]), _provenance(overrides),
+                    float(stamp["doubling_days"]), lesion)
+
+
+def _write_stamp(overrides: Mapping[str, float] | None, table: Path, emulator: Emulator) -> None:
+    import json
+
+    try:
+        with atomic_path(_stamp_path(overrides)) as tmp:
+            tmp.write_text(json.dumps({"table": table.name, "fingerprint": emulator.fingerprint,
+                                       "doubling_days": emulator.doubling_days}))
+    except OSError:
+        pass
 
 
 def lung_doubling_days(overrides: Mapping[str, float] | None = None) -> float:
@@ -236,37 +299,36 @@ def build_emulator(source: Source = "auto",
         raise unknown_choice("emulator source", source, ("auto", "lung", "fixture"))
     if overrides and source == "fixture":
         raise InputError("the fixture emulator takes no lung parameter overrides")
+    if source != "fixture" and (quick := _stamped(overrides)) is not None:
+        return quick
     from awaken.lung.codegen import stamped_fingerprint as fingerprint
 
     values = np.empty((len(STRAINS), len(HOSTS), 2, len(SEVERITIES), len(COLUMNS)))
-    lesion: np.ndarray | None = None
     response = _lung_response() if source != "fixture" else None
     if source == "lung" or (source == "auto" and response is not None):
         if response is None:
             raise InputError("the lung model has no awaken.lung.response yet; use the "
                              "fixture (source='fixture')")
         lesion = np.empty((*values.shape[:-1], len(TD_GRID)))
-        _from_lung(response, values, lesion, overrides)
+        table = _from_lung(response, values, lesion, overrides)
         lesion.setflags(write=False)
-        used = "lung"
-        provenance = "awaken.lung.response.response_table" + (
-            "" if not overrides else " with " + ", ".join(
-                f"{k}={v:.6g}" for k, v in sorted(overrides.items())))
-        doubling = lung_doubling_days(overrides)
-    else:
-        fixture = _fixture()
-        for s, strain in enumerate(STRAINS):
-            for h, host in enumerate(HOSTS):
-                for v in (0, 1):
-                    sel = fixture[(fixture.virus == VIRUS[strain]) & (fixture.host == host)
-                                  & (fixture.vaccinated == bool(v))]
-                    values[s, h, v] = _check(sel, f"fixture {VIRUS[strain]}/{host}")
-        used = "fixture"
-        provenance = ("FIXTURE data/response_fixture.csv: hand-set placeholders in the "
-                      "response_table format, not lung-model output")
-        doubling = FIXTURE_DOUBLING_DAYS
+        values.setflags(write=False)
+        built = Emulator(values, "lung", fingerprint(), _provenance(overrides),
+                         lung_doubling_days(overrides), lesion)
+        if table is not None:
+            _write_stamp(overrides, table, built)
+        return built
+    fixture = _fixture()
+    for s, strain in enumerate(STRAINS):
+        for h, host in enumerate(HOSTS):
+            for v in (0, 1):
+                sel = fixture[(fixture.virus == VIRUS[strain]) & (fixture.host == host)
+                              & (fixture.vaccinated == bool(v))]
+                values[s, h, v] = _check(sel, f"fixture {VIRUS[strain]}/{host}")
     values.setflags(write=False)
-    return Emulator(values, used, fingerprint(), provenance, doubling, lesion)
+    return Emulator(values, "fixture", fingerprint(), "FIXTURE data/response_fixture.csv: "
+                    "hand-set placeholders in the response_table format, not lung-model output",
+                    FIXTURE_DOUBLING_DAYS)
 
 
 def conversion_check(virus: str = "sars2-human-omicron", host: str = "human",
