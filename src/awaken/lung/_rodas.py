@@ -17,12 +17,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from awaken.lung._generated import N_STATES, jac, rhs
+from awaken.lung._generated import N_LU, N_STATES, jac, lu_factor, lu_solve, rhs
 from awaken.lung.status import BAD_VALUE, OK, SINGULAR, STEP_LIMIT
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-MODEL_FINGERPRINT = "100c51d605103656"
+MODEL_FINGERPRINT = "62310fdadfbb2d87"
 
+# The sparse LU (no pivoting) is used while every pivot is at least this fraction of its
+# row's 1-norm; below, a dense LU with partial pivoting is formed instead.
+PIVOT_MIN = 1e-8
 GAMMA = 0.25
 A21 = 1.544
 A31, A32 = 0.9466785280815826, 0.2557011698983284
@@ -46,20 +49,20 @@ def _lu(a, piv):
     """In-place LU factorisation with partial pivoting; False if singular."""
     n = a.shape[0]
     for k in range(n):
-        p = k
+        r = k
         best = abs(a[k, k])
         for i in range(k + 1, n):
             if abs(a[i, k]) > best:
                 best = abs(a[i, k])
-                p = i
+                r = i
         if best == 0.0:
             return False
-        piv[k] = p
-        if p != k:
+        piv[k] = r
+        if r != k:
             for j in range(n):
                 tmp = a[k, j]
-                a[k, j] = a[p, j]
-                a[p, j] = tmp
+                a[k, j] = a[r, j]
+                a[r, j] = tmp
         inv = 1.0 / a[k, k]
         for i in range(k + 1, n):
             f = a[i, k] * inv
@@ -77,11 +80,11 @@ def _solve(lu, piv, b):
     """Solve in place with the factors from :func:`_lu`."""
     n = lu.shape[0]
     for k in range(n):
-        p = piv[k]
-        if p != k:
+        r = piv[k]
+        if r != k:
             tmp = b[k]
-            b[k] = b[p]
-            b[p] = tmp
+            b[k] = b[r]
+            b[r] = tmp
     for i in range(n):
         s = b[i]
         for j in range(i):
@@ -95,7 +98,32 @@ def _solve(lu, piv, b):
 
 
 @njit(cache=True)
-def advance(p, stops, is_output, rtol, atol, max_steps, y, pos, clock, out, stats):
+def factorise(a, b, J, lu, W, piv):
+    """Factors of ``a*I - b*J``: the generated sparse LU (``lu``) if its pivots are sound,
+    else a dense LU with partial pivoting (``W``, ``piv``; ``piv[0] = -1`` marks the sparse
+    factors in use). False if singular."""
+    if lu_factor(a, b, J, lu) >= PIVOT_MIN:
+        piv[0] = -1
+        return True
+    n = J.shape[0]
+    for i in range(n):
+        for j in range(n):
+            W[i, j] = -b * J[i, j]
+        W[i, i] += a
+    return _lu(W, piv)
+
+
+@njit(cache=True)
+def solve_factored(lu, W, piv, x):
+    """Solve in place with the factors from :func:`factorise`."""
+    if piv[0] < 0:
+        lu_solve(lu, x)
+    else:
+        _solve(W, piv, x)
+
+
+@njit(cache=True)
+def advance(params, stops, is_output, rtol, atol, max_steps, y, pos, clock, out, stats):
     """Integrate one member from ``clock[0]`` with state ``y`` up to ``stops[-1]``.
 
     ``pos`` holds (index of the next stop, outputs written), as in ``_dopri.advance``, so
@@ -105,6 +133,7 @@ def advance(p, stops, is_output, rtol, atol, max_steps, y, pos, clock, out, stat
     n = N_STATES
     J = np.zeros((n, n))
     W = np.empty((n, n))
+    lu = np.empty(N_LU)
     piv = np.zeros(n, dtype=np.int64)
     k1 = np.empty(n)
     k2 = np.empty(n)
@@ -135,18 +164,12 @@ def advance(p, stops, is_output, rtol, atol, max_steps, y, pos, clock, out, stat
                 h = t_end - t
                 last = True
             if need_jac:
-                J[:, :] = 0.0
-                jac(t, y, p, J)
-                rhs(t, y, p, f)
+                jac(t, y, params, J)
+                rhs(t, y, params, f)
                 n_jac += 1
                 n_rhs += 1
                 need_jac = False
-            inv_hg = 1.0 / (h * GAMMA)
-            for i in range(n):
-                for j in range(n):
-                    W[i, j] = -J[i, j]
-                W[i, i] += inv_hg
-            if not _lu(W, piv):
+            if not factorise(1.0 / (h * GAMMA), 1.0, J, lu, W, piv):
                 rejected += 1
                 h *= 0.25
                 if h < 1e-14:
@@ -157,44 +180,44 @@ def advance(p, stops, is_output, rtol, atol, max_steps, y, pos, clock, out, stat
             # stage 1
             for i in range(n):
                 k1[i] = f[i]
-            _solve(W, piv, k1)
+            solve_factored(lu, W, piv, k1)
             # stage 2
             for i in range(n):
                 u[i] = y[i] + A21 * k1[i]
-            rhs(t, u, p, k2)
+            rhs(t, u, params, k2)
             for i in range(n):
                 k2[i] += C21 * ih * k1[i]
-            _solve(W, piv, k2)
+            solve_factored(lu, W, piv, k2)
             # stage 3
             for i in range(n):
                 u[i] = y[i] + A31 * k1[i] + A32 * k2[i]
-            rhs(t, u, p, k3)
+            rhs(t, u, params, k3)
             for i in range(n):
                 k3[i] += ih * (C31 * k1[i] + C32 * k2[i])
-            _solve(W, piv, k3)
+            solve_factored(lu, W, piv, k3)
             # stage 4
             for i in range(n):
                 u[i] = y[i] + A41 * k1[i] + A42 * k2[i] + A43 * k3[i]
-            rhs(t, u, p, k4)
+            rhs(t, u, params, k4)
             for i in range(n):
                 k4[i] += ih * (C41 * k1[i] + C42 * k2[i] + C43 * k3[i])
-            _solve(W, piv, k4)
+            solve_factored(lu, W, piv, k4)
             # stage 5
             for i in range(n):
                 u[i] = y[i] + A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i]
-            rhs(t, u, p, k5)
+            rhs(t, u, params, k5)
             for i in range(n):
                 k5[i] += ih * (C51 * k1[i] + C52 * k2[i] + C53 * k3[i] + C54 * k4[i])
-            _solve(W, piv, k5)
+            solve_factored(lu, W, piv, k5)
             # stage 6 (stiffly accurate: the solution is the last stage)
             for i in range(n):
                 u[i] += k5[i]
-            rhs(t, u, p, k6)
+            rhs(t, u, params, k6)
             for i in range(n):
                 k6[i] += ih * (
                     C61 * k1[i] + C62 * k2[i] + C63 * k3[i] + C64 * k4[i] + C65 * k5[i]
                 )
-            _solve(W, piv, k6)
+            solve_factored(lu, W, piv, k6)
             err = 0.0
             for i in range(n):
                 u[i] += k6[i]
