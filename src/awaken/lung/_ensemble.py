@@ -31,7 +31,7 @@ STATS = (
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
 TIERS_FINGERPRINT = "abec0e3d90d38652"
-MODEL_FINGERPRINT = "62310fdadfbb2d87"
+MODEL_FINGERPRINT = "130147243f90df76"
 
 
 @njit(cache=True)

@@ -847,8 +847,8 @@ def lu_factor(a, b, J, lu):
 
 @njit(cache=True)
 def lu_solve(lu, x):
-    """Solve ``(a*I - b*J) x = rhs`` in place (``rhs`` in ``x``) with the factors from
-    :func:`lu_factor`."""
+    """Solve ``(a*I - b*J) x = rhs`` in place (``rhs`` in ``x``) with the factors
+    from :func:`lu_factor`."""
     z0 = x[8]
     z1 = x[11]
     z2 = x[12]

@@ -21,7 +21,7 @@ from awaken.lung._generated import N_LU, N_STATES, jac, lu_factor, lu_solve, rhs
 from awaken.lung.status import BAD_VALUE, OK, SINGULAR, STEP_LIMIT
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-MODEL_FINGERPRINT = "62310fdadfbb2d87"
+MODEL_FINGERPRINT = "130147243f90df76"
 
 # The sparse LU (no pivoting) is used while every pivot is at least this fraction of its
 # row's 1-norm; below, a dense LU with partial pivoting is formed instead.

@@ -142,12 +142,13 @@ def _jacobian_lines() -> tuple[list[str], list[tuple[int, int]]]:
 def elimination_order(pattern: set[tuple[int, int]], n: int) -> list[int]:
     """A fill-reducing order of diagonal pivots (greedy Markowitz: fewest products first)."""
     rest, filled, order = set(range(n)), set(pattern) | {(i, i) for i in range(n)}, []
-    while rest:
-        def cost(k: int) -> tuple[int, int]:
-            row = sum((k, c) in filled for c in rest) - 1
-            col = sum((r, k) in filled for r in rest) - 1
-            return row * col, k
 
+    def cost(k: int) -> tuple[int, int]:
+        row = sum((k, c) in filled for c in rest) - 1
+        col = sum((r, k) in filled for r in rest) - 1
+        return row * col, k
+
+    while rest:
         k = min(rest, key=cost)
         order.append(k)
         rest.remove(k)
@@ -205,8 +206,8 @@ def _lu_lines(pattern: list[tuple[int, int]], n: int) -> list[str]:
     for (r, c), m in sorted(slot.items(), key=lambda e: e[1]):
         out.append(f"    lu[{m}] = {f'inv{r}' if r == c else w(r, c)}")
     out += ["    return worst", "", "", "@njit(cache=True)", "def lu_solve(lu, x):",
-            '    """Solve ``(a*I - b*J) x = rhs`` in place (``rhs`` in ``x``) with the factors from',
-            '    :func:`lu_factor`."""']
+            '    """Solve ``(a*I - b*J) x = rhs`` in place (``rhs`` in ``x``) with the factors',
+            '    from :func:`lu_factor`."""']
     out += [f"    z{r} = x[{order[r]}]" for r in range(n)]
     for r in range(n):
         terms = [f" - lu[{slot[r, c]}] * z{c}" for c in range(r) if (r, c) in filled]
