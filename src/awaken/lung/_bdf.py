@@ -7,7 +7,8 @@ a simplified Newton iteration on ``I - c·J``: the analytic Jacobian (generated 
 :mod:`awaken.lung.codegen`) is kept until Newton fails to converge with it, and the LU
 factors are kept while the step size stays, which it does for at least ``order + 1`` steps.
 So a step costs mostly one to three right-hand sides and triangular solves, where a Rodas4
-step (``_rodas.py``) costs a Jacobian, an LU and six solves.
+step (``_rodas.py``) costs a Jacobian, an LU and six solves; both use the generated sparse LU
+(``_rodas.factorise``).
 
 Steps pass over output times, which are filled by the interpolating polynomial; they land
 exactly on breakpoints (intervention window edges, where the right-hand side jumps) and

@@ -30,7 +30,7 @@ STATS = (
 )
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-TIERS_FINGERPRINT = "abec0e3d90d38652"
+TIERS_FINGERPRINT = "0c41906da17a1308"
 MODEL_FINGERPRINT = "130147243f90df76"
 
 
