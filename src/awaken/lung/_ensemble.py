@@ -30,8 +30,8 @@ STATS = (
 )
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-TIERS_FINGERPRINT = "0c41906da17a1308"
-MODEL_FINGERPRINT = "130147243f90df76"
+TIERS_FINGERPRINT = "ddde5455f12aa48a"
+MODEL_FINGERPRINT = "a1fc9ed82d19a634"
 
 
 @njit(cache=True)

@@ -559,7 +559,7 @@ LU_ORDER = (8, 11, 12, 13, 14, 7, 4, 5, 0, 3, 1, 9, 2, 6, 10)
 N_LU = 60
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def lu_factor(a, b, J, lu):
     """LU factors of ``a*I - b*J`` into ``lu`` (reciprocal pivots first), without
     pivoting, in the fill-reducing order ``LU_ORDER`` over the Jacobian's non-zeros;
@@ -845,7 +845,7 @@ def lu_factor(a, b, J, lu):
     return worst
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def lu_solve(lu, x):
     """Solve ``(a*I - b*J) x = rhs`` in place (``rhs`` in ``x``) with the factors
     from :func:`lu_factor`."""

@@ -25,7 +25,7 @@ from awaken.lung._generated import N_LU, N_STATES, jac, lu_factor, lu_solve, rhs
 from awaken.lung.status import BAD_VALUE, OK, SINGULAR, STEP_LIMIT
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-MODEL_FINGERPRINT = "130147243f90df76"
+MODEL_FINGERPRINT = "a1fc9ed82d19a634"
 
 # The sparse LU (no pivoting) is used while every pivot is at least this fraction of its
 # row's 1-norm; below, a dense LU with partial pivoting is formed instead.
@@ -101,7 +101,7 @@ def _solve(lu, piv, b):
         b[i] = s / lu[i, i]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def factorise(a, b, J, lu, W, piv):
     """Factors of ``a*I - b*J``: the generated sparse LU (``lu``) if its pivots are sound,
     else a dense LU with partial pivoting (``W``, ``piv``; ``piv[0] = -1`` marks the sparse
@@ -117,7 +117,7 @@ def factorise(a, b, J, lu, W, piv):
     return _lu(W, piv)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def solve_factored(lu, W, piv, x):
     """Solve in place with the factors from :func:`factorise`."""
     if piv[0] < 0:

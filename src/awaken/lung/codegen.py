@@ -159,7 +159,8 @@ def elimination_order(pattern: set[tuple[int, int]], n: int) -> list[int]:
 
 def _lu_lines(pattern: list[tuple[int, int]], n: int) -> list[str]:
     """Straight-line LU factorisation and solve for ``a·I - b·J`` on ``pattern`` (no pivoting,
-    rows and columns in :func:`elimination_order`, fill included)."""
+    rows and columns in :func:`elimination_order`, fill included). Inlined into the tiers: a
+    call's array reference counting cost more than a solve's arithmetic."""
     order = elimination_order(set(pattern), n)
     pos = {v: k for k, v in enumerate(order)}
     given = {(pos[i], pos[j]) for i, j in pattern}
@@ -179,7 +180,7 @@ def _lu_lines(pattern: list[tuple[int, int]], n: int) -> list[str]:
         return f"w{r}_{c}"
 
     out = [f"LU_ORDER = {tuple(order)}", f"N_LU = {len(filled)}", "", "",
-           "@njit(cache=True)", "def lu_factor(a, b, J, lu):",
+           '@njit(cache=True, inline="always")', "def lu_factor(a, b, J, lu):",
            '    """LU factors of ``a*I - b*J`` into ``lu`` (reciprocal pivots first), without',
            "    pivoting, in the fill-reducing order ``LU_ORDER`` over the Jacobian's non-zeros;",
            "    returns the smallest |pivot| relative to its row's 1-norm (0.0: a zero pivot).",
@@ -205,7 +206,8 @@ def _lu_lines(pattern: list[tuple[int, int]], n: int) -> list[str]:
             out += [f"    {w(r, c)} -= {w(r, k)} * {w(k, c)}" for c in cols]
     for (r, c), m in sorted(slot.items(), key=lambda e: e[1]):
         out.append(f"    lu[{m}] = {f'inv{r}' if r == c else w(r, c)}")
-    out += ["    return worst", "", "", "@njit(cache=True)", "def lu_solve(lu, x):",
+    out += ["    return worst", "", "", '@njit(cache=True, inline="always")',
+            "def lu_solve(lu, x):",
             '    """Solve ``(a*I - b*J) x = rhs`` in place (``rhs`` in ``x``) with the factors',
             '    from :func:`lu_factor`."""']
     out += [f"    z{r} = x[{order[r]}]" for r in range(n)]
