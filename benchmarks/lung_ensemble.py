@@ -5,7 +5,7 @@ parameters (log-uniform where ``Parameter.log``); initial conditions and interve
 parameters stay at their defaults. Every member is solved for 60 days with daily output:
 
 - ``simulate_batch`` (compiled Dormand–Prince, numba threads; stiff members continued by the
-  implicit tier, variable-order BDF by default, Rodas4 timed too), timed after a warm-up call
+  implicit tier, Rodas4 by default, variable-order BDF timed too), timed after a warm-up call
   whose time (numba compilation or cache load) is reported separately;
 - libroadrunner (CVODE) on the exported SBML: one model loaded once, then per member
   ``setGlobalParameterValues`` + ``reset()`` + ``simulate``, same tolerances;
