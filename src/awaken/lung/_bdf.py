@@ -7,7 +7,8 @@ a simplified Newton iteration on ``I - c·J``: the analytic Jacobian (generated 
 :mod:`awaken.lung.codegen`) is kept until Newton fails to converge with it, and the LU
 factors are kept while the step size stays, which it does for at least ``order + 1`` steps.
 So a step costs mostly one to three right-hand sides and triangular solves, where a Rodas4
-step (``_rodas.py``) costs a Jacobian, an LU and six solves.
+step (``_rodas.py``) costs a Jacobian, an LU and six solves; both use the generated sparse LU
+(``_rodas.factorise``).
 
 Steps pass over output times, which are filled by the interpolating polynomial; they land
 exactly on breakpoints (intervention window edges, where the right-hand side jumps) and
@@ -29,12 +30,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from awaken.lung._generated import N_STATES, jac, rhs
-from awaken.lung._rodas import _lu, _solve
+from awaken.lung._generated import N_LU, N_STATES, jac, rhs
+from awaken.lung._rodas import factorise, solve_factored
 from awaken.lung.status import BAD_VALUE, OK, STEP_LIMIT
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-MODEL_FINGERPRINT = "100c51d605103656"
+MODEL_FINGERPRINT = "a1fc9ed82d19a634"
 
 MAX_ORDER = 5
 NEWTON_MAXITER = 4
@@ -90,11 +91,11 @@ def _rescale(D, order, factor, R, U, RU, tmp):
 
 
 @njit(cache=True)
-def _jacobian(t, y, p, J):
+def _jacobian(t, y, params, J):
     """The analytic Jacobian of the right-hand side as the rates see ``y``: a negative state
-    reads as zero there, so its column is zero."""
-    J[:, :] = 0.0
-    jac(t, y, p, J)
+    reads as zero there, so its column is zero (``jac`` rewrites every structural non-zero,
+    the other entries stay zero)."""
+    jac(t, y, params, J)
     for j in range(y.shape[0]):
         if y[j] < 0.0:
             for i in range(y.shape[0]):
@@ -115,7 +116,7 @@ def _interpolate(D, order, t, h, t_eval, y):
 
 
 @njit(cache=True)
-def _first_step(t, y, p, f, rtol, atol, span, tmp, f1):
+def _first_step(t, y, params, f, rtol, atol, span, tmp, f1):
     """A starting step for order 1 (Hairer, Nørsett & Wanner, §II.4), at most ``span``."""
     n = y.shape[0]
     d0 = 0.0
@@ -130,7 +131,7 @@ def _first_step(t, y, p, f, rtol, atol, span, tmp, f1):
     h0 = min(h0, span)
     for i in range(n):
         tmp[i] = y[i] + h0 * f[i]
-    rhs(t + h0, tmp, p, f1)
+    rhs(t + h0, tmp, params, f1)
     d2 = 0.0
     for i in range(n):
         sc = atol + rtol * abs(y[i])
@@ -142,7 +143,26 @@ def _first_step(t, y, p, f, rtol, atol, span, tmp, f1):
 
 
 @njit(cache=True)
-def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock, out, stats):
+def _write(out, row, y):
+    """An output row: the state clipped at zero (inside a run the history is unclipped)."""
+    for i in range(y.shape[0]):
+        out[row, i] = y[i] if y[i] > 0.0 else 0.0
+
+
+@njit(cache=True)
+def _outputs_at(b, s, is_output, out, n_out, y):
+    """The outputs of stops ``s`` to ``b``, all at the current state ``y``: returns the next
+    stop and the number of outputs written."""
+    while s <= b:
+        if is_output[s]:
+            _write(out, n_out, y)
+            n_out += 1
+        s += 1
+    return s, n_out
+
+
+@njit(cache=True)
+def advance(params, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock, out, stats):
     """Integrate one member from ``clock[0]`` with state ``y`` up to ``stops[-1]``.
 
     ``pos`` holds (index of the next stop, outputs written), as in ``_dopri.advance``, so
@@ -158,6 +178,7 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
     tmp = np.empty((MAX_ORDER + 1, n))
     J = np.zeros((n, n))
     W = np.empty((n, n))
+    lu = np.empty(N_LU)
     piv = np.zeros(n, dtype=np.int64)
     f = np.empty(n)
     f1 = np.empty(n)
@@ -189,17 +210,12 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
         t_bound = stops[b]
         if t >= t_bound:
             # Outputs sitting exactly at t (a stop already reached).
-            while s <= b:
-                if is_output[s]:
-                    for i in range(n):
-                        out[n_out, i] = y[i] if y[i] > 0.0 else 0.0
-                    n_out += 1
-                s += 1
+            s, n_out = _outputs_at(b, s, is_output, out, n_out, y)
             continue
-        rhs(t, y, p, f)
+        rhs(t, y, params, f)
         n_rhs += 1
         if h <= 0.0:
-            h = _first_step(t, y, p, f, rtol, atol, t_bound - t, y_pred, f1)
+            h = _first_step(t, y, params, f, rtol, atol, t_bound - t, y_pred, f1)
             n_rhs += 1
         h = min(h, t_bound - t)
         for i in range(n):
@@ -211,7 +227,7 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
         order = 1
         n_equal = 0
         need_lu = True
-        _jacobian(t, y, p, J)
+        _jacobian(t, y, params, J)
         n_jac += 1
         current_jac = True
         while t < t_bound:
@@ -246,16 +262,12 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
                 converged = False
                 while True:
                     if need_lu or steps - lu_step >= LU_EVERY or abs(c / c_lu - 1.0) > C_CHANGE:
-                        for i in range(n):
-                            for j in range(n):
-                                W[i, j] = -c * J[i, j]
-                            W[i, i] += 1.0
                         n_lu += 1
                         c_lu = c
                         lu_step = steps
                         crate = 1.0
                         need_lu = False
-                        if not _lu(W, piv):
+                        if not factorise(1.0, c, J, lu, W, piv):
                             need_lu = True
                             break
                     # Simplified Newton iteration; the LU may be from an older step size, so
@@ -267,7 +279,7 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
                     dy_norm_old = 0.0
                     for k in range(NEWTON_MAXITER):
                         n_iter = k + 1
-                        rhs(t_new, y_new, p, f)
+                        rhs(t_new, y_new, params, f)
                         n_rhs += 1
                         finite = True
                         for i in range(n):
@@ -276,7 +288,7 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
                             dy[i] = c * f[i] - psi[i] - d[i]
                         if not finite:
                             break
-                        _solve(W, piv, dy)
+                        solve_factored(lu, W, piv, dy)
                         for i in range(n):
                             dy[i] *= ratio
                         dy_norm = _norm(dy, scale)
@@ -293,7 +305,7 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
                         dy_norm_old = dy_norm
                     if converged or current_jac:
                         break
-                    _jacobian(t_new, y_pred, p, J)
+                    _jacobian(t_new, y_pred, params, J)
                     n_jac += 1
                     current_jac = True
                     need_lu = True
@@ -334,12 +346,10 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
             while s < b and stops[s] <= t:
                 if is_output[s] and stops[s] > t_old:
                     _interpolate(D, order, t, h, stops[s], y_out)
-                    for i in range(n):
-                        out[n_out, i] = y_out[i] if y_out[i] > 0.0 else 0.0
+                    _write(out, n_out, y_out)
                     n_out += 1
                 elif is_output[s]:
-                    for i in range(n):
-                        out[n_out, i] = y[i] if y[i] > 0.0 else 0.0
+                    _write(out, n_out, y)
                     n_out += 1
                 s += 1
             for i in range(n):
@@ -377,12 +387,7 @@ def advance(p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock,
         # At the breakpoint (or the end): its own outputs, then a fresh run.
         for i in range(n):
             y[i] = D[0, i]
-        while s <= b:
-            if is_output[s]:
-                for i in range(n):
-                    out[n_out, i] = y[i] if y[i] > 0.0 else 0.0
-                n_out += 1
-            s += 1
+        s, n_out = _outputs_at(b, s, is_output, out, n_out, y)
     for i in range(n):
         if y[i] < 0.0:
             y[i] = 0.0

@@ -24,7 +24,7 @@ from awaken.lung._generated import N_STATES, rhs
 from awaken.lung.status import BAD_VALUE, OK, STEP_LIMIT, STIFF
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-MODEL_FINGERPRINT = "100c51d605103656"
+MODEL_FINGERPRINT = "a1fc9ed82d19a634"
 
 # Dormand–Prince coefficients (Hairer, Nørsett & Wanner, table 5.2).
 A21 = 1 / 5
@@ -45,7 +45,8 @@ C2, C3, C4, C5 = 1 / 5, 3 / 10, 4 / 5, 8 / 9
 
 
 @njit(cache=True, error_model="numpy")
-def advance(p, stops, is_output, rtol, atol, stiff_after, max_steps, y, pos, clock, out, stats):
+def advance(params, stops, is_output, rtol, atol, stiff_after, max_steps, y, pos, clock, out,
+            stats):
     """Integrate one member from ``clock[0]`` with state ``y`` up to ``stops[-1]``.
 
     ``pos`` holds (index of the next stop, outputs written); ``y``, ``pos`` and ``clock`` are
@@ -66,7 +67,7 @@ def advance(p, stops, is_output, rtol, atol, stiff_after, max_steps, y, pos, clo
     t_start = t
     span = stops[-1] - t_start
     n_out = pos[1]
-    rhs(t, y, p, k1)
+    rhs(t, y, params, k1)
     n_rhs = 1
     h = 1e-3
     steps = 0
@@ -93,26 +94,26 @@ def advance(p, stops, is_output, rtol, atol, stiff_after, max_steps, y, pos, clo
                 last = True
             for i in range(n):
                 tmp[i] = y[i] + h * A21 * k1[i]
-            rhs(t + C2 * h, tmp, p, k2)
+            rhs(t + C2 * h, tmp, params, k2)
             for i in range(n):
                 tmp[i] = y[i] + h * (A31 * k1[i] + A32 * k2[i])
-            rhs(t + C3 * h, tmp, p, k3)
+            rhs(t + C3 * h, tmp, params, k3)
             for i in range(n):
                 tmp[i] = y[i] + h * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i])
-            rhs(t + C4 * h, tmp, p, k4)
+            rhs(t + C4 * h, tmp, params, k4)
             for i in range(n):
                 tmp[i] = y[i] + h * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i])
-            rhs(t + C5 * h, tmp, p, k5)
+            rhs(t + C5 * h, tmp, params, k5)
             for i in range(n):
                 tmp[i] = y[i] + h * (
                     A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i]
                 )
-            rhs(t + h, tmp, p, k6)
+            rhs(t + h, tmp, params, k6)
             for i in range(n):
                 ynew[i] = y[i] + h * (
                     B1 * k1[i] + B3 * k3[i] + B4 * k4[i] + B5 * k5[i] + B6 * k6[i]
                 )
-            rhs(t + h, ynew, p, k7)
+            rhs(t + h, ynew, params, k7)
             n_rhs += 6
             err = 0.0
             for i in range(n):
@@ -164,7 +165,7 @@ def advance(p, stops, is_output, rtol, atol, stiff_after, max_steps, y, pos, clo
         if is_output[s]:
             out[n_out, :] = y
             n_out += 1
-        rhs(t, y, p, k1)
+        rhs(t, y, params, k1)
         n_rhs += 1
     else:
         pos[0] = stops.shape[0]

@@ -30,16 +30,16 @@ STATS = (
 )
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-TIERS_FINGERPRINT = "61bcc4aafacd4168"
-MODEL_FINGERPRINT = "100c51d605103656"
+TIERS_FINGERPRINT = "ddde5455f12aa48a"
+MODEL_FINGERPRINT = "a1fc9ed82d19a634"
 
 
 @njit(cache=True)
-def solve_member(p, stops, is_output, is_break, rtol, atol, stiff_after, explicit_steps,
+def solve_member(params, stops, is_output, is_break, rtol, atol, stiff_after, explicit_steps,
                  max_steps, implicit, out, stats):
     """One member; returns its status (``OK`` or the implicit tier's failure code)."""
     y = np.empty(N_STATES)
-    initial_state(p, y)
+    initial_state(params, y)
     pos = np.zeros(2, dtype=np.int64)
     pos[0] = 1
     clock = np.empty(1)
@@ -48,17 +48,17 @@ def solve_member(p, stops, is_output, is_break, rtol, atol, stiff_after, explici
         out[0, :] = y
         pos[1] = 1
     status = _dopri.advance(
-        p, stops, is_output, rtol, atol, stiff_after, explicit_steps, y, pos, clock, out,
+        params, stops, is_output, rtol, atol, stiff_after, explicit_steps, y, pos, clock, out,
         stats[0:3],
     )
     if status != OK and implicit == BDF:
         status = _bdf.advance(
-            p, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock, out,
+            params, stops, is_output, is_break, rtol, atol, max_steps, y, pos, clock, out,
             stats[7:12],
         )
     elif status != OK:
         status = _rodas.advance(
-            p, stops, is_output, rtol, atol, max_steps, y, pos, clock, out, stats[3:7]
+            params, stops, is_output, rtol, atol, max_steps, y, pos, clock, out, stats[3:7]
         )
     return status
 

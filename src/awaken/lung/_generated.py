@@ -35,75 +35,75 @@ def power(x, n):
 
 
 @njit(cache=True)
-def rates(t, y, theta, r):
+def rates(t, y, params, r):
     """Process rates r (one per process) at time t."""
-    T0 = theta[0]
-    Tu0 = theta[4]
-    E0 = theta[9]
-    K0 = theta[10]
-    H0 = theta[11]
-    D0 = theta[12]
-    beta = theta[14]
-    k_ecl = theta[15]
-    delta = theta[16]
-    p = theta[17]
-    c = theta[18]
-    v_min = theta[19]
-    regen = theta[20]
-    beta_u = theta[21]
-    delta_u = theta[22]
-    p_u = theta[23]
-    c_u = theta[24]
-    spread = theta[25]
-    il6_base = theta[27]
-    il6_gene = theta[28]
-    il6_max = theta[29]
-    frac_half = theta[30]
-    il6_decay = theta[31]
-    k_E = theta[32]
-    r_E = theta[33]
-    frac_half_E = theta[34]
-    d_E = theta[35]
-    ko_expansion_loss = theta[36]
-    recall = theta[37]
-    ab_rate = theta[38]
-    ab_decay = theta[39]
-    impairment = theta[40]
-    k_ctl = theta[41]
-    kill_h = theta[42]
-    kill_m = theta[43]
-    cd4_ratio = theta[44]
-    r_K = theta[45]
-    exp_h = theta[46]
-    d_K = theta[47]
-    r_H = theta[48]
-    rec_h = theta[49]
-    d_H = theta[50]
-    alpha_il6 = theta[51]
-    il6_half = theta[52]
-    n_il6 = theta[53]
-    alpha_inf = theta[54]
-    rho = theta[55]
-    d_D = theta[56]
-    g = theta[58]
-    lesion_max = theta[59]
-    dep_rate = theta[60]
-    reexposure_dose = theta[61]
-    il6_block_eff = theta[62]
-    antiviral_eff = theta[63]
-    vaccine_eff = theta[64]
-    cd4_dep_start = theta[65]
-    cd4_dep_end = theta[66]
-    cd8_dep_start = theta[67]
-    cd8_dep_end = theta[68]
-    il6_block_start = theta[69]
-    il6_block_end = theta[70]
-    antiviral_start = theta[71]
-    antiviral_end = theta[72]
-    vaccine_start = theta[73]
-    vaccine_end = theta[74]
-    reexposure_start = theta[75]
-    reexposure_end = theta[76]
+    T0 = params[0]
+    Tu0 = params[4]
+    E0 = params[9]
+    K0 = params[10]
+    H0 = params[11]
+    D0 = params[12]
+    beta = params[14]
+    k_ecl = params[15]
+    delta = params[16]
+    p = params[17]
+    c = params[18]
+    v_min = params[19]
+    regen = params[20]
+    beta_u = params[21]
+    delta_u = params[22]
+    p_u = params[23]
+    c_u = params[24]
+    spread = params[25]
+    il6_base = params[27]
+    il6_gene = params[28]
+    il6_max = params[29]
+    frac_half = params[30]
+    il6_decay = params[31]
+    k_E = params[32]
+    r_E = params[33]
+    frac_half_E = params[34]
+    d_E = params[35]
+    ko_expansion_loss = params[36]
+    recall = params[37]
+    ab_rate = params[38]
+    ab_decay = params[39]
+    impairment = params[40]
+    k_ctl = params[41]
+    kill_h = params[42]
+    kill_m = params[43]
+    cd4_ratio = params[44]
+    r_K = params[45]
+    exp_h = params[46]
+    d_K = params[47]
+    r_H = params[48]
+    rec_h = params[49]
+    d_H = params[50]
+    alpha_il6 = params[51]
+    il6_half = params[52]
+    n_il6 = params[53]
+    alpha_inf = params[54]
+    rho = params[55]
+    d_D = params[56]
+    g = params[58]
+    lesion_max = params[59]
+    dep_rate = params[60]
+    reexposure_dose = params[61]
+    il6_block_eff = params[62]
+    antiviral_eff = params[63]
+    vaccine_eff = params[64]
+    cd4_dep_start = params[65]
+    cd4_dep_end = params[66]
+    cd8_dep_start = params[67]
+    cd8_dep_end = params[68]
+    il6_block_start = params[69]
+    il6_block_end = params[70]
+    antiviral_start = params[71]
+    antiviral_end = params[72]
+    vaccine_start = params[73]
+    vaccine_end = params[74]
+    reexposure_start = params[75]
+    reexposure_end = params[76]
     target = y[0] if y[0] > 0.0 else 0.0
     eclipse = y[1] if y[1] > 0.0 else 0.0
     infected = y[2] if y[2] > 0.0 else 0.0
@@ -132,7 +132,7 @@ def rates(t, y, theta, r):
     neutralised = (1 - vaccine_eff * w_vaccine) / (1 + antibody)
     cd8_free = cd8_tumour * cd4_ratio * cd8_tumour / (cd4_ratio * cd8_tumour + cd4)
     kill_cd8 = k_ctl * cd8_free / (dcc_awake + kill_h * cd8_free + kill_m)
-    niche_room = 1 - (dcc_awake + dcc_dormant) / (lesion_max * D0)
+    niche_room = 1 - (dcc_awake + dcc_dormant) / (lesion_max * D0 + 1e-300)
     r[0] = beta * neutralised * target * virus * virus / (virus + v_min)  # infection
     r[1] = k_ecl * eclipse  # eclipse_exit
     r[2] = delta * infected  # infected_death
@@ -171,75 +171,75 @@ def rates(t, y, theta, r):
 
 
 @njit(cache=True)
-def rhs(t, y, theta, dy):
+def rhs(t, y, params, dy):
     """Right-hand side dy/dt at time t."""
-    T0 = theta[0]
-    Tu0 = theta[4]
-    E0 = theta[9]
-    K0 = theta[10]
-    H0 = theta[11]
-    D0 = theta[12]
-    beta = theta[14]
-    k_ecl = theta[15]
-    delta = theta[16]
-    p = theta[17]
-    c = theta[18]
-    v_min = theta[19]
-    regen = theta[20]
-    beta_u = theta[21]
-    delta_u = theta[22]
-    p_u = theta[23]
-    c_u = theta[24]
-    spread = theta[25]
-    il6_base = theta[27]
-    il6_gene = theta[28]
-    il6_max = theta[29]
-    frac_half = theta[30]
-    il6_decay = theta[31]
-    k_E = theta[32]
-    r_E = theta[33]
-    frac_half_E = theta[34]
-    d_E = theta[35]
-    ko_expansion_loss = theta[36]
-    recall = theta[37]
-    ab_rate = theta[38]
-    ab_decay = theta[39]
-    impairment = theta[40]
-    k_ctl = theta[41]
-    kill_h = theta[42]
-    kill_m = theta[43]
-    cd4_ratio = theta[44]
-    r_K = theta[45]
-    exp_h = theta[46]
-    d_K = theta[47]
-    r_H = theta[48]
-    rec_h = theta[49]
-    d_H = theta[50]
-    alpha_il6 = theta[51]
-    il6_half = theta[52]
-    n_il6 = theta[53]
-    alpha_inf = theta[54]
-    rho = theta[55]
-    d_D = theta[56]
-    g = theta[58]
-    lesion_max = theta[59]
-    dep_rate = theta[60]
-    reexposure_dose = theta[61]
-    il6_block_eff = theta[62]
-    antiviral_eff = theta[63]
-    vaccine_eff = theta[64]
-    cd4_dep_start = theta[65]
-    cd4_dep_end = theta[66]
-    cd8_dep_start = theta[67]
-    cd8_dep_end = theta[68]
-    il6_block_start = theta[69]
-    il6_block_end = theta[70]
-    antiviral_start = theta[71]
-    antiviral_end = theta[72]
-    vaccine_start = theta[73]
-    vaccine_end = theta[74]
-    reexposure_start = theta[75]
-    reexposure_end = theta[76]
+    T0 = params[0]
+    Tu0 = params[4]
+    E0 = params[9]
+    K0 = params[10]
+    H0 = params[11]
+    D0 = params[12]
+    beta = params[14]
+    k_ecl = params[15]
+    delta = params[16]
+    p = params[17]
+    c = params[18]
+    v_min = params[19]
+    regen = params[20]
+    beta_u = params[21]
+    delta_u = params[22]
+    p_u = params[23]
+    c_u = params[24]
+    spread = params[25]
+    il6_base = params[27]
+    il6_gene = params[28]
+    il6_max = params[29]
+    frac_half = params[30]
+    il6_decay = params[31]
+    k_E = params[32]
+    r_E = params[33]
+    frac_half_E = params[34]
+    d_E = params[35]
+    ko_expansion_loss = params[36]
+    recall = params[37]
+    ab_rate = params[38]
+    ab_decay = params[39]
+    impairment = params[40]
+    k_ctl = params[41]
+    kill_h = params[42]
+    kill_m = params[43]
+    cd4_ratio = params[44]
+    r_K = params[45]
+    exp_h = params[46]
+    d_K = params[47]
+    r_H = params[48]
+    rec_h = params[49]
+    d_H = params[50]
+    alpha_il6 = params[51]
+    il6_half = params[52]
+    n_il6 = params[53]
+    alpha_inf = params[54]
+    rho = params[55]
+    d_D = params[56]
+    g = params[58]
+    lesion_max = params[59]
+    dep_rate = params[60]
+    reexposure_dose = params[61]
+    il6_block_eff = params[62]
+    antiviral_eff = params[63]
+    vaccine_eff = params[64]
+    cd4_dep_start = params[65]
+    cd4_dep_end = params[66]
+    cd8_dep_start = params[67]
+    cd8_dep_end = params[68]
+    il6_block_start = params[69]
+    il6_block_end = params[70]
+    antiviral_start = params[71]
+    antiviral_end = params[72]
+    vaccine_start = params[73]
+    vaccine_end = params[74]
+    reexposure_start = params[75]
+    reexposure_end = params[76]
     target = y[0] if y[0] > 0.0 else 0.0
     eclipse = y[1] if y[1] > 0.0 else 0.0
     infected = y[2] if y[2] > 0.0 else 0.0
@@ -268,7 +268,7 @@ def rhs(t, y, theta, dy):
     neutralised = (1 - vaccine_eff * w_vaccine) / (1 + antibody)
     cd8_free = cd8_tumour * cd4_ratio * cd8_tumour / (cd4_ratio * cd8_tumour + cd4)
     kill_cd8 = k_ctl * cd8_free / (dcc_awake + kill_h * cd8_free + kill_m)
-    niche_room = 1 - (dcc_awake + dcc_dormant) / (lesion_max * D0)
+    niche_room = 1 - (dcc_awake + dcc_dormant) / (lesion_max * D0 + 1e-300)
     r0 = beta * neutralised * target * virus * virus / (virus + v_min)  # infection
     r1 = k_ecl * eclipse  # eclipse_exit
     r2 = delta * infected  # infected_death
@@ -322,90 +322,91 @@ def rhs(t, y, theta, dy):
 
 
 @njit(cache=True)
-def initial_state(theta, y):
+def initial_state(params, y):
     """Initial state from the parameter vector."""
-    y[0] = theta[0]  # target = T0
-    y[1] = theta[1]  # eclipse = I1_0
-    y[2] = theta[2]  # infected = I2_0
-    y[3] = theta[3]  # virus = V0
-    y[4] = theta[4]  # target_upper = Tu0
-    y[5] = theta[5]  # eclipse_upper = I1u_0
-    y[6] = theta[6]  # infected_upper = I2u_0
-    y[7] = theta[7]  # virus_upper = Vu0
-    y[8] = theta[26]  # il6 = il6_0
-    y[9] = theta[8]  # antibody = Ab0
-    y[10] = theta[9]  # cd8_virus = E0
-    y[11] = theta[10]  # cd8_tumour = K0
-    y[12] = theta[11]  # cd4 = H0
-    y[13] = theta[12]  # dcc_dormant = D0
-    y[14] = theta[13]  # dcc_awake = A0
+    y[0] = params[0]  # target = T0
+    y[1] = params[1]  # eclipse = I1_0
+    y[2] = params[2]  # infected = I2_0
+    y[3] = params[3]  # virus = V0
+    y[4] = params[4]  # target_upper = Tu0
+    y[5] = params[5]  # eclipse_upper = I1u_0
+    y[6] = params[6]  # infected_upper = I2u_0
+    y[7] = params[7]  # virus_upper = Vu0
+    y[8] = params[26]  # il6 = il6_0
+    y[9] = params[8]  # antibody = Ab0
+    y[10] = params[9]  # cd8_virus = E0
+    y[11] = params[10]  # cd8_tumour = K0
+    y[12] = params[11]  # cd4 = H0
+    y[13] = params[12]  # dcc_dormant = D0
+    y[14] = params[13]  # dcc_awake = A0
 
 
 @njit(cache=True)
-def jac(t, y, theta, J):
-    """Jacobian J = d(rhs)/dy at time t (J must be zero on entry)."""
-    T0 = theta[0]
-    Tu0 = theta[4]
-    D0 = theta[12]
-    beta = theta[14]
-    k_ecl = theta[15]
-    delta = theta[16]
-    p = theta[17]
-    c = theta[18]
-    v_min = theta[19]
-    regen = theta[20]
-    beta_u = theta[21]
-    delta_u = theta[22]
-    p_u = theta[23]
-    c_u = theta[24]
-    spread = theta[25]
-    il6_gene = theta[28]
-    il6_max = theta[29]
-    frac_half = theta[30]
-    il6_decay = theta[31]
-    k_E = theta[32]
-    r_E = theta[33]
-    frac_half_E = theta[34]
-    d_E = theta[35]
-    ko_expansion_loss = theta[36]
-    recall = theta[37]
-    ab_rate = theta[38]
-    ab_decay = theta[39]
-    impairment = theta[40]
-    k_ctl = theta[41]
-    kill_h = theta[42]
-    kill_m = theta[43]
-    cd4_ratio = theta[44]
-    r_K = theta[45]
-    exp_h = theta[46]
-    d_K = theta[47]
-    r_H = theta[48]
-    rec_h = theta[49]
-    d_H = theta[50]
-    alpha_il6 = theta[51]
-    il6_half = theta[52]
-    n_il6 = theta[53]
-    alpha_inf = theta[54]
-    rho = theta[55]
-    d_D = theta[56]
-    g = theta[58]
-    lesion_max = theta[59]
-    dep_rate = theta[60]
-    il6_block_eff = theta[62]
-    antiviral_eff = theta[63]
-    vaccine_eff = theta[64]
-    cd4_dep_start = theta[65]
-    cd4_dep_end = theta[66]
-    cd8_dep_start = theta[67]
-    cd8_dep_end = theta[68]
-    il6_block_start = theta[69]
-    il6_block_end = theta[70]
-    antiviral_start = theta[71]
-    antiviral_end = theta[72]
-    vaccine_start = theta[73]
-    vaccine_end = theta[74]
-    reexposure_start = theta[75]
-    reexposure_end = theta[76]
+def jac(t, y, params, J):
+    """Jacobian J = d(rhs)/dy at time t: writes the structural non-zeros only (the
+    other entries of J must be zero)."""
+    T0 = params[0]
+    Tu0 = params[4]
+    D0 = params[12]
+    beta = params[14]
+    k_ecl = params[15]
+    delta = params[16]
+    p = params[17]
+    c = params[18]
+    v_min = params[19]
+    regen = params[20]
+    beta_u = params[21]
+    delta_u = params[22]
+    p_u = params[23]
+    c_u = params[24]
+    spread = params[25]
+    il6_gene = params[28]
+    il6_max = params[29]
+    frac_half = params[30]
+    il6_decay = params[31]
+    k_E = params[32]
+    r_E = params[33]
+    frac_half_E = params[34]
+    d_E = params[35]
+    ko_expansion_loss = params[36]
+    recall = params[37]
+    ab_rate = params[38]
+    ab_decay = params[39]
+    impairment = params[40]
+    k_ctl = params[41]
+    kill_h = params[42]
+    kill_m = params[43]
+    cd4_ratio = params[44]
+    r_K = params[45]
+    exp_h = params[46]
+    d_K = params[47]
+    r_H = params[48]
+    rec_h = params[49]
+    d_H = params[50]
+    alpha_il6 = params[51]
+    il6_half = params[52]
+    n_il6 = params[53]
+    alpha_inf = params[54]
+    rho = params[55]
+    d_D = params[56]
+    g = params[58]
+    lesion_max = params[59]
+    dep_rate = params[60]
+    il6_block_eff = params[62]
+    antiviral_eff = params[63]
+    vaccine_eff = params[64]
+    cd4_dep_start = params[65]
+    cd4_dep_end = params[66]
+    cd8_dep_start = params[67]
+    cd8_dep_end = params[68]
+    il6_block_start = params[69]
+    il6_block_end = params[70]
+    antiviral_start = params[71]
+    antiviral_end = params[72]
+    vaccine_start = params[73]
+    vaccine_end = params[74]
+    reexposure_start = params[75]
+    reexposure_end = params[76]
     target = y[0] if y[0] > 1e-300 else 1e-300
     eclipse = y[1] if y[1] > 1e-300 else 1e-300
     infected = y[2] if y[2] > 1e-300 else 1e-300
@@ -498,7 +499,7 @@ def jac(t, y, theta, J):
     x68 = 1/x67
     x69 = x66*x68
     x70 = dcc_awake*k_ctl*x68
-    x71 = 1/(D0*lesion_max)
+    x71 = 1/(D0*lesion_max + 1.0e-300)
     x72 = dcc_awake*g*x71
     J[0, 0] = x0 + x8
     J[0, 1] = x0
@@ -551,80 +552,430 @@ def jac(t, y, theta, J):
     J[14, 11] = x65*x70*(cd4_ratio*cd8_tumour*x46 - x69*(x65 - 2) - 2)
     J[14, 12] = x50*x53*x70*(1 - x69)
     J[14, 13] = x64 - x72
-    J[14, 14] = cd4_ratio*dcc_awake*k_ctl*x46*x49/x67**2 + g*(-x71*(dcc_awake + dcc_dormant) + 1) - k_ctl*x51*x68 - rho - x72
+    J[14, 14] = cd4_ratio*dcc_awake*k_ctl*x46*x49/x67**2 - g*(x71*(dcc_awake + dcc_dormant) - 1) - k_ctl*x51*x68 - rho - x72
+
+
+LU_ORDER = (8, 11, 12, 13, 14, 7, 4, 5, 0, 3, 1, 9, 2, 6, 10)
+N_LU = 60
+
+
+@njit(cache=True, inline="always")
+def lu_factor(a, b, J, lu):
+    """LU factors of ``a*I - b*J`` into ``lu`` (reciprocal pivots first), without
+    pivoting, in the fill-reducing order ``LU_ORDER`` over the Jacobian's non-zeros;
+    returns the smallest |pivot| relative to its row's 1-norm (0.0: a zero pivot).
+    """
+    w0_0 = a - b * J[8, 8]
+    w0_12 = -b * J[8, 2]
+    w1_1 = a - b * J[11, 11]
+    w1_2 = -b * J[11, 12]
+    w1_4 = -b * J[11, 14]
+    w2_2 = a - b * J[12, 12]
+    w2_4 = -b * J[12, 14]
+    w3_0 = -b * J[13, 8]
+    w3_3 = a - b * J[13, 13]
+    w3_4 = -b * J[13, 14]
+    w3_12 = -b * J[13, 2]
+    w4_0 = -b * J[14, 8]
+    w4_1 = -b * J[14, 11]
+    w4_2 = -b * J[14, 12]
+    w4_3 = -b * J[14, 13]
+    w4_4 = a - b * J[14, 14]
+    w4_12 = -b * J[14, 2]
+    w5_5 = a - b * J[7, 7]
+    w5_13 = -b * J[7, 6]
+    w6_5 = -b * J[4, 7]
+    w6_6 = a - b * J[4, 4]
+    w6_7 = -b * J[4, 5]
+    w6_11 = -b * J[4, 9]
+    w6_13 = -b * J[4, 6]
+    w7_5 = -b * J[5, 7]
+    w7_6 = -b * J[5, 4]
+    w7_7 = a - b * J[5, 5]
+    w7_11 = -b * J[5, 9]
+    w7_13 = 0.0
+    w8_8 = a - b * J[0, 0]
+    w8_9 = -b * J[0, 3]
+    w8_10 = -b * J[0, 1]
+    w8_11 = -b * J[0, 9]
+    w8_12 = -b * J[0, 2]
+    w9_5 = -b * J[3, 7]
+    w9_9 = a - b * J[3, 3]
+    w9_12 = -b * J[3, 2]
+    w9_13 = 0.0
+    w10_8 = -b * J[1, 0]
+    w10_9 = -b * J[1, 3]
+    w10_10 = a - b * J[1, 1]
+    w10_11 = -b * J[1, 9]
+    w10_12 = 0.0
+    w10_13 = 0.0
+    w11_11 = a - b * J[9, 9]
+    w11_12 = -b * J[9, 2]
+    w11_13 = -b * J[9, 6]
+    w12_10 = -b * J[2, 1]
+    w12_11 = 0.0
+    w12_12 = a - b * J[2, 2]
+    w12_13 = 0.0
+    w12_14 = -b * J[2, 10]
+    w13_7 = -b * J[6, 5]
+    w13_11 = 0.0
+    w13_12 = 0.0
+    w13_13 = a - b * J[6, 6]
+    w13_14 = -b * J[6, 10]
+    w14_12 = -b * J[10, 2]
+    w14_13 = -b * J[10, 6]
+    w14_14 = a - b * J[10, 10]
+    s0 = abs(w0_0) + abs(w0_12)
+    s1 = abs(w1_1) + abs(w1_2) + abs(w1_4)
+    s2 = abs(w2_2) + abs(w2_4)
+    s3 = abs(w3_0) + abs(w3_3) + abs(w3_4) + abs(w3_12)
+    s4 = abs(w4_0) + abs(w4_1) + abs(w4_2) + abs(w4_3) + abs(w4_4) + abs(w4_12)
+    s5 = abs(w5_5) + abs(w5_13)
+    s6 = abs(w6_5) + abs(w6_6) + abs(w6_7) + abs(w6_11) + abs(w6_13)
+    s7 = abs(w7_5) + abs(w7_6) + abs(w7_7) + abs(w7_11) + abs(w7_13)
+    s8 = abs(w8_8) + abs(w8_9) + abs(w8_10) + abs(w8_11) + abs(w8_12)
+    s9 = abs(w9_5) + abs(w9_9) + abs(w9_12) + abs(w9_13)
+    s10 = abs(w10_8) + abs(w10_9) + abs(w10_10) + abs(w10_11) + abs(w10_12) + abs(w10_13)
+    s11 = abs(w11_11) + abs(w11_12) + abs(w11_13)
+    s12 = abs(w12_10) + abs(w12_11) + abs(w12_12) + abs(w12_13) + abs(w12_14)
+    s13 = abs(w13_7) + abs(w13_11) + abs(w13_12) + abs(w13_13) + abs(w13_14)
+    s14 = abs(w14_12) + abs(w14_13) + abs(w14_14)
+    worst = 1.0
+    if w0_0 == 0.0:
+        return 0.0
+    q = abs(w0_0) / s0
+    if q < worst:
+        worst = q
+    inv0 = 1.0 / w0_0
+    w3_0 *= inv0
+    w3_12 -= w3_0 * w0_12
+    w4_0 *= inv0
+    w4_12 -= w4_0 * w0_12
+    if w1_1 == 0.0:
+        return 0.0
+    q = abs(w1_1) / s1
+    if q < worst:
+        worst = q
+    inv1 = 1.0 / w1_1
+    w4_1 *= inv1
+    w4_2 -= w4_1 * w1_2
+    w4_4 -= w4_1 * w1_4
+    if w2_2 == 0.0:
+        return 0.0
+    q = abs(w2_2) / s2
+    if q < worst:
+        worst = q
+    inv2 = 1.0 / w2_2
+    w4_2 *= inv2
+    w4_4 -= w4_2 * w2_4
+    if w3_3 == 0.0:
+        return 0.0
+    q = abs(w3_3) / s3
+    if q < worst:
+        worst = q
+    inv3 = 1.0 / w3_3
+    w4_3 *= inv3
+    w4_4 -= w4_3 * w3_4
+    w4_12 -= w4_3 * w3_12
+    if w4_4 == 0.0:
+        return 0.0
+    q = abs(w4_4) / s4
+    if q < worst:
+        worst = q
+    inv4 = 1.0 / w4_4
+    if w5_5 == 0.0:
+        return 0.0
+    q = abs(w5_5) / s5
+    if q < worst:
+        worst = q
+    inv5 = 1.0 / w5_5
+    w6_5 *= inv5
+    w6_13 -= w6_5 * w5_13
+    w7_5 *= inv5
+    w7_13 -= w7_5 * w5_13
+    w9_5 *= inv5
+    w9_13 -= w9_5 * w5_13
+    if w6_6 == 0.0:
+        return 0.0
+    q = abs(w6_6) / s6
+    if q < worst:
+        worst = q
+    inv6 = 1.0 / w6_6
+    w7_6 *= inv6
+    w7_7 -= w7_6 * w6_7
+    w7_11 -= w7_6 * w6_11
+    w7_13 -= w7_6 * w6_13
+    if w7_7 == 0.0:
+        return 0.0
+    q = abs(w7_7) / s7
+    if q < worst:
+        worst = q
+    inv7 = 1.0 / w7_7
+    w13_7 *= inv7
+    w13_11 -= w13_7 * w7_11
+    w13_13 -= w13_7 * w7_13
+    if w8_8 == 0.0:
+        return 0.0
+    q = abs(w8_8) / s8
+    if q < worst:
+        worst = q
+    inv8 = 1.0 / w8_8
+    w10_8 *= inv8
+    w10_9 -= w10_8 * w8_9
+    w10_10 -= w10_8 * w8_10
+    w10_11 -= w10_8 * w8_11
+    w10_12 -= w10_8 * w8_12
+    if w9_9 == 0.0:
+        return 0.0
+    q = abs(w9_9) / s9
+    if q < worst:
+        worst = q
+    inv9 = 1.0 / w9_9
+    w10_9 *= inv9
+    w10_12 -= w10_9 * w9_12
+    w10_13 -= w10_9 * w9_13
+    if w10_10 == 0.0:
+        return 0.0
+    q = abs(w10_10) / s10
+    if q < worst:
+        worst = q
+    inv10 = 1.0 / w10_10
+    w12_10 *= inv10
+    w12_11 -= w12_10 * w10_11
+    w12_12 -= w12_10 * w10_12
+    w12_13 -= w12_10 * w10_13
+    if w11_11 == 0.0:
+        return 0.0
+    q = abs(w11_11) / s11
+    if q < worst:
+        worst = q
+    inv11 = 1.0 / w11_11
+    w12_11 *= inv11
+    w12_12 -= w12_11 * w11_12
+    w12_13 -= w12_11 * w11_13
+    w13_11 *= inv11
+    w13_12 -= w13_11 * w11_12
+    w13_13 -= w13_11 * w11_13
+    if w12_12 == 0.0:
+        return 0.0
+    q = abs(w12_12) / s12
+    if q < worst:
+        worst = q
+    inv12 = 1.0 / w12_12
+    w13_12 *= inv12
+    w13_13 -= w13_12 * w12_13
+    w13_14 -= w13_12 * w12_14
+    w14_12 *= inv12
+    w14_13 -= w14_12 * w12_13
+    w14_14 -= w14_12 * w12_14
+    if w13_13 == 0.0:
+        return 0.0
+    q = abs(w13_13) / s13
+    if q < worst:
+        worst = q
+    inv13 = 1.0 / w13_13
+    w14_13 *= inv13
+    w14_14 -= w14_13 * w13_14
+    if w14_14 == 0.0:
+        return 0.0
+    q = abs(w14_14) / s14
+    if q < worst:
+        worst = q
+    inv14 = 1.0 / w14_14
+    lu[0] = inv0
+    lu[1] = inv1
+    lu[2] = inv2
+    lu[3] = inv3
+    lu[4] = inv4
+    lu[5] = inv5
+    lu[6] = inv6
+    lu[7] = inv7
+    lu[8] = inv8
+    lu[9] = inv9
+    lu[10] = inv10
+    lu[11] = inv11
+    lu[12] = inv12
+    lu[13] = inv13
+    lu[14] = inv14
+    lu[15] = w0_12
+    lu[16] = w1_2
+    lu[17] = w1_4
+    lu[18] = w2_4
+    lu[19] = w3_0
+    lu[20] = w3_4
+    lu[21] = w3_12
+    lu[22] = w4_0
+    lu[23] = w4_1
+    lu[24] = w4_2
+    lu[25] = w4_3
+    lu[26] = w4_12
+    lu[27] = w5_13
+    lu[28] = w6_5
+    lu[29] = w6_7
+    lu[30] = w6_11
+    lu[31] = w6_13
+    lu[32] = w7_5
+    lu[33] = w7_6
+    lu[34] = w7_11
+    lu[35] = w7_13
+    lu[36] = w8_9
+    lu[37] = w8_10
+    lu[38] = w8_11
+    lu[39] = w8_12
+    lu[40] = w9_5
+    lu[41] = w9_12
+    lu[42] = w9_13
+    lu[43] = w10_8
+    lu[44] = w10_9
+    lu[45] = w10_11
+    lu[46] = w10_12
+    lu[47] = w10_13
+    lu[48] = w11_12
+    lu[49] = w11_13
+    lu[50] = w12_10
+    lu[51] = w12_11
+    lu[52] = w12_13
+    lu[53] = w12_14
+    lu[54] = w13_7
+    lu[55] = w13_11
+    lu[56] = w13_12
+    lu[57] = w13_14
+    lu[58] = w14_12
+    lu[59] = w14_13
+    return worst
+
+
+@njit(cache=True, inline="always")
+def lu_solve(lu, x):
+    """Solve ``(a*I - b*J) x = rhs`` in place (``rhs`` in ``x``) with the factors
+    from :func:`lu_factor`."""
+    z0 = x[8]
+    z1 = x[11]
+    z2 = x[12]
+    z3 = x[13]
+    z4 = x[14]
+    z5 = x[7]
+    z6 = x[4]
+    z7 = x[5]
+    z8 = x[0]
+    z9 = x[3]
+    z10 = x[1]
+    z11 = x[9]
+    z12 = x[2]
+    z13 = x[6]
+    z14 = x[10]
+    z3 = z3 - lu[19] * z0
+    z4 = z4 - lu[22] * z0 - lu[23] * z1 - lu[24] * z2 - lu[25] * z3
+    z6 = z6 - lu[28] * z5
+    z7 = z7 - lu[32] * z5 - lu[33] * z6
+    z9 = z9 - lu[40] * z5
+    z10 = z10 - lu[43] * z8 - lu[44] * z9
+    z12 = z12 - lu[50] * z10 - lu[51] * z11
+    z13 = z13 - lu[54] * z7 - lu[55] * z11 - lu[56] * z12
+    z14 = z14 - lu[58] * z12 - lu[59] * z13
+    z14 = (z14) * lu[14]
+    z13 = (z13 - lu[57] * z14) * lu[13]
+    z12 = (z12 - lu[52] * z13 - lu[53] * z14) * lu[12]
+    z11 = (z11 - lu[48] * z12 - lu[49] * z13) * lu[11]
+    z10 = (z10 - lu[45] * z11 - lu[46] * z12 - lu[47] * z13) * lu[10]
+    z9 = (z9 - lu[41] * z12 - lu[42] * z13) * lu[9]
+    z8 = (z8 - lu[36] * z9 - lu[37] * z10 - lu[38] * z11 - lu[39] * z12) * lu[8]
+    z7 = (z7 - lu[34] * z11 - lu[35] * z13) * lu[7]
+    z6 = (z6 - lu[29] * z7 - lu[30] * z11 - lu[31] * z13) * lu[6]
+    z5 = (z5 - lu[27] * z13) * lu[5]
+    z4 = (z4 - lu[26] * z12) * lu[4]
+    z3 = (z3 - lu[20] * z4 - lu[21] * z12) * lu[3]
+    z2 = (z2 - lu[18] * z4) * lu[2]
+    z1 = (z1 - lu[16] * z2 - lu[17] * z4) * lu[1]
+    z0 = (z0 - lu[15] * z12) * lu[0]
+    x[8] = z0
+    x[11] = z1
+    x[12] = z2
+    x[13] = z3
+    x[14] = z4
+    x[7] = z5
+    x[4] = z6
+    x[5] = z7
+    x[0] = z8
+    x[3] = z9
+    x[1] = z10
+    x[9] = z11
+    x[2] = z12
+    x[6] = z13
+    x[10] = z14
 
 
 @njit(cache=True)
-def observe(t, y, theta, o):
+def observe(t, y, params, o):
     """The declared observables at time t, in declaration order."""
-    T0 = theta[0]
-    Tu0 = theta[4]
-    E0 = theta[9]
-    K0 = theta[10]
-    H0 = theta[11]
-    D0 = theta[12]
-    beta = theta[14]
-    k_ecl = theta[15]
-    delta = theta[16]
-    p = theta[17]
-    c = theta[18]
-    v_min = theta[19]
-    regen = theta[20]
-    beta_u = theta[21]
-    delta_u = theta[22]
-    p_u = theta[23]
-    c_u = theta[24]
-    spread = theta[25]
-    il6_base = theta[27]
-    il6_gene = theta[28]
-    il6_max = theta[29]
-    frac_half = theta[30]
-    il6_decay = theta[31]
-    k_E = theta[32]
-    r_E = theta[33]
-    frac_half_E = theta[34]
-    d_E = theta[35]
-    ko_expansion_loss = theta[36]
-    recall = theta[37]
-    ab_rate = theta[38]
-    ab_decay = theta[39]
-    impairment = theta[40]
-    k_ctl = theta[41]
-    kill_h = theta[42]
-    kill_m = theta[43]
-    cd4_ratio = theta[44]
-    r_K = theta[45]
-    exp_h = theta[46]
-    d_K = theta[47]
-    r_H = theta[48]
-    rec_h = theta[49]
-    d_H = theta[50]
-    alpha_il6 = theta[51]
-    il6_half = theta[52]
-    n_il6 = theta[53]
-    alpha_inf = theta[54]
-    rho = theta[55]
-    d_D = theta[56]
-    ki67_dormant = theta[57]
-    g = theta[58]
-    lesion_max = theta[59]
-    dep_rate = theta[60]
-    reexposure_dose = theta[61]
-    il6_block_eff = theta[62]
-    antiviral_eff = theta[63]
-    vaccine_eff = theta[64]
-    cd4_dep_start = theta[65]
-    cd4_dep_end = theta[66]
-    cd8_dep_start = theta[67]
-    cd8_dep_end = theta[68]
-    il6_block_start = theta[69]
-    il6_block_end = theta[70]
-    antiviral_start = theta[71]
-    antiviral_end = theta[72]
-    vaccine_start = theta[73]
-    vaccine_end = theta[74]
-    reexposure_start = theta[75]
-    reexposure_end = theta[76]
+    T0 = params[0]
+    Tu0 = params[4]
+    E0 = params[9]
+    K0 = params[10]
+    H0 = params[11]
+    D0 = params[12]
+    beta = params[14]
+    k_ecl = params[15]
+    delta = params[16]
+    p = params[17]
+    c = params[18]
+    v_min = params[19]
+    regen = params[20]
+    beta_u = params[21]
+    delta_u = params[22]
+    p_u = params[23]
+    c_u = params[24]
+    spread = params[25]
+    il6_base = params[27]
+    il6_gene = params[28]
+    il6_max = params[29]
+    frac_half = params[30]
+    il6_decay = params[31]
+    k_E = params[32]
+    r_E = params[33]
+    frac_half_E = params[34]
+    d_E = params[35]
+    ko_expansion_loss = params[36]
+    recall = params[37]
+    ab_rate = params[38]
+    ab_decay = params[39]
+    impairment = params[40]
+    k_ctl = params[41]
+    kill_h = params[42]
+    kill_m = params[43]
+    cd4_ratio = params[44]
+    r_K = params[45]
+    exp_h = params[46]
+    d_K = params[47]
+    r_H = params[48]
+    rec_h = params[49]
+    d_H = params[50]
+    alpha_il6 = params[51]
+    il6_half = params[52]
+    n_il6 = params[53]
+    alpha_inf = params[54]
+    rho = params[55]
+    d_D = params[56]
+    ki67_dormant = params[57]
+    g = params[58]
+    lesion_max = params[59]
+    dep_rate = params[60]
+    reexposure_dose = params[61]
+    il6_block_eff = params[62]
+    antiviral_eff = params[63]
+    vaccine_eff = params[64]
+    cd4_dep_start = params[65]
+    cd4_dep_end = params[66]
+    cd8_dep_start = params[67]
+    cd8_dep_end = params[68]
+    il6_block_start = params[69]
+    il6_block_end = params[70]
+    antiviral_start = params[71]
+    antiviral_end = params[72]
+    vaccine_start = params[73]
+    vaccine_end = params[74]
+    reexposure_start = params[75]
+    reexposure_end = params[76]
     target = y[0] if y[0] > 0.0 else 0.0
     eclipse = y[1] if y[1] > 0.0 else 0.0
     infected = y[2] if y[2] > 0.0 else 0.0
@@ -653,7 +1004,7 @@ def observe(t, y, theta, o):
     neutralised = (1 - vaccine_eff * w_vaccine) / (1 + antibody)
     cd8_free = cd8_tumour * cd4_ratio * cd8_tumour / (cd4_ratio * cd8_tumour + cd4)
     kill_cd8 = k_ctl * cd8_free / (dcc_awake + kill_h * cd8_free + kill_m)
-    niche_room = 1 - (dcc_awake + dcc_dormant) / (lesion_max * D0)
+    niche_room = 1 - (dcc_awake + dcc_dormant) / (lesion_max * D0 + 1e-300)
     o[0] = dcc_dormant + dcc_awake  # dcc_count
     o[1] = (ki67_dormant * dcc_dormant + dcc_awake * niche_room) / (dcc_dormant + dcc_awake + 1e-300)  # ki67_fraction
     o[2] = dcc_awake / (dcc_dormant + dcc_awake + 1e-300)  # awake_fraction
@@ -667,7 +1018,7 @@ def observe(t, y, theta, o):
 
 
 @njit(cache=True)
-def observe_series(times, states, theta, o):
+def observe_series(times, states, params, o):
     """Observables along a trajectory: o[k] at times[k] (states[k])."""
     for k in range(times.shape[0]):
-        observe(times[k], states[k], theta, o[k])
+        observe(times[k], states[k], params, o[k])

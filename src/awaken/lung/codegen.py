@@ -75,7 +75,7 @@ def _fast_powers(expr: str) -> str:
 
 
 def _bind_parameters(used: set[str]) -> list[str]:
-    return [f"    {name} = theta[{i}]" for name, i in PARAMETER_INDEX.items() if name in used]
+    return [f"    {name} = params[{i}]" for name, i in PARAMETER_INDEX.items() if name in used]
 
 
 def _bind_states(floor: str = "0.0") -> list[str]:
@@ -110,8 +110,9 @@ def _body(extra: tuple[str, ...] = ()) -> list[str]:
     return _bind_parameters(used) + lines
 
 
-def _jacobian_lines() -> list[str]:
-    """``J[i, j] = d(dy_i)/d(y_j)`` by symbolic differentiation (SymPy), with CSE."""
+def _jacobian_lines() -> tuple[list[str], list[tuple[int, int]]]:
+    """``J[i, j] = d(dy_i)/d(y_j)`` by symbolic differentiation (SymPy), with CSE; and the
+    structurally non-zero entries ``(i, j)``."""
     import sympy
 
     names = {s.id for s in STATES} | set(PARAMETER_INDEX) | {w.id for w in WINDOWS} | {"t"}
@@ -135,7 +136,90 @@ def _jacobian_lines() -> list[str]:
         f"    J[{i}, {j}] = {_fast_powers(str(d))}"
         for ((i, j), _), d in zip(entries, reduced, strict=True)
     ]
-    return lines
+    return lines, [ij for ij, _ in entries]
+
+
+def elimination_order(pattern: set[tuple[int, int]], n: int) -> list[int]:
+    """A fill-reducing order of diagonal pivots (greedy Markowitz: fewest products first)."""
+    rest, filled, order = set(range(n)), set(pattern) | {(i, i) for i in range(n)}, []
+
+    def cost(k: int) -> tuple[int, int]:
+        row = sum((k, c) in filled for c in rest) - 1
+        col = sum((r, k) in filled for r in rest) - 1
+        return row * col, k
+
+    while rest:
+        k = min(rest, key=cost)
+        order.append(k)
+        rest.remove(k)
+        rows = [r for r in rest if (r, k) in filled]
+        filled |= {(r, c) for r in rows for c in rest if (k, c) in filled}
+    return order
+
+
+def _lu_lines(pattern: list[tuple[int, int]], n: int) -> list[str]:
+    """Straight-line LU factorisation and solve for ``a·I - b·J`` on ``pattern`` (no pivoting,
+    rows and columns in :func:`elimination_order`, fill included). Inlined into the tiers: a
+    call's array reference counting cost more than a solve's arithmetic."""
+    order = elimination_order(set(pattern), n)
+    pos = {v: k for k, v in enumerate(order)}
+    given = {(pos[i], pos[j]) for i, j in pattern}
+    filled = given | {(k, k) for k in range(n)}
+    steps = []
+    for k in range(n):
+        rows = [r for r in range(k + 1, n) if (r, k) in filled]
+        cols = [c for c in range(k + 1, n) if (k, c) in filled]
+        for r in rows:
+            filled |= {(r, c) for c in cols}
+        steps.append((k, rows, cols))
+    off = sorted(e for e in filled if e[0] != e[1])
+    slot = {e: n + m for m, e in enumerate(off)}
+    slot.update({(k, k): k for k in range(n)})
+
+    def w(r: int, c: int) -> str:
+        return f"w{r}_{c}"
+
+    out = [f"LU_ORDER = {tuple(order)}", f"N_LU = {len(filled)}", "", "",
+           '@njit(cache=True, inline="always")', "def lu_factor(a, b, J, lu):",
+           '    """LU factors of ``a*I - b*J`` into ``lu`` (reciprocal pivots first), without',
+           "    pivoting, in the fill-reducing order ``LU_ORDER`` over the Jacobian's non-zeros;",
+           "    returns the smallest |pivot| relative to its row's 1-norm (0.0: a zero pivot).",
+           '    """']
+    for r, c in sorted(filled):
+        i, j = order[r], order[c]
+        if (r, c) not in given:
+            out.append(f"    {w(r, c)} = {'a' if r == c else '0.0'}")
+        elif r == c:
+            out.append(f"    {w(r, c)} = a - b * J[{i}, {j}]")
+        else:
+            out.append(f"    {w(r, c)} = -b * J[{i}, {j}]")
+    for r in range(n):
+        terms = [f"abs({w(r, c)})" for c in range(n) if (r, c) in filled]
+        out.append(f"    s{r} = " + " + ".join(terms))
+    out.append("    worst = 1.0")
+    for k, rows, cols in steps:
+        out += [f"    if {w(k, k)} == 0.0:", "        return 0.0",
+                f"    q = abs({w(k, k)}) / s{k}", "    if q < worst:", "        worst = q",
+                f"    inv{k} = 1.0 / {w(k, k)}"]
+        for r in rows:
+            out.append(f"    {w(r, k)} *= inv{k}")
+            out += [f"    {w(r, c)} -= {w(r, k)} * {w(k, c)}" for c in cols]
+    for (r, c), m in sorted(slot.items(), key=lambda e: e[1]):
+        out.append(f"    lu[{m}] = {f'inv{r}' if r == c else w(r, c)}")
+    out += ["    return worst", "", "", '@njit(cache=True, inline="always")',
+            "def lu_solve(lu, x):",
+            '    """Solve ``(a*I - b*J) x = rhs`` in place (``rhs`` in ``x``) with the factors',
+            '    from :func:`lu_factor`."""']
+    out += [f"    z{r} = x[{order[r]}]" for r in range(n)]
+    for r in range(n):
+        terms = [f" - lu[{slot[r, c]}] * z{c}" for c in range(r) if (r, c) in filled]
+        if terms:
+            out.append(f"    z{r} = z{r}" + "".join(terms))
+    for r in range(n - 1, -1, -1):
+        terms = [f" - lu[{slot[r, c]}] * z{c}" for c in range(r + 1, n) if (r, c) in filled]
+        out.append(f"    z{r} = (z{r}" + "".join(terms) + f") * lu[{r}]")
+    out += [f"    x[{order[r]}] = z{r}" for r in range(n)]
+    return out
 
 
 def source() -> str:
@@ -146,11 +230,11 @@ def source() -> str:
             n_observables=len(OBSERVABLES),
         )
     ]
-    out += ["", "@njit(cache=True)", "def rates(t, y, theta, r):"]
+    out += ["", "@njit(cache=True)", "def rates(t, y, params, r):"]
     out.append('    """Process rates r (one per process) at time t."""')
     out += _body()
     out += [f"    r[{j}] = {proc.rate}  # {proc.id}" for j, proc in enumerate(PROCESSES)]
-    out += ["", "", "@njit(cache=True)", "def rhs(t, y, theta, dy):"]
+    out += ["", "", "@njit(cache=True)", "def rhs(t, y, params, dy):"]
     out.append('    """Right-hand side dy/dt at time t."""')
     out += _body()
     for j, proc in enumerate(PROCESSES):
@@ -162,25 +246,27 @@ def source() -> str:
         if expr.startswith("- "):
             expr = "-" + expr[2:]
         out.append(f"    dy[{i}] = {expr}  # {s.id}")
-    out += ["", "", "@njit(cache=True)", "def initial_state(theta, y):"]
+    out += ["", "", "@njit(cache=True)", "def initial_state(params, y):"]
     out.append('    """Initial state from the parameter vector."""')
     for i, s in enumerate(STATES):
-        out.append(f"    y[{i}] = theta[{PARAMETER_INDEX[s.initial]}]  # {s.id} = {s.initial}")
-    out += ["", "", "@njit(cache=True)", "def jac(t, y, theta, J):"]
-    out.append('    """Jacobian J = d(rhs)/dy at time t (J must be zero on entry)."""')
-    jac_lines = _jacobian_lines()
+        out.append(f"    y[{i}] = params[{PARAMETER_INDEX[s.initial]}]  # {s.id} = {s.initial}")
+    out += ["", "", "@njit(cache=True)", "def jac(t, y, params, J):"]
+    out.append('    """Jacobian J = d(rhs)/dy at time t: writes the structural non-zeros only (the')
+    out.append('    other entries of J must be zero)."""')
+    jac_lines, pattern = _jacobian_lines()
     # A tiny floor keeps derivatives such as n * x**n / x finite (and right) at x = 0.
     lines = _bind_states("1e-300") + _bind_windows()
     used = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", "\n".join(lines + jac_lines)))
     out += _bind_parameters(used) + lines + jac_lines
-    out += ["", "", "@njit(cache=True)", "def observe(t, y, theta, o):"]
+    out += ["", ""] + _lu_lines(pattern, len(STATES))
+    out += ["", "", "@njit(cache=True)", "def observe(t, y, params, o):"]
     out.append('    """The declared observables at time t, in declaration order."""')
     out += _body(tuple(ob.formula for ob in OBSERVABLES))
     out += [f"    o[{k}] = {ob.formula}  # {ob.id}" for k, ob in enumerate(OBSERVABLES)]
-    out += ["", "", "@njit(cache=True)", "def observe_series(times, states, theta, o):"]
+    out += ["", "", "@njit(cache=True)", "def observe_series(times, states, params, o):"]
     out.append('    """Observables along a trajectory: o[k] at times[k] (states[k])."""')
     out += ["    for k in range(times.shape[0]):",
-            "        observe(times[k], states[k], theta, o[k])"]
+            "        observe(times[k], states[k], params, o[k])"]
     return "\n".join(out) + "\n"
 
 

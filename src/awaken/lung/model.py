@@ -121,8 +121,9 @@ AUXILIARIES: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "niche_room",
-        "1 - (dcc_awake + dcc_dormant) / (lesion_max * D0)",
-        "room left below the pre-angiogenic limit of lesion_max cells per founding DCC",
+        "1 - (dcc_awake + dcc_dormant) / (lesion_max * D0 + 1e-300)",
+        "room left below the pre-angiogenic limit of lesion_max cells per founding DCC "
+        "(the 1e-300 keeps D0 = 0 defined: no dormant cells, nothing to awaken, room 1)",
     ),
 )
 
