@@ -167,12 +167,12 @@ def binomial(s: np.ndarray, n: int, p: float) -> int:
 
 # --------------------------------------------------------------------------- continuous part
 @njit(cache=True)
-def _deriv(t, z, theta, nu, events, consumes, per_capita, n, r, dz):
+def _deriv(t, z, params, nu, events, consumes, per_capita, n, r, dz):
     """dz/dt: the n states (stoichiometry ``nu``), then per event channel e its rate
     (at ``n + e``) and, where ``per_capita[e]`` is set, its rate per cell of the DCC state it
     consumes (its hazard per cell, at ``n + n_events + e``). Event rates are clipped at 0.
     """
-    rates(t, z[:n], theta, r)
+    rates(t, z[:n], params, r)
     n_ev = events.shape[0]
     for e in range(n_ev):
         if r[events[e]] < 0.0:
@@ -190,7 +190,7 @@ def _deriv(t, z, theta, nu, events, consumes, per_capita, n, r, dz):
 
 
 @njit(cache=True)
-def integrate(t, t_end, z, h, theta, ode, n, r, w, rtol, atol, max_steps):
+def integrate(t, t_end, z, h, params, ode, n, r, w, rtol, atol, max_steps):
     """Dormand–Prince 5(4) from t to t_end, in place on z; returns (ok, next h, steps).
 
     ``ode`` = (nu, events, consumes, per_capita), passed on to :func:`_deriv`.
@@ -199,7 +199,7 @@ def integrate(t, t_end, z, h, theta, ode, n, r, w, rtol, atol, max_steps):
     k1, k2, k3, k4, k5, k6, k7, tmp, znew = w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]
     m = z.shape[0]
     steps = 0
-    _deriv(t, z, theta, nu, events, consumes, per_capita, n, r, k1)
+    _deriv(t, z, params, nu, events, consumes, per_capita, n, r, k1)
     while t < t_end:
         if steps >= max_steps:
             return False, h, steps
@@ -209,31 +209,31 @@ def integrate(t, t_end, z, h, theta, ode, n, r, w, rtol, atol, max_steps):
             h = t_end - t
         for i in range(m):
             tmp[i] = z[i] + h * 0.2 * k1[i]
-        _deriv(t + 0.2 * h, tmp, theta, nu, events, consumes, per_capita, n, r, k2)
+        _deriv(t + 0.2 * h, tmp, params, nu, events, consumes, per_capita, n, r, k2)
         for i in range(m):
             tmp[i] = z[i] + h * (3 / 40 * k1[i] + 9 / 40 * k2[i])
-        _deriv(t + 0.3 * h, tmp, theta, nu, events, consumes, per_capita, n, r, k3)
+        _deriv(t + 0.3 * h, tmp, params, nu, events, consumes, per_capita, n, r, k3)
         for i in range(m):
             tmp[i] = z[i] + h * (44 / 45 * k1[i] - 56 / 15 * k2[i] + 32 / 9 * k3[i])
-        _deriv(t + 0.8 * h, tmp, theta, nu, events, consumes, per_capita, n, r, k4)
+        _deriv(t + 0.8 * h, tmp, params, nu, events, consumes, per_capita, n, r, k4)
         for i in range(m):
             tmp[i] = z[i] + h * (
                 19372 / 6561 * k1[i] - 25360 / 2187 * k2[i] + 64448 / 6561 * k3[i]
                 - 212 / 729 * k4[i]
             )
-        _deriv(t + 8 / 9 * h, tmp, theta, nu, events, consumes, per_capita, n, r, k5)
+        _deriv(t + 8 / 9 * h, tmp, params, nu, events, consumes, per_capita, n, r, k5)
         for i in range(m):
             tmp[i] = z[i] + h * (
                 9017 / 3168 * k1[i] - 355 / 33 * k2[i] + 46732 / 5247 * k3[i]
                 + 49 / 176 * k4[i] - 5103 / 18656 * k5[i]
             )
-        _deriv(t + h, tmp, theta, nu, events, consumes, per_capita, n, r, k6)
+        _deriv(t + h, tmp, params, nu, events, consumes, per_capita, n, r, k6)
         for i in range(m):
             znew[i] = z[i] + h * (
                 35 / 384 * k1[i] + 500 / 1113 * k3[i] + 125 / 192 * k4[i]
                 - 2187 / 6784 * k5[i] + 11 / 84 * k6[i]
             )
-        _deriv(t + h, znew, theta, nu, events, consumes, per_capita, n, r, k7)
+        _deriv(t + h, znew, params, nu, events, consumes, per_capita, n, r, k7)
         err = 0.0
         for i in range(m):
             e = h * (
@@ -348,7 +348,7 @@ def _leave_from_start(s, cells, d, haz, consumes, k, expected):
 
 # --------------------------------------------------------------------------- one mouse
 @njit(cache=True)
-def _leap(t, tau, y, z, h, theta, model, tuning, r, w):
+def _leap(t, tau, y, z, h, params, model, tuning, r, w):
     """Integrate one leap from state y (DCCs on their mean path), shortening it if needed.
 
     Returns (status, tau, ratio, h, steps); z holds the states and event integrals.
@@ -364,7 +364,7 @@ def _leap(t, tau, y, z, h, theta, model, tuning, r, w):
         z[:n] = y
         z[n:] = 0.0
         ok, h_next, used = integrate(
-            t, t + tau, z, h, theta, (nu, events, consumes, per_capita), n, r, w, rtol, atol,
+            t, t + tau, z, h, params, (nu, events, consumes, per_capita), n, r, w, rtol, atol,
             max_steps,
         )
         steps += used
@@ -379,7 +379,7 @@ def _leap(t, tau, y, z, h, theta, model, tuning, r, w):
 
 
 @njit(cache=True)
-def simulate_mouse(theta, y0, stops, is_output, s, model, tuning, out, awakened):
+def simulate_mouse(params, y0, stops, is_output, s, model, tuning, out, awakened):
     """One mouse from stops[0]; writes states and the ever-awakened flag at output stops.
 
     ``model`` = (nu, events, nu_ev, consumes, is_awakening, dcc);
@@ -409,7 +409,7 @@ def simulate_mouse(theta, y0, stops, is_output, s, model, tuning, out, awakened)
         t_end = stops[si]
         while t < t_end:
             tau = min(tau_try, t_end - t)
-            status, tau_used, ratio, h, used = _leap(t, tau, y, z, h, theta, model, tuning, r, w)
+            status, tau_used, ratio, h, used = _leap(t, tau, y, z, h, params, model, tuning, r, w)
             steps += used
             if status != OK:
                 return status
@@ -446,17 +446,17 @@ def _step_states(y, z, k, nu_ev, dcc):
 
 
 @njit(parallel=True, cache=True)
-def simulate_mice(theta, y0, stops, is_output, states, model, tuning, out, awakened, status):
+def simulate_mice(params, y0, stops, is_output, states, model, tuning, out, awakened, status):
     """Every mouse in parallel; mouse m uses the generator state ``states[m]``."""
     for m in prange(states.shape[0]):
         s = states[m].copy()
         status[m] = simulate_mouse(
-            theta, y0, stops, is_output, s, model, tuning, out[m], awakened[m]
+            params, y0, stops, is_output, s, model, tuning, out[m], awakened[m]
         )
 
 
 @njit(cache=True)
-def frozen_hazard(theta, y0, stops, is_output, nu_frozen, model, tuning, out):
+def frozen_hazard(params, y0, stops, is_output, nu_frozen, model, tuning, out):
     """Integrated rate of each event channel with the DCC counts held at y0."""
     _, events, _, consumes, _, _ = model
     _, _, rtol, atol, max_steps = tuning
@@ -474,7 +474,7 @@ def frozen_hazard(theta, y0, stops, is_output, nu_frozen, model, tuning, out):
     ode = (nu_frozen, events, consumes, np.zeros(n_ev, dtype=np.bool_))
     for si in range(1, stops.shape[0]):
         ok, h, _ = integrate(
-            stops[si - 1], stops[si], z, h, theta, ode, n, r, w, rtol, atol, max_steps
+            stops[si - 1], stops[si], z, h, params, ode, n, r, w, rtol, atol, max_steps
         )
         if not ok:
             return ODE_FAILED

@@ -81,7 +81,7 @@ def response_rows(setups: list[Setup], horizon: float = HORIZON) -> pd.DataFrame
             "fold_change_day28": float(count[day28] / ref_count[day28]),
             "extra_doublings": _above_round_off(float(np.log2(count[-1] / ref_count[-1]))),
             "awakened_per_dormant": float(max(awakened, 0.0)),
-            "lung_infected_peak": float(np.max(lung_infected_fraction(states[i], params[i]))),
+            "lung_infected_peak": _lung_peak(states[i], params[i]),
         })
     return pd.DataFrame(rows)
 
@@ -91,6 +91,16 @@ ROUND_OFF = 1e-9  # |log2 ratio| below this is solver round-off, not an effect
 
 def _above_round_off(value: float) -> float:
     return 0.0 if abs(value) < ROUND_OFF else value
+
+
+def _lung_peak(states: np.ndarray, params: np.ndarray) -> float:
+    """Peak infected fraction of the lung; a count below the solver's absolute tolerance is 0."""
+    from awaken.lung.model import STATE_IDS
+    from awaken.lung.solve import ATOL
+
+    if states[:, STATE_IDS.index("infected")].max() < ATOL:
+        return 0.0
+    return float(np.max(lung_infected_fraction(states, params)))
 
 
 def lung_infected_fraction(states: np.ndarray, params: np.ndarray) -> np.ndarray:
