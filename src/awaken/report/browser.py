@@ -11,11 +11,14 @@ import asyncio
 import base64
 import contextlib
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,30 +153,52 @@ def check_page(page: str | Path, screenshot: str | Path, timeout: float = 60.0) 
     page = Path(page)
     if not page.is_file():
         raise InputError(f"no such page: {str(page)!r}")
-    with tempfile.TemporaryDirectory(prefix="awaken-chromium-") as profile:
-        proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        try:
-            ws_url = None
-            assert proc.stderr is not None
-            for line in proc.stderr:
-                found = re.search(r"DevTools listening on (ws://\S+)", line)
-                if found:
-                    ws_url = found.group(1)
-                    break
-            if ws_url is None:
-                raise RuntimeError("Chromium did not start its DevTools endpoint")
-            return asyncio.run(_drive(ws_url, page, Path(screenshot), timeout))
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            if proc.stderr is not None:
-                proc.stderr.close()  # the pipe read up to the DevTools line (ResourceWarning)
+    profile = tempfile.mkdtemp(prefix="awaken-chromium-")
+    # Its own process group, so the helpers it forks (zygote, crash handler) end with it.
+    proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        ws_url = None
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            found = re.search(r"DevTools listening on (ws://\S+)", line)
+            if found:
+                ws_url = found.group(1)
+                break
+        if ws_url is None:
+            raise RuntimeError("Chromium did not start its DevTools endpoint")
+        return asyncio.run(_drive(ws_url, page, Path(screenshot), timeout))
+    finally:
+        _stop(proc)
+        _remove_profile(Path(profile))
 
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """End Chromium and every process of its group; close the pipe read up to DevTools."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        try:
+            proc.wait(10)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    if proc.stderr is not None:
+        proc.stderr.close()
+
+
+def _remove_profile(profile: Path) -> None:
+    """Remove the profile; a helper still flushing into it gets a moment to finish."""
+    for _ in range(50):
+        try:
+            shutil.rmtree(profile)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    shutil.rmtree(profile, ignore_errors=True)
 
 def main(argv: list[str]) -> int:
     result = check_page(argv[0], argv[1])
