@@ -48,6 +48,31 @@ def test_bad_lung_table_is_refused(monkeypatch, tmp_path):
         build_emulator("lung")
 
 
+def test_a_net_loss_at_a_slow_rate_is_no_acceleration(monkeypatch, tmp_path):
+    """A re-run whose infection leaves a slow lesion's burden lower (negative extra doublings,
+    as some posterior draws give at Td 500 d) counts as no acceleration; NaN is refused."""
+    from awaken.cohort.emulator import SEVERITIES
+
+    def table(virus, host, vaccinated, overrides=None, extra=-0.004):
+        rerun = overrides is not None and "g" in overrides
+        return pd.DataFrame({"severity": list(SEVERITIES), "il6_peak": 1.0, "il6_auc": 1.0,
+                             "fold_change_day28": 2.0,
+                             "extra_doublings": extra if rerun else 0.5})
+
+    module = types.ModuleType("awaken.lung.response")
+    module.response_table = table
+    module.response_key = lambda virus, host, vaccinated, **kw: f"net-loss {tmp_path}"
+    monkeypatch.setitem(sys.modules, "awaken.lung.response", module)
+    monkeypatch.setenv("AWAKEN_CACHE", str(tmp_path))
+    emu = build_emulator("lung")
+    assert emu.lesion_doublings is not None and (emu.lesion_doublings == 0.0).all()
+    module.response_table = lambda *a, **kw: table(*a, **kw, extra=float("nan"))
+    module.response_key = lambda virus, host, vaccinated, **kw: f"nan {tmp_path}"
+    monkeypatch.setenv("AWAKEN_CACHE", str(tmp_path / "nan"))  # not the table built above
+    with pytest.raises(InputError, match="extra doublings must be finite"):
+        build_emulator("lung")
+
+
 def test_lung_source_needs_the_lung_function(monkeypatch, tmp_path):
     monkeypatch.setenv("AWAKEN_CACHE", str(tmp_path))  # no table built before
     monkeypatch.setitem(sys.modules, "awaken.lung.response", None)
