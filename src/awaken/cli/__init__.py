@@ -10,16 +10,14 @@ import sys
 import typer
 from rich.console import Console
 
+from awaken.cli._app import typer_app
 from awaken.core.errors import AwakenError
 
-app = typer.Typer(
-    name="awaken",
-    help="Respiratory viral infections awakening dormant metastatic cancer cells: "
+app = typer_app(
+    "Respiratory viral infections awakening dormant metastatic cancer cells: "
     "within-host model (lung), fitting (calibrate), population microsimulation (cohort) and "
     "survival analyses (epi); intervention scenarios (policy); the study end to end (reproduce).",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
+    name="awaken",
 )
 
 

@@ -13,11 +13,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-app = typer.Typer(
-    help="Calibration: fit the lung model to published data (ABC-SMC or likelihood).",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
+from awaken.cli._app import typer_app
+
+app = typer_app(
+    "Calibration: fit the lung model to published data (ABC-SMC or likelihood).",
 )
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]

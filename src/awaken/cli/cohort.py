@@ -14,12 +14,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-app = typer.Typer(
-    help="Population microsimulation: survivors through COVID-19 waves, influenza and RSV "
+from awaken.cli._app import typer_app
+
+app = typer_app(
+    "Population microsimulation: survivors through COVID-19 waves, influenza and RSV "
     "seasons, testing and vaccination, written in the event-table schema.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
 )
 
 

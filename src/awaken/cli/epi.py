@@ -16,6 +16,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from awaken.cli._app import typer_app
 from awaken.core.cache import announce_compiling
 from awaken.core.errors import InputError
 from awaken.core.io import TABLE_SUFFIXES
@@ -23,12 +24,9 @@ from awaken.core.io import TABLE_SUFFIXES
 if TYPE_CHECKING:  # pandas loads when a table is read, so `awaken --help` stays fast
     import pandas as pd
 
-app = typer.Typer(
-    help="Survival analyses of cohort data, as R's survival: Cox models on (start, stop] data "
+app = typer_app(
+    "Survival analyses of cohort data, as R's survival: Cox models on (start, stop] data "
     "(cox), Kaplan-Meier curves and log-rank tests (km), study designs on a cohort (design).",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
 )
 
 

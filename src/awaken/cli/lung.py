@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from awaken.cli._app import typer_app
 from awaken.core import checks
 from awaken.core.cache import announce_compiling
 from awaken.core.errors import InputError
@@ -21,12 +22,9 @@ if TYPE_CHECKING:
 
     from awaken.lung.solve import Setup
 
-app = typer.Typer(
-    help="Within-host lung model: simulate (one trajectory, stochastic mice, the chia2025 "
+app = typer_app(
+    "Within-host lung model: simulate (one trajectory, stochastic mice, the chia2025 "
     "experiment, the graded human response), export SBML, list presets and parameters.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
 )
 
 VirusOpt = Annotated[

@@ -10,16 +10,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from awaken.cli._app import typer_app
+
 if TYPE_CHECKING:
     import pandas as pd
 
-app = typer.Typer(
-    help="Policy scenarios (vaccination by age, IL-6 blockade during severe infection, "
+app = typer_app(
+    "Policy scenarios (vaccination by age, IL-6 blockade during severe infection, "
     "antivirals) run on the same simulated survivors as their baseline, with common random "
     "numbers: outcomes averted per 100,000 survivors and numbers needed to vaccinate.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
 )
 
 RUN_HELP = (
