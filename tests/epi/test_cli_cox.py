@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -208,3 +209,23 @@ def test_numeric_columns_read_by_pyarrow_as_pandas_reads_them(tmp_path: Path) ->
     np.testing.assert_array_equal(fast["x"].iloc[len(PANDAS_NA):], frame["x"].iloc[len(PANDAS_NA):])
     assert list(read_table(path, ["t", "note"], ["t", "note"]).columns) == ["t", "e", "x", "note"]
     assert read_table(path, ["t", "nope"], ["t", "nope"]).shape == (300, 4)
+
+
+def test_engine_thread_leaves_scipy_importable() -> None:
+    """The command loads the Cox kernels with SciPy's linear algebra hidden from numba; once
+    loaded, SciPy imports as usual and a kernel using np.dot still compiles and runs."""
+    code = ("import sys, numpy as np, numba; from awaken.cli.epi import _load_engine; "
+            "_load_engine(); assert 'scipy.linalg' not in sys.modules; "
+            "import scipy.linalg; f = numba.njit(lambda a: np.dot(a, a)); "
+            "print(f(np.arange(3.0)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "5.0"
+
+
+def test_warm_up_fits_quietly() -> None:
+    from awaken.epi.cox import warm_up
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warm_up()

@@ -5,8 +5,11 @@ Thin: read the table, call :func:`awaken.epi.fit_cox`, print a table or JSON.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
+import sys
+import threading
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -156,15 +159,20 @@ def cox(
 ) -> None:
     """Fit a Cox model and print its coefficient table (or JSON)."""
     announce_compiling()  # one line on a cold kernel cache
-    from awaken.epi.cox import check_ties, fit_cox  # imported here: `--help` stays fast
-
-    method = check_ties(ties)
+    _no_huge_pages()
+    engine = threading.Thread(target=_load_engine, daemon=True)
+    engine.start()
     if formula is None and (stop is None or event is None or covariates is None):
         raise InputError("give --stop, --event and --covariates, or a --formula")
     covs = _names(covariates, "--covariates")
     strata_cols = _names(strata, "--strata")
     frame = read_table(data, *_cox_columns(formula, stop, event, start, covs, strata_cols,
                                            weights, offset, cluster))
+    engine.join()
+    gc.freeze()  # the imported modules' objects: later collections skip them
+    from awaken.epi.cox import check_ties, fit_cox  # imported here: `--help` stays fast
+
+    method = check_ties(ties)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fit_cox(frame, formula, stop=stop, event=event, covariates=covs,
@@ -177,6 +185,42 @@ def cox(
         typer.echo(json.dumps(result.to_dict()))
         return
     _print_table(result, data.name)
+
+
+def _load_engine() -> None:
+    """Import the Cox engine and load its compiled kernels (numba's start-up, ~0.4 s): run in
+    a thread while the main thread reads the table, whose parsing releases the GIL. A failure
+    here is left to the real fit to report."""
+    # numba's first compiled call imports SciPy's linear algebra only to learn whether a BLAS
+    # is there for np.dot (0.15 s); the Cox kernels use none, and a later np.dot still finds
+    # it (numba checks again when such a kernel is typed), so SciPy is hidden meanwhile.
+    hide = "scipy.linalg" not in sys.modules
+    if hide:
+        sys.modules["scipy.linalg"] = None  # type: ignore[assignment]  # import -> ImportError
+    try:
+        from awaken.epi.cox import warm_up
+
+        warm_up()
+    except Exception:  # the fit that follows raises it properly
+        pass
+    finally:
+        if hide and sys.modules.get("scipy.linalg", 0) is None:
+            del sys.modules["scipy.linalg"]
+
+
+def _no_huge_pages() -> None:
+    """No transparent-huge-page advice for NumPy's large arrays: where the kernel compacts
+    memory for them on demand, each fresh array of a few MB stalls (measured 2-6x slower
+    to first fill on this machine); the command allocates a few hundred MB once."""
+    import importlib
+
+    try:
+        multiarray = importlib.import_module("numpy._core.multiarray")  # NumPy >= 2
+    except ImportError:
+        multiarray = importlib.import_module("numpy.core.multiarray")
+    setter = getattr(multiarray, "_set_madvise_hugepage", None)
+    if setter is not None:
+        setter(False)
 
 
 def _cox_columns(formula: str | None, stop: str | None, event: str | None, start: str | None,
