@@ -30,8 +30,8 @@ def test_design_writes_three_files(cohort_file: Path, tmp_path: Path) -> None:
                                       "--out", str(out), "--period", "2020-12-01:2022-01-31"])
     assert result.exit_code == 0, result.output
     assert "ukb_like | Cox, time-varying exposure | exposed: HR" in result.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["estimates.csv", "figure.png",
-                                                     "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "estimates.csv", "estimates.csv-metadata.json", "figure.png", "summary.json"]
     est = pd.read_csv(out / "estimates.csv")
     assert est.loc[0, "term"] == "exposed"
     summary = json.loads((out / "summary.json").read_text())

@@ -63,7 +63,7 @@ def test_every_design_runs_and_writes(cohort, name, tmp_path) -> None:
     assert isinstance(result.figure(), Figure)
     paths = result.write(tmp_path / name)
     assert sorted(p.name for p in (tmp_path / name).iterdir()) == [
-        "estimates.csv", "figure.png", "summary.json"]
+        "estimates.csv", "estimates.csv-metadata.json", "figure.png", "summary.json"]
     summary = json.loads(paths["summary"].read_text())
     assert summary["design"] == name and summary["counts"]["persons"] > 0
     back = pd.read_csv(paths["estimates"])

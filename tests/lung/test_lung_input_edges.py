@@ -60,7 +60,8 @@ def test_experiment_files_are_one_set_with_a_manifest(tmp_path):
     assert manifest["awaken"] and manifest["seed"] == 0 and manifest["experiment"] == "chia2025"
     assert {e["file"] for e in manifest["files"].values()} == {
         p.name for p in (files.results, files.figure, files.summary, files.targets,
-                         files.ablations)}
+                         files.ablations)} | {"results.csv-metadata.json",
+                                              "targets.csv-metadata.json"}
     assert manifest["units"]["fold_change"] == "1"
     assert "unit" in (tmp_path / "results.csv").read_text().splitlines()[0].split(",")
     newest = max(p.stat().st_mtime_ns for p in tmp_path.iterdir() if p.name != "manifest.json")

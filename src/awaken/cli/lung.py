@@ -135,11 +135,20 @@ def simulate_cmd(
     # The figure is built before anything is written, so a failing plot leaves no table.
     figure = trajectory.plot(title=_title(virus, host, intervention)) if plot else None
     console = Console(stderr=True)
-    write_table(out, trajectory.frame())
+    write_table(out, trajectory.frame(), units=trajectory_units(),
+                provenance={"command": "awaken lung simulate", "setup": setup.describe(),
+                            "days": days})
     console.print(f"wrote {out}", highlight=False)
     if figure is not None:
         png = write_figure(out.with_suffix(".png"), figure)
         console.print(f"wrote {png}", highlight=False)
+
+
+def trajectory_units() -> dict[str, str]:
+    """Units of a trajectory table's columns: days, then each state's declared unit."""
+    from awaken.lung.model import STATES
+
+    return {"time": "d", **{state.id: state.unit for state in STATES}}
 
 
 def _title(virus: str, host: str, interventions: list[str] | None) -> str:
@@ -290,7 +299,11 @@ def response_cmd(
             f"--out {out.name!r}: extension must be one of {', '.join(TABLE_SUFFIXES)}"
         )
     table = response_table(virus, host, vaccinated, horizon=horizon, overrides=_overrides(set_))
-    write_table(out, table)
+    from awaken.lung.response import UNITS
+
+    write_table(out, table, units=UNITS, provenance={
+        "command": "awaken lung response", "virus": virus, "host": host,
+        "vaccinated": vaccinated, "horizon": horizon, "overrides": _overrides(set_)})
     shown = Table(title=f"{virus} in {host}{' (vaccinated)' if vaccinated else ''}")
     for column in table.columns:
         shown.add_column(column)
@@ -337,7 +350,11 @@ def stochastic_cmd(
     console = Console(stderr=True)
     with console.status(f"simulating {mice} mice for {days:g} days"):
         ensemble = simulate_mice(setup, mice, days, seed=seed)
-    write_table(out, ensemble.frame())
+    from awaken.lung.stochastic import OBSERVABLE_UNITS
+
+    write_table(out, ensemble.frame(), units={"time": "d", "n": "mice"}, provenance={
+        "command": "awaken lung stochastic", "setup": setup.describe(), "mice": mice,
+        "days": days, "seed": seed, "observable_units": OBSERVABLE_UNITS})
     console.print(f"wrote {out}", highlight=False)
     p_none = ensemble.p_no_awakening()[-1]
     console.print(

@@ -1,4 +1,5 @@
-"""Shared foundations: parameters, errors, seeded random streams, atomic output.
+"""Shared foundations: parameters, errors, seeded random streams, atomic output (tables
+with their units and provenance).
 
 Names load on first use, so ``import awaken`` (and ``awaken --help``) pays for neither NumPy
 nor pandas.
@@ -14,7 +15,9 @@ from awaken.core.errors import AwakenError, InputError, SolverError
 _WHERE = {
     "Parameter": "awaken.core.params",
     "atomic_path": "awaken.core.io",
+    "read_table": "awaken.core.io",
     "rng_stream": "awaken.core.rng",
+    "table_metadata": "awaken.core.io",
     "write_figure": "awaken.core.io",
     "write_json": "awaken.core.io",
     "write_table": "awaken.core.io",
@@ -26,7 +29,9 @@ __all__ = [
     "Parameter",
     "SolverError",
     "atomic_path",
+    "read_table",
     "rng_stream",
+    "table_metadata",
     "write_figure",
     "write_json",
     "write_table",
@@ -46,6 +51,13 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from awaken.core.io import atomic_path, write_figure, write_json, write_table
+    from awaken.core.io import (
+        atomic_path,
+        read_table,
+        table_metadata,
+        write_figure,
+        write_json,
+        write_table,
+    )
     from awaken.core.params import Parameter
     from awaken.core.rng import rng_stream

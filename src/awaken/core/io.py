@@ -6,7 +6,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,20 +61,114 @@ def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     return Path(path)
 
 
-def write_table(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
-    """Write a table as CSV or Parquet (chosen by the file extension), atomically."""
+def write_table(path: str | os.PathLike[str], frame: pd.DataFrame, *,
+                units: Mapping[str, str] | None = None,
+                provenance: Mapping[str, Any] | None = None) -> Path:
+    """Write a table as CSV or Parquet (chosen by the file extension), atomically, with its
+    metadata: each column's unit (``units``; a column not named there has none), the awaken
+    version and ``provenance`` (setup, seed, ... as plain JSON values).
+
+    Parquet keeps the metadata in the file (the schema's ``awaken`` key, and each field's
+    ``unit``); CSV beside it, in ``FILE.csv-metadata.json``, which also records the table's
+    SHA-256 so that a sidecar left from another write is told apart. :func:`read_table`
+    and :func:`table_metadata` read both back.
+    """
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise InputError(
             f"cannot write {target.name!r}: extension must be one of {', '.join(TABLE_SUFFIXES)}"
         )
+    meta = _metadata(target.name, frame, units or {}, provenance or {})
     with atomic_path(target) as tmp:
         if suffix == ".csv":
             frame.to_csv(tmp, index=False)
+            meta["sha256"] = _sha256(tmp)
+            write_json(sidecar(target), meta)  # first: the table's rename completes the pair
         else:
-            frame.to_parquet(tmp, index=False)
+            _write_parquet(tmp, frame, meta)
     return target
+
+
+def sidecar(path: str | os.PathLike[str]) -> Path:
+    """The metadata file of the CSV table ``path``: ``FILE.csv-metadata.json``."""
+    target = Path(path)
+    return target.with_name(target.name + "-metadata.json")
+
+
+def _metadata(name: str, frame: pd.DataFrame, units: Mapping[str, str],
+              provenance: Mapping[str, Any]) -> dict[str, Any]:
+    from awaken import __version__
+
+    unknown = sorted(set(units) - {str(c) for c in frame.columns})
+    if unknown:
+        raise ValueError(f"units given for columns the table lacks: {', '.join(unknown)}")
+    columns = [{"name": str(c), "dtype": str(dtype), "unit": units.get(str(c))}
+               for c, dtype in zip(frame.columns, frame.dtypes, strict=True)]
+    return {"table": name, "awaken": __version__, "columns": columns,
+            "provenance": json.loads(json.dumps(dict(provenance)))}
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _write_parquet(path: Path, frame: pd.DataFrame, meta: dict[str, Any]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    units = {c["name"]: c["unit"] for c in meta["columns"]}
+    fields = [f.with_metadata({b"unit": units[f.name].encode()}) if units.get(f.name) else f
+              for f in table.schema]
+    schema = pa.schema(fields, metadata={**(table.schema.metadata or {}),
+                                         METADATA_KEY: json.dumps(meta).encode()})
+    pq.write_table(table.cast(schema), path)
+
+
+METADATA_KEY = b"awaken"
+
+
+def table_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The metadata :func:`write_table` recorded for the table ``path`` (units per column,
+    awaken version, provenance). A table without it, or whose CSV sidecar belongs to other
+    contents, is an :class:`InputError`."""
+    target = Path(path)
+    if target.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            raw = (pq.read_schema(target).metadata or {}).get(METADATA_KEY)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read {str(target)!r}: {exc}") from None
+        if raw is None:
+            raise InputError(f"{str(target)!r} has no awaken metadata")
+        meta: dict[str, Any] = json.loads(raw)
+        return meta
+    side = sidecar(target)
+    if not side.is_file():
+        raise InputError(f"{str(target)!r} has no metadata file {side.name!r} beside it")
+    meta = json.loads(side.read_text())
+    if meta.get("sha256") != _sha256(target):
+        raise InputError(f"{side.name!r} does not describe {target.name!r} as it is now (the "
+                         "table was changed or rewritten without it)")
+    return meta
+
+
+def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A table written by :func:`write_table`, its metadata in ``frame.attrs["awaken"]``
+    and each column's unit in ``frame.attrs["units"]``."""
+    import pandas as pd
+
+    target = Path(path)
+    meta = table_metadata(target)
+    frame = pd.read_csv(target) if target.suffix.lower() == ".csv" else pd.read_parquet(target)
+    frame.attrs.clear()
+    frame.attrs["awaken"] = meta
+    frame.attrs["units"] = {c["name"]: c["unit"] for c in meta["columns"]}
+    return frame
 
 
 def write_figure(path: str | os.PathLike[str], figure: Figure, *, dpi: int = 120) -> Path:
@@ -100,12 +194,17 @@ def clear_manifest(folder: str | os.PathLike[str]) -> None:
 
 def write_manifest(folder: str | os.PathLike[str], files: dict[str, Path],
                    **provenance: Any) -> Path:
-    """Write ``manifest.json`` last: each file's name, size and SHA-256, the awaken version
-    and ``provenance`` (setup, seed, command...). The set is complete once it exists."""
+    """Write ``manifest.json`` last: each file's name, size and SHA-256 (a CSV's metadata
+    file too, as ``ROLE_metadata``), the awaken version and ``provenance`` (setup, seed,
+    command...). The set is complete once it exists."""
     import hashlib
 
     from awaken import __version__
 
+    files = dict(files)
+    for role, path in list(files.items()):  # a CSV's metadata file belongs to the set
+        if sidecar(path).is_file() and Path(path).suffix.lower() == ".csv":
+            files[f"{role}_metadata"] = sidecar(path)
     entries = {}
     for role, path in files.items():
         data = Path(path).read_bytes()

@@ -89,7 +89,9 @@ class DesignResult:
         """Write ``estimates.csv``, ``figure.png`` and ``summary.json`` into ``out``,
         each atomically."""
         folder = Path(out)
-        paths = {"estimates": write_table(folder / "estimates.csv", self.estimates)}
+        paths = {"estimates": write_table(
+            folder / "estimates.csv", self.estimates, units={"n": "persons", "events": "events"},
+            provenance={"design": self.design, "settings": self.settings})}
         fig = self.figure()
         with atomic_path(folder / "figure.png") as tmp:
             fig.savefig(tmp, format="png", dpi=110)

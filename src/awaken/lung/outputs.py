@@ -154,8 +154,11 @@ def write_experiment(
     results, figure, knocked_out = results_table(run, spread), experiment_figure(run, spread), \
         ablations(run)
     clear_manifest(out)
-    write_table(files.results, results)
-    write_table(files.targets, pd.DataFrame(checks))
+    provenance = {"experiment": run.experiment.name, "overrides": dict(run.overrides),
+                  "n_mice": n_mice, "seed": seed}
+    write_table(files.results, results, units={"day": "d"},
+                provenance={**provenance, "observable_units": UNITS})
+    write_table(files.targets, pd.DataFrame(checks), provenance=provenance)
     write_json(files.summary, {**run.summary(), "checks": checks_summary(checks)})
     write_json(files.ablations, knocked_out)
     write_figure(files.figure, figure)

@@ -120,6 +120,14 @@ class Setup:
                                  f"{w.start}={checked[w.start]:g}; the end must not come first")
         return checked
 
+    def describe(self) -> dict[str, object]:
+        """The setup as plain JSON values (provenance of output tables): presets,
+        interventions as ``KIND:START-END:EFFICACY`` and overrides."""
+        return {"virus": self.virus, "host": self.host, "severity": self.severity,
+                "interventions": [f"{iv.kind}:{iv.start:.15g}-{iv.end:.15g}:{iv.efficacy:.15g}"
+                                  for iv in self.interventions],
+                "overrides": dict(self.overrides)}
+
     def vector(self) -> np.ndarray:
         """The parameter vector in declaration order."""
         values = self.parameters()

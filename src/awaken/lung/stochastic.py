@@ -58,6 +58,10 @@ QUANTILES = (0.05, 0.95)
 OBSERVABLES = (
     "dcc_count", "dcc_dormant", "dcc_awake", "ki67_fraction", "awake_fraction", "p_no_awakening"
 )
+# Unit of each observable's summaries (mean, sd, q05, q95) in :meth:`MouseEnsemble.frame`.
+OBSERVABLE_UNITS = {"dcc_count": "cells", "dcc_dormant": "cells", "dcc_awake": "cells",
+                    "ki67_fraction": "1", "awake_fraction": "1", "p_no_awakening": "1",
+                    "p_no_awakening_analytic": "1"}
 
 
 @dataclass(frozen=True)

@@ -254,9 +254,9 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def _write(out: Path, result: PolicyResult) -> None:
     from awaken.policy.figure import policy_figure
 
-    write_table(out / "runs.csv", result.runs)
-    write_table(out / "policy.csv", result.table)
     s = result.meta["settings"]
+    write_table(out / "runs.csv", result.runs, provenance={"settings": s})
+    write_table(out / "policy.csv", result.table, provenance={"settings": s})
     policy_figure(result.table, out / "policy", f", {s['horizon_years']:g} years, {s['runs']} "
                   f"runs of {s['n']:,} survivors")
     write_json(out / "policy.json", {**result.meta, "table": _records(result.table)})

@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from awaken.core.io import write_json, write_table
+from awaken.core import io
+from awaken.core.io import write_json
 from awaken.reproduce.bias import CONFIGS, bias_stage, bias_table, components_table
 from awaken.reproduce.claims import build_claims
 from awaken.reproduce.human import pathway_configs, pathways_stage, replicates_stage
@@ -108,7 +109,7 @@ def reproduce(out: str | Path, settings: Settings, *, resume: bool = False,
         seconds[name] = time.perf_counter() - began
     claims = build_claims(results)
     write_json(out / "claims.json", claims)
-    _tables(out, results, claims)
+    _tables(out, results, claims, settings.to_dict())
     from awaken.report import write_report
 
     write_report(out, claims, results, settings)
@@ -133,8 +134,13 @@ def claims_table(claims: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def _tables(out: Path, results: dict[str, dict[str, Any]],
-            claims: list[dict[str, Any]]) -> None:
+            claims: list[dict[str, Any]], settings: dict[str, Any]) -> None:
     t = out / "tables"
+
+    def write_table(path: Path, frame: pd.DataFrame) -> None:
+        io.write_table(path, frame, provenance={"command": "awaken reproduce",
+                                                "settings": settings})
+
     write_table(t / "claims.csv", claims_table(claims))
     write_table(t / "mouse_checks.csv", pd.DataFrame(results["mouse"]["checks"]))
     write_table(t / "replicates.csv", pd.DataFrame(results["replicates"]["rows"]))
