@@ -2,7 +2,8 @@
 
 Each command runs as a user runs it (a new process, ``python -m awaken ...``), once to warm
 the caches (compiled kernels, emulator tables), then ``--repeat`` times; the best and the
-median wall time and the CPU time (user + system of the child) are recorded. With ``--src``
+median wall time and the CPU time (user + system of the child) are recorded, and a table of
+the medians is printed. With ``--src``
 the same commands run against another source tree (e.g. an earlier commit exported with
 ``git archive``), side by side, as a ratio. Goals (issue 11): warm ``awaken --help`` under
 0.3 s, warm ``awaken lung simulate`` (60 days) under 1 s.
@@ -104,6 +105,25 @@ def measure(trees: dict[str, Path | None], repeat: int) -> dict[str, dict[str, d
     return out
 
 
+def print_table(timed: dict[str, dict[str, dict]]) -> None:
+    """Median wall and CPU per command, this tree beside the other, and the goal."""
+    other = timed.get("other")
+    head = "| command (warm) | wall median | CPU median |"
+    if other:
+        head += " wall median, other | CPU median, other |"
+    print(head + " goal |")
+    print("|---" * (head.count("|") ) + "|")
+    for label, t in timed["this"].items():
+        row = f"| `{label}` | {t['wall_median_s']:.2f} s | {t['cpu_median_s']:.2f} s |"
+        if other:
+            o = other[label]
+            row += f" {o['wall_median_s']:.2f} s | {o['cpu_median_s']:.2f} s |"
+        goal = GOALS.get(label)
+        verdict = "—" if goal is None else (
+            f"< {goal:g} s: {'met' if t['wall_median_s'] < goal else 'missed'} (wall)")
+        print(f"{row} {verdict} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--src", type=Path, help="another source tree to time beside this one")
@@ -129,6 +149,7 @@ def main() -> None:
             label: {k: round(other[label][k] / v, 2) for k, v in now[label].items() if v > 0}
             for label in now}
     result["load_average_1min"]["after"] = round(os.getloadavg()[0], 2)  # type: ignore[index]
+    print_table(timed)
     from awaken.core import write_json
 
     write_json(opts.out, result)

@@ -1,5 +1,5 @@
 """``python -m awaken``: the same as the ``awaken`` command."""
 
-from awaken.cli import main
+from awaken.cli import run
 
-main()
+run()

@@ -160,14 +160,16 @@ def cox(
     """Fit a Cox model and print its coefficient table (or JSON)."""
     announce_compiling()  # one line on a cold kernel cache
     _no_huge_pages()
-    engine = threading.Thread(target=_load_engine, daemon=True)
-    engine.start()
     if formula is None and (stop is None or event is None or covariates is None):
         raise InputError("give --stop, --event and --covariates, or a --formula")
     covs = _names(covariates, "--covariates")
     strata_cols = _names(strata, "--strata")
-    frame = read_table(data, *_cox_columns(formula, stop, event, start, covs, strata_cols,
-                                           weights, offset, cluster))
+    # The formula is read before the engine's thread hides SciPy's linalg: formulaic imports it.
+    columns = _cox_columns(formula, stop, event, start, covs, strata_cols, weights, offset,
+                           cluster)
+    engine = threading.Thread(target=_load_engine, daemon=True)
+    engine.start()
+    frame = read_table(data, *columns)
     engine.join()
     gc.freeze()  # the imported modules' objects: later collections skip them
     from awaken.epi.cox import check_ties, fit_cox  # imported here: `--help` stays fast

@@ -135,7 +135,7 @@ def simulate_cmd(
     # The figure is built before anything is written, so a failing plot leaves no table.
     figure = trajectory.plot(title=_title(virus, host, intervention)) if plot else None
     console = Console(stderr=True)
-    write_table(out, trajectory.frame(), units=trajectory_units(),
+    write_table(out, trajectory.columns(), units=trajectory_units(),
                 provenance={"command": "awaken lung simulate", "setup": setup.describe(),
                             "days": days})
     console.print(f"wrote {out}", highlight=False)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from awaken.core.errors import InputError
 
 if TYPE_CHECKING:  # pandas and matplotlib load only when a table or figure is written
+    import numpy as np
     import pandas as pd
     from matplotlib.figure import Figure
 
@@ -61,7 +62,11 @@ def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     return Path(path)
 
 
-def write_table(path: str | os.PathLike[str], frame: pd.DataFrame, *,
+Columns = Mapping[str, "np.ndarray"]
+"""A table as columns by name (1-D arrays of one length), written without pandas."""
+
+
+def write_table(path: str | os.PathLike[str], frame: pd.DataFrame | Columns, *,
                 units: Mapping[str, str] | None = None,
                 provenance: Mapping[str, Any] | None = None) -> Path:
     """Write a table as CSV or Parquet (chosen by the file extension), atomically, with its
@@ -71,7 +76,8 @@ def write_table(path: str | os.PathLike[str], frame: pd.DataFrame, *,
     Parquet keeps the metadata in the file (the schema's ``awaken`` key, and each field's
     ``unit``); CSV beside it, in ``FILE.csv-metadata.json``, which also records the table's
     SHA-256 so that a sidecar left from another write is told apart. :func:`read_table`
-    and :func:`table_metadata` read both back.
+    and :func:`table_metadata` read both back. ``frame`` may be a DataFrame or
+    :data:`Columns` (the same file, without loading pandas).
     """
     target = Path(path)
     suffix = target.suffix.lower()
@@ -82,7 +88,7 @@ def write_table(path: str | os.PathLike[str], frame: pd.DataFrame, *,
     meta = _metadata(target.name, frame, units or {}, provenance or {})
     with atomic_path(target) as tmp:
         if suffix == ".csv":
-            frame.to_csv(tmp, index=False)
+            _write_csv(tmp, frame)
             meta["sha256"] = _sha256(tmp)
             write_json(sidecar(target), meta)  # first: the table's rename completes the pair
         else:
@@ -96,15 +102,47 @@ def sidecar(path: str | os.PathLike[str]) -> Path:
     return target.with_name(target.name + "-metadata.json")
 
 
-def _metadata(name: str, frame: pd.DataFrame, units: Mapping[str, str],
+def _dtypes(frame: pd.DataFrame | Columns) -> dict[str, str]:
+    if isinstance(frame, Mapping):
+        import numpy as np
+
+        return {str(c): str(np.asarray(v).dtype) for c, v in frame.items()}
+    return {str(c): str(t) for c, t in zip(frame.columns, frame.dtypes, strict=True)}
+
+
+def _write_csv(path: Path, frame: pd.DataFrame | Columns) -> None:
+    """pandas' ``to_csv(index=False)``; for :data:`Columns` the same bytes, by the csv module
+    (shortest round-trip floats, NaN as an empty field)."""
+    if not isinstance(frame, Mapping):
+        frame.to_csv(path, index=False)
+        return
+    import csv
+
+    import numpy as np
+
+    def cells(values: np.ndarray) -> list[Any]:
+        if values.dtype.kind == "f":
+            return ["" if v != v else repr(v) for v in values.tolist()]
+        return list(values.tolist())
+
+    arrays = [np.asarray(v) for v in frame.values()]
+    if any(a.ndim != 1 or a.shape != arrays[0].shape for a in arrays):
+        raise ValueError("table columns must be 1-D arrays of one length")
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator=os.linesep)
+        writer.writerow([str(c) for c in frame])
+        writer.writerows(zip(*(cells(a) for a in arrays), strict=True))
+
+
+def _metadata(name: str, frame: pd.DataFrame | Columns, units: Mapping[str, str],
               provenance: Mapping[str, Any]) -> dict[str, Any]:
     from awaken import __version__
 
-    unknown = sorted(set(units) - {str(c) for c in frame.columns})
+    dtypes = _dtypes(frame)
+    unknown = sorted(set(units) - set(dtypes))
     if unknown:
         raise ValueError(f"units given for columns the table lacks: {', '.join(unknown)}")
-    columns = [{"name": str(c), "dtype": str(dtype), "unit": units.get(str(c))}
-               for c, dtype in zip(frame.columns, frame.dtypes, strict=True)]
+    columns = [{"name": c, "dtype": t, "unit": units.get(c)} for c, t in dtypes.items()]
     return {"table": name, "awaken": __version__, "columns": columns,
             "provenance": json.loads(json.dumps(dict(provenance)))}
 
@@ -115,11 +153,12 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _write_parquet(path: Path, frame: pd.DataFrame, meta: dict[str, Any]) -> None:
+def _write_parquet(path: Path, frame: pd.DataFrame | Columns, meta: dict[str, Any]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = (pa.table({str(c): v for c, v in frame.items()}) if isinstance(frame, Mapping)
+             else pa.Table.from_pandas(frame, preserve_index=False))
     units = {c["name"]: c["unit"] for c in meta["columns"]}
     fields = [f.with_metadata({b"unit": units[f.name].encode()}) if units.get(f.name) else f
               for f in table.schema]

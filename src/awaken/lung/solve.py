@@ -12,13 +12,13 @@ re-solved with SciPy's Radau. So the ensemble is stiff-capable. States never go 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias, TypeGuard
 
 import numba
 import numpy as np
-import pandas as pd
 
 from awaken.core import checks
 from awaken.core.errors import InputError, SolverError, unknown_choice
@@ -39,7 +39,8 @@ from awaken.lung.presets import host, severity, virus
 from awaken.lung.severity import spread_for
 from awaken.lung.status import Status
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas loads when a table is made: one trajectory's command needs none
+    import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -159,17 +160,24 @@ class Trajectory:
 
     def observables(self) -> pd.DataFrame:
         """The declared observables (``awaken.lung.model.OBSERVABLES``) with ``time``."""
+        import pandas as pd
+
         table = pd.DataFrame(observe(self.times, self.states, self.params))
         table.insert(0, "time", self.times)
         with np.errstate(divide="ignore"):
             table.insert(5, "log10_virus", np.log10(np.maximum(table["virus"], 1e-300)))
         return table
 
+    def columns(self) -> dict[str, np.ndarray]:
+        """The columns of :meth:`frame` by name (``time``, then each state id), without
+        pandas: :func:`awaken.core.io.write_table` writes them as they are."""
+        return {"time": self.times, **{sid: self.states[:, k] for k, sid in enumerate(STATE_IDS)}}
+
     def frame(self) -> pd.DataFrame:
         """A table with a ``time`` column (days) and one column per state id."""
-        table = pd.DataFrame(self.states, columns=list(STATE_IDS))
-        table.insert(0, "time", self.times)
-        return table
+        import pandas as pd
+
+        return pd.DataFrame(self.columns())
 
     def plot(self, axes: Sequence[Axes] | None = None, *, title: str = "") -> Figure:
         """Virus, IL-6, T cells and DCCs, one panel each (see
@@ -322,9 +330,15 @@ def _integrate(
     return out, status, stats
 
 
-ParameterSets: TypeAlias = np.ndarray | pd.DataFrame | Sequence[Setup]
+ParameterSets: TypeAlias = "np.ndarray | pd.DataFrame | Sequence[Setup]"
 """Parameter sets for :func:`simulate_batch`: setups, a table with one column per parameter
 name (missing parameters take their defaults) or an (n, n_params) array of vectors."""
+
+
+def _is_table(sets: object) -> TypeGuard[pd.DataFrame]:
+    """A DataFrame, told without importing pandas (a table exists only once it is loaded)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(sets, pd.DataFrame)
 
 
 def parameter_matrix(sets: ParameterSets) -> np.ndarray:
@@ -333,7 +347,11 @@ def parameter_matrix(sets: ParameterSets) -> np.ndarray:
     Setups and tables are validated against the declared ranges; an array is taken as it
     is (rows must already be valid vectors, see :func:`parameter_vector`).
     """
-    if isinstance(sets, pd.DataFrame):
+    if isinstance(sets, np.ndarray):  # a writable copy (kernels take no read-only arrays)
+        return np.array(sets, dtype=float, ndmin=2, order="C")
+    if isinstance(sets, Sequence) and all(isinstance(s, Setup) for s in sets):
+        return np.array([s.vector() for s in sets]).reshape(len(sets), len(PARAMETERS))
+    if _is_table(sets):
         unknown = [str(c) for c in sets.columns if c not in PARAMETERS_BY_NAME]
         if unknown:
             raise InputError(f"parameter table: unknown columns {unknown}; columns are "
@@ -341,10 +359,6 @@ def parameter_matrix(sets: ParameterSets) -> np.ndarray:
         rows = sets.to_dict(orient="records")
         return np.array([parameter_vector({str(k): float(v) for k, v in row.items()})
                          for row in rows]).reshape(len(rows), len(PARAMETERS))
-    if isinstance(sets, np.ndarray):  # a writable copy (kernels take no read-only arrays)
-        return np.array(sets, dtype=float, ndmin=2, order="C")
-    if all(isinstance(s, Setup) for s in sets):
-        return np.array([s.vector() for s in sets]).reshape(len(sets), len(PARAMETERS))
     raise InputError("parameter sets must be a sequence of Setup, a table with parameter-name "
                      "columns or an (n, n_params) array")
 
@@ -387,6 +401,8 @@ def solver_work(
     :class:`~awaken.lung.status.Status` code: ``Status.OK`` when solved without SciPy).
 
     The counts do not depend on the machine's load: ``benchmarks/lung_profile.py``."""
+    import pandas as pd
+
     _, status, stats = _integrate(params, np.asarray(times, dtype=float), rtol, atol, implicit)
     table = pd.DataFrame(stats, columns=list(_ensemble.STATS))
     table["status"] = status
