@@ -41,7 +41,8 @@ def commands(tmp: Path) -> dict[str, list[str]]:
         "awaken lung simulate": ["lung", "simulate", "--days", "60", "--out",
                                  str(tmp / "traj.csv")],
         "awaken epi cox (4,000 rows)": ["epi", "cox", "--data", str(tmp / "cox.csv"),
-                                        "--formula", "Surv(time, status) ~ x + age"],
+                                        "--stop", "time", "--event", "status",
+                                        "--covariates", "x,age"],
         "awaken calibrate datasets": ["calibrate", "datasets"],
     }
 
