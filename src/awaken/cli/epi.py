@@ -29,7 +29,8 @@ if TYPE_CHECKING:  # pandas loads when a table is read, so `awaken --help` stays
 
 app = typer_app(
     "Survival analyses of cohort data, as R's survival: Cox models on (start, stop] data "
-    "(cox), Kaplan-Meier curves and log-rank tests (km), study designs on a cohort (design).",
+    "(cox), Kaplan-Meier curves and log-rank tests (km), study designs on a cohort (design; "
+    "their options and defaults: designs).",
 )
 
 
@@ -389,8 +390,9 @@ DESIGN_HELP = (
 @app.command("design", help=DESIGN_HELP)
 def design(
     name: Annotated[str, typer.Argument(help="Design name, e.g. ukb_like.")],
-    cohort: Annotated[Path, typer.Option("--cohort", help="Cohort: .duckdb file or folder.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    cohort: Annotated[Path | None, typer.Option("--cohort", help="Cohort: .duckdb file or "
+                      "folder.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder.")] = None,
     period: Annotated[str | None, typer.Option("--period", help="Restrict follow-up to "
                       "START:END (dates inclusive), e.g. 2020-12-01:2022-01-31.")] = None,
     base: Annotated[str | None, typer.Option("--base", help="Population for "
@@ -400,15 +402,24 @@ def design(
                       "NAME=VALUE (repeatable; a list takes commas, one item a trailing comma), "
                       "e.g. covariates=stage,site, "
                       "exposure_bands=0,91,365, landmark=2021-06-01, censor_at_exposure=true; "
-                      "see the design classes in docs/epi.md.")] = None,
+                      "see `awaken epi designs` and docs/epi.md.")] = None,
+    show: Annotated[bool, typer.Option("--show", help="Print the design's settings "
+                    "(covariates, exposure bands, landmark ...) as JSON and exit; no "
+                    "--cohort or --out needed.")] = False,
 ) -> None:
     """Run a design and write its estimates, figure and summary."""
-    announce_compiling()  # one line on a cold kernel cache
-    from awaken.epi.designs import make_design
-    from awaken.epi.schema import load_cohort
+    from awaken.epi.designs import describe_design, make_design
 
     chosen = make_design(name, period=period, base=base,
                          **_design_options(option))
+    if show:
+        typer.echo(json.dumps(describe_design(chosen), indent=2))
+        return
+    if cohort is None or out is None:
+        raise InputError("give --cohort and --out (or --show to print the design's settings)")
+    announce_compiling()  # one line on a cold kernel cache
+    from awaken.epi.schema import load_cohort
+
     result = chosen.run(load_cohort(cohort))
     paths = result.write(out)
     shown = result.exposure_estimates
@@ -417,6 +428,28 @@ def design(
                    f"{row['estimate']:.3g} (95% CI {row['ci_lower']:.3g}-{row['ci_upper']:.3g})"
                    f", n={row['n']}, events={row['events']}")
     typer.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+
+
+@app.command("designs")
+def designs_cmd() -> None:
+    """List the study designs and the options each takes (--option NAME=VALUE), with
+    defaults."""
+    from awaken.epi.designs import DESIGNS, design_options
+
+    console = Console()
+    for name, options in design_options().items():
+        doc = " ".join((DESIGNS[name].__doc__ or "").split("\n\n")[0].split())
+        console.print(f"[bold]{name}[/]: {doc.replace('``', '')}", highlight=False)
+        table = Table(box=box.SIMPLE_HEAD)
+        table.add_column("option")
+        table.add_column("default")
+        for option, default in options.items():
+            table.add_row(option, json.dumps(default))
+        console.print(table)
+    console.print("Analyses of a base population (naive_ever_exposed, landmark, "
+                  "risk_set_matched) take the options of ukb_like, or with --base "
+                  "flatiron_like of that one; `awaken epi design NAME --show` prints a "
+                  "design's settings.", highlight=False)
 
 
 def _design_options(items: list[str] | None) -> dict[str, object]:

@@ -55,13 +55,23 @@ SetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", "-s", help="Override a parameter: NAME=VALUE (repeatable)."),
 ]
+CalibratedOpt = Annotated[
+    str | None,
+    typer.Option("--calibrated", "-c", help="Start from a shipped calibrated parameter set "
+                 "(names and sources: `awaken lung presets`); --set overrides its values."),
+]
 
 
-def _overrides(items: list[str] | None) -> dict[str, float]:
-    """Parse ``NAME=VALUE`` items (names and ranges are checked by the setup)."""
+def _overrides(items: list[str] | None, calibrated: str | None = None) -> dict[str, float]:
+    """The values of the calibrated set ``calibrated`` (if any), then the ``NAME=VALUE``
+    items over them (names and ranges are checked by the setup)."""
     from awaken.cli._pairs import name_value_pairs
 
     out: dict[str, float] = {}
+    if calibrated is not None:
+        from awaken.calibrate.calibrated import calibrated as calibrated_set
+
+        out.update(calibrated_set(calibrated))
     for name, value in name_value_pairs(items, "--set", "parameter", ", e.g. beta=1e-5"):
         try:
             out[name] = float(value)
@@ -98,13 +108,14 @@ def export_sbml(
     host: HostOpt = "mouse",
     intervention: InterventionOpt = None,
     severity: SeverityOpt = "",
+    calibrated: CalibratedOpt = None,
 ) -> None:
     """Write the model with this setup's parameter values as SBML Level 3 Version 2."""
     from awaken.lung.sbml import write_sbml
 
     if out.suffix.lower() not in (".xml", ".sbml"):
         raise InputError(f"--out {out.name!r}: an SBML file ends in .xml or .sbml")
-    setup = _setup(virus, host, intervention, severity=severity)
+    setup = _setup(virus, host, intervention, _overrides(None, calibrated), severity)
     path = write_sbml(setup, out)
     Console(stderr=True).print(f"wrote {path}", highlight=False)
 
@@ -118,6 +129,7 @@ def simulate_cmd(
     host: HostOpt = "mouse",
     intervention: InterventionOpt = None,
     set_: SetOpt = None,
+    calibrated: CalibratedOpt = None,
     severity: SeverityOpt = "",
     days: DaysOpt = 60.0,
     plot: PlotOpt = False,
@@ -130,14 +142,14 @@ def simulate_cmd(
         raise InputError(
             f"--out {out.name!r}: extension must be one of {', '.join(TABLE_SUFFIXES)}"
         )
-    setup = _setup(virus, host, intervention, _overrides(set_), severity)
+    setup = _setup(virus, host, intervention, _overrides(set_, calibrated), severity)
     trajectory = simulate(setup, days)
     # The figure is built before anything is written, so a failing plot leaves no table.
     figure = trajectory.plot(title=_title(virus, host, intervention)) if plot else None
     console = Console(stderr=True)
     write_table(out, trajectory.columns(), units=trajectory_units(),
                 provenance={"command": "awaken lung simulate", "setup": setup.describe(),
-                            "days": days})
+                            "calibrated": calibrated, "days": days})
     console.print(f"wrote {out}", highlight=False)
     if figure is not None:
         png = write_figure(out.with_suffix(".png"), figure)
@@ -157,7 +169,8 @@ def _title(virus: str, host: str, interventions: list[str] | None) -> str:
 
 @app.command("presets")
 def presets_cmd() -> None:
-    """List the virus, host and severity presets and the intervention kinds, with sources."""
+    """List the virus, host and severity presets, the intervention kinds and the calibrated
+    parameter sets, with sources."""
     from awaken.lung.interventions import KINDS
     from awaken.lung.model import WINDOWS
     from awaken.lung.presets import HOSTS, SEVERITIES, VIRUSES
@@ -178,6 +191,15 @@ def presets_cmd() -> None:
         table.add_column(column, overflow="fold")
     for kind, (start, _, efficacy) in KINDS.items():
         table.add_row(kind, windows.get(start, ""), "0-1" if efficacy else "none (all or none)")
+    console.print(table)
+    from awaken.calibrate.calibrated import calibrated_sets
+
+    table = Table(title="calibrated parameter sets (--calibrated NAME)", title_justify="left")
+    for column in ("name", "values", "data", "reproduce with"):
+        table.add_column(column, overflow="fold")
+    for name, entry in calibrated_sets().items():
+        values = ", ".join(f"{k}={v:.4g}" for k, v in entry["values"].items())
+        table.add_row(name, values, str(entry.get("data", "")), str(entry.get("command", "")))
     console.print(table)
 
 
@@ -222,6 +244,7 @@ def experiment_cmd(
     ] = 200,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the stochastic mice.")] = 0,
     set_: SetOpt = None,
+    calibrated: CalibratedOpt = None,
 ) -> None:
     """Run a named experiment; write results.csv, figure.png, summary.json, targets.csv and
     ablations.json.
@@ -239,7 +262,7 @@ def experiment_cmd(
     checks.count("mice", mice, 0)
     checks.seed(seed)
     exp = experiment(name)
-    overrides = _overrides(set_)
+    overrides = _overrides(set_, calibrated)
     for arm in exp.arms:
         arm.setup(overrides).parameters()  # names and ranges, before any work
     console = Console(stderr=True)
@@ -281,6 +304,7 @@ def response_cmd(
         float, typer.Option("--horizon", help="Days at whose end extra doublings are read.")
     ] = 365.0,
     set_: SetOpt = None,
+    calibrated: CalibratedOpt = None,
 ) -> None:
     """The graded response to a human infection, one row per severity class.
 
@@ -298,12 +322,14 @@ def response_cmd(
         raise InputError(
             f"--out {out.name!r}: extension must be one of {', '.join(TABLE_SUFFIXES)}"
         )
-    table = response_table(virus, host, vaccinated, horizon=horizon, overrides=_overrides(set_))
+    overrides = _overrides(set_, calibrated)
+    table = response_table(virus, host, vaccinated, horizon=horizon, overrides=overrides)
     from awaken.lung.response import UNITS
 
     write_table(out, table, units=UNITS, provenance={
         "command": "awaken lung response", "virus": virus, "host": host,
-        "vaccinated": vaccinated, "horizon": horizon, "overrides": _overrides(set_)})
+        "vaccinated": vaccinated, "horizon": horizon, "calibrated": calibrated,
+        "overrides": overrides})
     shown = Table(title=f"{virus} in {host}{' (vaccinated)' if vaccinated else ''}")
     for column in table.columns:
         shown.add_column(column)
@@ -325,6 +351,7 @@ def stochastic_cmd(
     host: HostOpt = "mouse",
     intervention: InterventionOpt = None,
     set_: SetOpt = None,
+    calibrated: CalibratedOpt = None,
     mice: Annotated[int, typer.Option("--mice", "-n", help="Number of mice (>= 1).")] = 1000,
     days: DaysOpt = 60.0,
     seed: Annotated[int, typer.Option("--seed", help="Seed (>= 0); mouse i uses (seed, i).")] = 0,
@@ -346,14 +373,15 @@ def stochastic_cmd(
         )
     checks.count("mice", mice, 1)
     checks.seed(seed)
-    setup = _setup(virus, host, intervention, _overrides(set_))
+    setup = _setup(virus, host, intervention, _overrides(set_, calibrated))
     console = Console(stderr=True)
     with console.status(f"simulating {mice} mice for {days:g} days"):
         ensemble = simulate_mice(setup, mice, days, seed=seed)
     from awaken.lung.stochastic import OBSERVABLE_UNITS
 
     write_table(out, ensemble.frame(), units={"time": "d", "n": "mice"}, provenance={
-        "command": "awaken lung stochastic", "setup": setup.describe(), "mice": mice,
+        "command": "awaken lung stochastic", "setup": setup.describe(),
+        "calibrated": calibrated, "mice": mice,
         "days": days, "seed": seed, "observable_units": OBSERVABLE_UNITS})
     console.print(f"wrote {out}", highlight=False)
     p_none = ensemble.p_no_awakening()[-1]

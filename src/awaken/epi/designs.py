@@ -610,6 +610,33 @@ BASES: MappingProxyType[str, type[UKBLike] | type[FlatironLike]] = MappingProxyT
 )
 
 
+def describe_design(design: Design | UKBLike | FlatironLike) -> dict[str, Any]:
+    """A design's options as plain JSON values, its base population's nested under
+    ``base`` (what ``awaken epi design NAME --show`` prints: covariates, exposure bands,
+    landmark, matching ...)."""
+    out: dict[str, Any] = {"design": design.name}
+    for f in fields(design):
+        value = getattr(design, f.name)
+        out[f.name] = (describe_design(value) if isinstance(value, UKBLike | FlatironLike)
+                       else list(value) if isinstance(value, tuple) else value)
+    return out
+
+
+def design_options() -> dict[str, dict[str, Any]]:
+    """Per design, each option ``make_design`` takes with its default (those of the base
+    population, for the analyses of one, included)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, cls in DESIGNS.items():
+        shown = describe_design(cls())
+        base = shown.pop("base", None)
+        shown.pop("design")
+        if base is not None:
+            base.pop("design")
+            shown = {**base, **shown}
+        out[name] = shown
+    return out
+
+
 @overload
 def make_design(name: Literal["ukb_like"], *, period: str | tuple[str, str] | None = ...,
                 base: str | None = ..., **options: Any) -> UKBLike: ...
