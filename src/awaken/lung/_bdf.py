@@ -35,7 +35,7 @@ from awaken.lung._rodas import factorise, solve_factored
 from awaken.lung.status import BAD_VALUE, OK, STEP_LIMIT
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-MODEL_FINGERPRINT = "a1fc9ed82d19a634"
+MODEL_FINGERPRINT = "48c3fb2d96149496"
 
 MAX_ORDER = 5
 NEWTON_MAXITER = 4

@@ -24,7 +24,7 @@ from awaken.lung._generated import N_STATES, rhs
 from awaken.lung.status import BAD_VALUE, OK, STEP_LIMIT, STIFF
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-MODEL_FINGERPRINT = "a1fc9ed82d19a634"
+MODEL_FINGERPRINT = "48c3fb2d96149496"
 
 # Dormand–Prince coefficients (Hairer, Nørsett & Wanner, table 5.2).
 A21 = 1 / 5

@@ -31,7 +31,7 @@ STATS = (
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
 TIERS_FINGERPRINT = "ddde5455f12aa48a"
-MODEL_FINGERPRINT = "a1fc9ed82d19a634"
+MODEL_FINGERPRINT = "48c3fb2d96149496"
 
 
 @njit(cache=True)

@@ -407,20 +407,20 @@ def jac(t, y, params, J):
     vaccine_end = params[74]
     reexposure_start = params[75]
     reexposure_end = params[76]
-    target = y[0] if y[0] > 1e-300 else 1e-300
-    eclipse = y[1] if y[1] > 1e-300 else 1e-300
-    infected = y[2] if y[2] > 1e-300 else 1e-300
-    virus = y[3] if y[3] > 1e-300 else 1e-300
-    target_upper = y[4] if y[4] > 1e-300 else 1e-300
-    eclipse_upper = y[5] if y[5] > 1e-300 else 1e-300
-    infected_upper = y[6] if y[6] > 1e-300 else 1e-300
-    virus_upper = y[7] if y[7] > 1e-300 else 1e-300
+    target = y[0] if y[0] > 0.0 else 0.0
+    eclipse = y[1] if y[1] > 0.0 else 0.0
+    infected = y[2] if y[2] > 0.0 else 0.0
+    virus = y[3] if y[3] > 0.0 else 0.0
+    target_upper = y[4] if y[4] > 0.0 else 0.0
+    eclipse_upper = y[5] if y[5] > 0.0 else 0.0
+    infected_upper = y[6] if y[6] > 0.0 else 0.0
+    virus_upper = y[7] if y[7] > 0.0 else 0.0
     il6 = y[8] if y[8] > 1e-300 else 1e-300
-    antibody = y[9] if y[9] > 1e-300 else 1e-300
-    cd8_virus = y[10] if y[10] > 1e-300 else 1e-300
+    antibody = y[9] if y[9] > 0.0 else 0.0
+    cd8_virus = y[10] if y[10] > 0.0 else 0.0
     cd8_tumour = y[11] if y[11] > 1e-300 else 1e-300
     cd4 = y[12] if y[12] > 1e-300 else 1e-300
-    dcc_dormant = y[13] if y[13] > 1e-300 else 1e-300
+    dcc_dormant = y[13] if y[13] > 0.0 else 0.0
     dcc_awake = y[14] if y[14] > 1e-300 else 1e-300
     w_cd4_dep = 1.0 if (cd4_dep_start <= t < cd4_dep_end) else 0.0
     w_cd8_dep = 1.0 if (cd8_dep_start <= t < cd8_dep_end) else 0.0

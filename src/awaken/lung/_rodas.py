@@ -25,7 +25,7 @@ from awaken.lung._generated import N_LU, N_STATES, jac, lu_factor, lu_solve, rhs
 from awaken.lung.status import BAD_VALUE, OK, SINGULAR, STEP_LIMIT
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-MODEL_FINGERPRINT = "a1fc9ed82d19a634"
+MODEL_FINGERPRINT = "48c3fb2d96149496"
 
 # The sparse LU (no pivoting) is used while every pivot is at least this fraction of its
 # row's 1-norm; below, a dense LU with partial pivoting is formed instead.

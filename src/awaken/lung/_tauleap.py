@@ -21,7 +21,7 @@ from awaken.lung._generated import N_PROCESSES, rates
 from awaken.lung.status import ODE_FAILED, OK, TAU_UNDERFLOW
 
 # Rewritten by awaken.lung.codegen so numba's cache of this file follows model changes.
-MODEL_FINGERPRINT = "a1fc9ed82d19a634"
+MODEL_FINGERPRINT = "48c3fb2d96149496"
 
 _U11 = np.uint64(11)
 _TWO53 = 1.0 / 9007199254740992.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
 from awaken.lung.model import (
     AUXILIARIES,
@@ -78,10 +79,13 @@ def _bind_parameters(used: set[str]) -> list[str]:
     return [f"    {name} = params[{i}]" for name, i in PARAMETER_INDEX.items() if name in used]
 
 
-def _bind_states(floor: str = "0.0") -> list[str]:
-    return [
-        f"    {s.id} = y[{i}] if y[{i}] > {floor} else {floor}" for i, s in enumerate(STATES)
-    ]
+def _bind_states(floor: str = "0.0", floored: frozenset[str] | None = None) -> list[str]:
+    """Each state read as at least ``floor`` (only those in ``floored``; the rest at 0)."""
+    lines = []
+    for i, s in enumerate(STATES):
+        low = floor if floored is None or s.id in floored else "0.0"
+        lines.append(f"    {s.id} = y[{i}] if y[{i}] > {low} else {low}")
+    return lines
 
 
 def _bind_windows() -> list[str]:
@@ -110,9 +114,10 @@ def _body(extra: tuple[str, ...] = ()) -> list[str]:
     return _bind_parameters(used) + lines
 
 
-def _jacobian_lines() -> tuple[list[str], list[tuple[int, int]]]:
-    """``J[i, j] = d(dy_i)/d(y_j)`` by symbolic differentiation (SymPy), with CSE; and the
-    structurally non-zero entries ``(i, j)``."""
+def _jacobian_lines() -> tuple[list[str], list[tuple[int, int]], frozenset[str]]:
+    """``J[i, j] = d(dy_i)/d(y_j)`` by symbolic differentiation (SymPy), with CSE; the
+    structurally non-zero entries ``(i, j)``; and the states that must be read with a tiny
+    floor (:func:`_singular_at_zero`)."""
     import sympy
 
     names = {s.id for s in STATES} | set(PARAMETER_INDEX) | {w.id for w in WINDOWS} | {"t"}
@@ -130,13 +135,35 @@ def _jacobian_lines() -> tuple[list[str], list[tuple[int, int]]]:
             d = sympy.diff(dydt, symbols[other.id])
             if d != 0:
                 entries.append(((i, j), d))
+    floored = _singular_at_zero([d for _, d in entries], [symbols[s.id] for s in STATES])
     shared, reduced = sympy.cse([d for _, d in entries], optimizations="basic")
     lines = [f"    {sym} = {_fast_powers(str(expr))}" for sym, expr in shared]
     lines += [
         f"    J[{i}, {j}] = {_fast_powers(str(d))}"
         for ((i, j), _), d in zip(entries, reduced, strict=True)
     ]
-    return lines, [ij for ij, _ in entries]
+    return lines, [ij for ij, _ in entries], floored
+
+
+def _singular_at_zero(exprs: list[Any], states: list[Any]) -> frozenset[str]:
+    """States in a base that vanishes when every state is 0 and that is raised to a negative
+    or symbolic power (``1/(cd4 + x)``, ``n*il6**n/il6``): the Jacobian reads these with a
+    tiny floor, so it stays finite at 0. Only these: a floor on every state put spurious
+    ~1e-300 entries into the Jacobian (d/dv of ``v**2/(v + v_min)`` at v = 0), which seeded
+    subnormal values (~1e-313) into the implicit tiers' states, and arithmetic on subnormals
+    made a Rodas4 step several times slower (``benchmarks/README.md``, lung)."""
+    import sympy
+
+    zero = dict.fromkeys(states, 0)
+    found: set[str] = set()
+    for expr in exprs:
+        for power in expr.atoms(sympy.Pow):
+            exponent = power.exp
+            if exponent.is_number and not exponent.is_negative:
+                continue
+            if power.base.free_symbols & set(states) and power.base.subs(zero) == 0:
+                found |= {str(x) for x in power.base.free_symbols & set(states)}
+    return frozenset(found)
 
 
 def elimination_order(pattern: set[tuple[int, int]], n: int) -> list[int]:
@@ -253,9 +280,9 @@ def source() -> str:
     out += ["", "", "@njit(cache=True)", "def jac(t, y, params, J):"]
     out.append('    """Jacobian J = d(rhs)/dy at time t: writes the structural non-zeros only (the')
     out.append('    other entries of J must be zero)."""')
-    jac_lines, pattern = _jacobian_lines()
+    jac_lines, pattern, floored = _jacobian_lines()
     # A tiny floor keeps derivatives such as n * x**n / x finite (and right) at x = 0.
-    lines = _bind_states("1e-300") + _bind_windows()
+    lines = _bind_states("1e-300", floored) + _bind_windows()
     used = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", "\n".join(lines + jac_lines)))
     out += _bind_parameters(used) + lines + jac_lines
     out += ["", ""] + _lu_lines(pattern, len(STATES))
