@@ -5,7 +5,7 @@ Usage::
     nice .venv/bin/python benchmarks/calibrate_chia2025_modular.py          # run both fits
     .venv/bin/python benchmarks/calibrate_chia2025_modular.py --from HELD ALL  # record runs
 
-The first form runs what ``awaken calibrate chia2025-modular --held-out iav_cd4_depleted``
+The first form runs what ``awaken calibrate chia2025 --held-out iav_cd4_depleted``
 and ``--held-out none`` run (12 generations, 300 particles per module, seed 0, one process;
 ~10-15 CPU-minutes each on this machine); ``--from`` reads two finished output folders of
 those commands instead. Either writes benchmarks/results/calibrate_chia2025_modular.json
@@ -72,7 +72,8 @@ def main() -> None:
 
         for held, folder in RUNS.items():
             start = time.perf_counter()
-            runs[held] = run_modular(folder, held_out=held, populations=12, particles=300)
+            runs[held] = run_modular(folder, held_out=held, populations=12, particles=300,
+                                     force=True)
             usage = resource.getrusage(resource.RUSAGE_SELF)
             timing[held] = {"seconds_wall": round(time.perf_counter() - start, 1),
                             "seconds_cpu_cumulative": round(usage.ru_utime + usage.ru_stime, 1)}

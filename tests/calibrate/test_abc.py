@@ -21,16 +21,63 @@ def test_abc_single_core_is_reproducible_and_covers_truth(tiny, tmp_path):
     assert np.all((lo <= truth[0]) & (truth[0] <= hi))
 
 
-def test_abc_resumes_from_its_history(tiny, tmp_path):
+def _interrupted(problem, db, populations, after=0):
+    def stop(t, last, info):
+        if t == after:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        abcsmc.fit(problem, populations=populations, particles=20, seed=1, n_procs=1, db=db,
+                   progress=stop)
+
+
+def test_abc_resumes_an_interrupted_history_and_says_it_is_not_reproducible(tiny, tmp_path):
+    problem, _ = tiny
+    db = tmp_path / "abc.db"
+    _interrupted(problem, db, 4)
+    more = abcsmc.fit(problem, populations=4, particles=20, seed=1, n_procs=1, db=db,
+                      resume=True)
+    temps = more.meta["temperatures"]
+    assert more.meta["populations"] == 4 and temps[-1] == 1.0
+    assert all(a >= b for a, b in zip(temps, temps[1:], strict=False))  # the ladder goes on
+    assert temps[1] > 1.0  # the ladder is not cut short at the first resumed generation
+    assert more.meta["reproducible"] is False and "resumed" in more.meta["note"]
+    assert more.meta["resumed_at_generation"] == 1
+    with pytest.raises(InputError, match="different fit"):
+        abcsmc.fit(problem, populations=4, particles=30, seed=1, n_procs=1, db=db, resume=True)
+
+
+def test_abc_resume_of_a_finished_history_runs_nothing(tiny, tmp_path):
     problem, _ = tiny
     db = tmp_path / "abc.db"
     first = abcsmc.fit(problem, populations=2, particles=20, seed=1, n_procs=1, db=db)
-    assert first.meta["populations"] == 2
-    more = abcsmc.fit(problem, populations=3, particles=20, seed=1, n_procs=1, db=db,
-                      resume=True)
-    assert more.meta["populations"] == 3 and more.run_id == first.run_id
-    with pytest.raises(InputError, match="different fit"):
-        abcsmc.fit(problem, populations=4, particles=30, seed=1, n_procs=1, db=db, resume=True)
+    again = abcsmc.fit(problem, populations=3, particles=20, seed=1, n_procs=1, db=db,
+                       resume=True)
+    assert again.meta["populations"] == 2 and again.run_id == first.run_id
+    np.testing.assert_array_equal(again.z, first.z)
+    assert again.meta["reproducible"] is True  # nothing was run after the stored ladder
+
+
+def test_abc_resume_refuses_a_missing_or_corrupt_history(tiny, tmp_path):
+    problem, _ = tiny
+    with pytest.raises(InputError, match="no ABC history"):
+        abcsmc.fit(problem, populations=2, particles=20, db=tmp_path / "none.db", resume=True)
+    db = tmp_path / "abc.db"
+    abcsmc.fit(problem, populations=1, particles=10, seed=1, n_procs=1, db=db)
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 3] + b"\x00garbage" * 100)
+    with pytest.raises(InputError, match="not a readable ABC history") as err:
+        abcsmc.fit(problem, populations=2, particles=10, seed=1, n_procs=1, db=db, resume=True)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("kwargs", [{"particles": 100_001}, {"particles": 1},
+                                    {"populations": 101}, {"seed": 2**32}, {"seed": -1}])
+def test_abc_refuses_sizes_beyond_its_limits(tiny, tmp_path, kwargs):
+    problem, _ = tiny
+    args = {"populations": 2, "particles": 10, "seed": 0, **kwargs}
+    with pytest.raises(InputError, match=next(iter(kwargs))):
+        abcsmc.fit(problem, db=tmp_path / "x.db", **args)
+    assert not (tmp_path / "x.db").exists()
 
 
 def test_abc_on_a_dask_cluster(tiny, tmp_path):

@@ -24,8 +24,8 @@ def test_cli_likelihood_writes_summary(tmp_path):
 
 def test_cli_chia_abc_small(tmp_path):
     out = tmp_path / "c"
-    result = runner.invoke(app, ["calibrate", "chia2025", "--out", str(out), "--populations",
-                                 "2", "--particles", "20", "--procs", "1"])
+    result = runner.invoke(app, ["calibrate", "chia2025", "--single-stage", "--out", str(out),
+                                 "--populations", "2", "--particles", "20", "--procs", "1"])
     assert result.exit_code == 0, result.output
     assert "posterior median and 95% interval" in result.output
     summary = json.loads((out / "summary.json").read_text())

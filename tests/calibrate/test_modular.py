@@ -136,7 +136,7 @@ def test_virus_module_uses_only_wild_type():
 
 def test_cli_modular_tiny(tmp_path):
     out = tmp_path / "m"
-    result = CliRunner().invoke(app, ["calibrate", "chia2025-modular", "--out", str(out),
+    result = CliRunner().invoke(app, ["calibrate", "chia2025", "--out", str(out),
                                       "--populations", "1", "--particles", "6",
                                       "--draws", "2", "--escape-draws", "0"])
     assert result.exit_code == 0, result.output
@@ -148,10 +148,23 @@ def test_cli_modular_tiny(tmp_path):
     draws = posterior_draws("chia2025", path=out / "posterior_draws.csv")
     assert len(draws) == 2 and set(draws.columns) <= set(PARAMETERS_BY_NAME)
     assert {"command", "seed", "date", "model_fingerprint"} <= set(draws.attrs["provenance"])
+    assert summary["meta"]["reproducible"] is True and summary["problem"] == "chia2025"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {"summary.json", "posterior_draws.csv", "dcc_immune/posterior.parquet"} <= set(
+        manifest["files"])
+    args = ["calibrate", "chia2025", "--out", str(out), "--populations", "1", "--particles",
+            "6", "--draws", "2", "--escape-draws", "0"]
+    before = (out / "summary.json").read_bytes()
+    again = CliRunner().invoke(app, args)
+    assert isinstance(again.exception, InputError)
+    assert "already holds a finished fit" in str(again.exception)
+    resumed = CliRunner().invoke(app, [*args, "--resume"])
+    assert resumed.exit_code == 0 and "nothing to resume" in resumed.output
+    assert (out / "summary.json").read_bytes() == before
 
 
 def test_cli_modular_refuses_unknown_arm(tmp_path):
-    result = CliRunner().invoke(app, ["calibrate", "chia2025-modular", "--out",
+    result = CliRunner().invoke(app, ["calibrate", "chia2025", "--out",
                                       str(tmp_path), "--held-out", "pbs"])
     assert isinstance(result.exception, InputError)  # awaken's main prints it, exits 2
     assert "iav_cd4_depleted" in str(result.exception)

@@ -28,12 +28,18 @@ import pandas as pd
 import pyabc
 
 from awaken.calibrate.fit_problem import Problem
+from awaken.calibrate.outputs import RESUMED_NOTE
 from awaken.calibrate.priors import Prior
+from awaken.core import checks
 from awaken.core.errors import InputError
 from awaken.core.io import write_json
 
 Progress = Callable[[int, int, dict[str, float]], None]
 BATCH = 64  # particles per Dask task (measured: 8 was 2.4x slower per simulation)
+MAX_POPULATIONS = 100
+"""Most ABC generations a run may ask for (the temperature ladder reaches T = 1 by then)."""
+MAX_PARTICLES = 100_000
+"""Most particles per generation (each runs the whole problem; 1e5 is hours per generation)."""
 _WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "passive"}
 
 
@@ -116,6 +122,30 @@ class AbcFit:
         return self.z[rng.choice(len(self.z), size=n, p=self.weights)]
 
 
+class _Ladder(pyabc.Temperature):
+    """pyABC's temperature ladder, planned over all ``populations`` generations.
+
+    A fresh run is pyABC's own. On resume pyABC would plan the ladder over the remaining
+    generations against absolute generation numbers (forcing T = 1 at once) and restart it
+    from a prior-calibrated temperature; here it continues from the stored temperatures.
+    """
+
+    def __init__(self, populations: int) -> None:
+        super().__init__()
+        self.populations = populations
+
+    def resume_from(self, history: Any) -> None:
+        """Start from the temperatures of the stored generations."""
+        pops = history.get_all_populations()
+        self.temperatures = {int(t): float(e) for t, e in zip(pops["t"], pops["epsilon"],
+                                                               strict=True) if t >= 0}
+
+    def initialize(self, t: int, get_weighted_distances: Any, get_all_records: Any,
+                   max_nr_populations: int, acceptor_config: dict[str, Any]) -> None:
+        super().initialize(t, get_weighted_distances, get_all_records, self.populations,
+                           acceptor_config)
+
+
 def _sampler(n_procs: int | None, scheduler: str | None,
              timeout: float) -> tuple[Any, str, Any]:
     if scheduler:
@@ -175,16 +205,22 @@ def fit(
     one process, is reproducible (same seed, same result) and was the fastest measured for
     these millisecond models (see benchmarks/README.md).
     """
-    if populations < 1 or particles < 2:
-        raise InputError("populations must be >= 1 and particles >= 2")
+    check_sizes(populations=populations, particles=particles, seed=seed)
     _quiet()
     db = Path(db) if db is not None else Path.cwd() / f"{problem.name}_abc.db"
     meta_path = db.with_suffix(".json")
     identity = {"problem": problem.name, "parameters": list(problem.free_ids),
                 "particles": particles, "seed": seed}
-    if resume and db.exists():
-        stored = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-        if {k: stored.get(k) for k in identity} != identity:
+    if resume:
+        if not db.exists():
+            raise InputError(f"cannot resume {db}: no ABC history there; start without "
+                             "--resume")
+        try:
+            stored = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot resume {db}: its identity {meta_path.name} is "
+                             f"unreadable ({exc}); start afresh with --force") from None
+        if not isinstance(stored, dict) or {k: stored.get(k) for k in identity} != identity:
             raise InputError(f"cannot resume {db}: it holds a different fit "
                              f"({stored or 'no metadata'}); start afresh without --resume")
     elif db.exists():
@@ -207,20 +243,24 @@ def fit(
             return ret
 
     abc = _ABCSMC(ProblemModel(problem), prior, ProblemKernel(problem), population_size=particles,
-                  sampler=sampler, eps=pyabc.Temperature(),
+                  sampler=sampler, eps=_Ladder(populations),
                   acceptor=pyabc.StochasticAcceptor())
     url = f"sqlite:///{db}"
     started = time.perf_counter()
     np.random.seed(seed)  # noqa: NPY002 (pyABC draws from the global state)
+    resumed_at = None
     try:
-        if resume and db.exists():
-            history = abc.load(url, _latest_run(url))
-            remaining = populations - (history.max_t + 1)
+        if resume:
+            history = _load(abc, db, url)
+            resumed_at = int(history.max_t + 1)
+            abc.eps.resume_from(history)
+            remaining = 0 if _finished(history) else populations - resumed_at
         else:
             db.parent.mkdir(parents=True, exist_ok=True)
             write_json(meta_path, identity)
             history = abc.new(url, {"sims": np.zeros(len(problem.measurements))})
             remaining = populations
+        ran_resumed = resumed_at is not None and remaining > 0
         if remaining > 0:
             history = abc.run(max_nr_populations=remaining)
     finally:
@@ -237,17 +277,43 @@ def fit(
         "simulations": int(history.total_nr_simulations),
         "temperatures": [float(x) for x in pops["epsilon"].iloc[1:]],
         "seconds": round(time.perf_counter() - started, 2),
-        "reproducible": where == "single core",
+        "reproducible": where == "single core" and not ran_resumed,
+        **({"resumed_at_generation": resumed_at, "note": RESUMED_NOTE} if ran_resumed else {}),
         "ess": float(1.0 / np.sum(np.asarray(weights) ** 2)),
     }
     return AbcFit(problem, z, np.asarray(weights, dtype=float), db, int(history.id), meta)
 
 
-def _latest_run(url: str) -> int:
-    runs = pyabc.History(url).all_runs()
-    if not runs:
-        raise InputError(f"nothing to resume in {url}")
-    return int(max(r.id for r in runs))
+def check_sizes(*, populations: int, particles: int, seed: int) -> None:
+    """The sizes an ABC-SMC run accepts (checked before any work)."""
+    checks.count("populations", populations, 1, MAX_POPULATIONS)
+    checks.count("particles", particles, 2, MAX_PARTICLES)
+    checks.seed(seed)
+
+
+def _load(abc: pyabc.ABCSMC, db: Path, url: str) -> Any:
+    """The stored history to continue; a database pyABC cannot read is an input error."""
+    try:
+        runs = pyabc.History(url).all_runs()
+        if not runs:
+            raise InputError(f"cannot resume {db}: it holds no ABC run; start without --resume")
+        history = abc.load(url, int(max(r.id for r in runs)))
+        if history.max_t < 0:
+            raise InputError(f"cannot resume {db}: it holds no complete generation; start "
+                             "without --resume")
+        return history
+    except InputError:
+        raise
+    except Exception as exc:  # sqlalchemy/sqlite errors of a damaged file
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"cannot resume {db}: not a readable ABC history ({first}); "
+                         "start afresh with --force") from None
+
+
+def _finished(history: Any) -> bool:
+    """The stored ladder reached T = 1: pyABC stops there, so nothing is left to run."""
+    eps = history.get_all_populations()["epsilon"]
+    return bool(len(eps) and float(eps.iloc[-1]) <= 1.0)
 
 
 def history_table(fit: AbcFit) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from awaken.lung.model import PARAMETERS_BY_NAME
 
 DATA = Path(__file__).with_name("data")
 DRAWS: MappingProxyType[str, str] = MappingProxyType({"chia2025": "chia2025_posterior.csv"})
-MAKE = {"chia2025": "awaken calibrate chia2025-modular --out DIR, then copy "
+MAKE = {"chia2025": "awaken calibrate chia2025 --held-out none --out DIR, then copy "
                     "DIR/posterior_draws.csv to src/awaken/calibrate/data/chia2025_posterior.csv"}
 
 

@@ -1,4 +1,4 @@
-"""The modular chia2025 calibration end to end (``awaken calibrate chia2025-modular``).
+"""The modular chia2025 calibration end to end (``awaken calibrate chia2025``).
 
 Output folder::
 
@@ -6,6 +6,7 @@ Output folder::
     posterior_draws.csv          joint draws of the lung parameters (provenance comments)
     summary.json                 modules, narrowing, predictive, roles of the checks, priors,
                                  the calibrated point against the hand-set default
+    manifest.json                written last: the files above as one set (calibrate.outputs)
 
 The joint draws pair module-1 draw i with module-2 draw i (module 2 was fitted with module 1
 at its median): a cut posterior, p(virus) p(DCC | data, virus median).
@@ -22,9 +23,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from awaken.calibrate import abcsmc, literature
+from awaken.calibrate import abcsmc, literature, outputs
 from awaken.calibrate.draws import write_draws
 from awaken.calibrate.modular import (
+    HELD_OUT_CHOICES,
     TARGETS_BY_ID,
     Module,
     dcc_immune_module,
@@ -32,7 +34,8 @@ from awaken.calibrate.modular import (
     virus_il6_module,
 )
 from awaken.calibrate.posterior import Posterior, narrowing, weighted_quantile
-from awaken.core.errors import AwakenError, InputError
+from awaken.core import checks
+from awaken.core.errors import AwakenError, InputError, unknown_choice
 from awaken.core.io import write_json
 from awaken.lung.experiments import CHIA2025, run_experiment
 from awaken.lung.targets import check_targets
@@ -41,6 +44,32 @@ Progress = Callable[[str, int, int, dict[str, float]], None]
 DRAWS = 100  # joint posterior draws for the predictive and the shipped sample
 ESCAPE_DRAWS = 20  # draws that also run the stochastic PBS escape check (200 mice each)
 GOAL = 0.8
+MODULES = ("virus_il6", "dcc_immune")
+HISTORIES = tuple(f"{m}/{outputs.HISTORY}" for m in MODULES)
+
+
+def check_modular(*, held_out: str, populations: int, particles: int, seed: int, draws: int,
+                  escape_draws: int, resume: bool = False, force: bool = False,
+                  out: str | Path | None = None) -> None:
+    """The checks :func:`run_modular` makes of its arguments (before any work); with
+    ``out``, also the folder rules of :func:`awaken.calibrate.outputs.prepare`."""
+    if held_out not in HELD_OUT_CHOICES:
+        raise unknown_choice("--held-out arm", held_out, HELD_OUT_CHOICES)
+    abcsmc.check_sizes(populations=populations, particles=particles, seed=seed)
+    checks.seed(seed + 1, "seed + 1 (the second module's draws)")
+    checks.count("draws", draws, 1, abcsmc.MAX_PARTICLES)
+    checks.count("escape draws", escape_draws, 0, draws)
+    if out is not None:
+        outputs.prepare(out, HISTORIES, _identity(held_out, particles, seed, draws,
+                                                  escape_draws),
+                        resume=resume, force=force, apply=False)
+
+
+def _identity(held_out: str, particles: int, seed: int, draws: int,
+              escape_draws: int) -> dict[str, Any]:
+    """What a finished fit in a folder must match for ``--resume`` to accept it."""
+    return {"problem": "chia2025", "fit": "modular", "held_out": held_out,
+            "particles": particles, "seed": seed, "draws": draws, "escape_draws": escape_draws}
 
 
 def _fit_module(module: Module, out: Path, populations: int, particles: int, seed: int,
@@ -49,8 +78,9 @@ def _fit_module(module: Module, out: Path, populations: int, particles: int, see
         if progress is not None:
             progress(module.name, t, last, info)
 
+    db = out / outputs.HISTORY  # resume a module only if it started (module 2 may not have)
     fit = abcsmc.fit(module, populations=populations, particles=particles, seed=seed,  # type: ignore[arg-type]
-                     db=out / "abc.db", resume=resume, progress=report)
+                     db=db, resume=resume and db.exists(), progress=report)
     posterior = Posterior.from_samples(module, fit.z, fit.weights, **fit.meta)  # type: ignore[arg-type]
     posterior.write(out / "posterior.parquet")
     return posterior
@@ -119,6 +149,7 @@ def run_modular(
     particles: int = 400,
     seed: int = 0,
     resume: bool = False,
+    force: bool = False,
     draws: int = DRAWS,
     escape_draws: int = ESCAPE_DRAWS,
     progress: Progress | None = None,
@@ -126,11 +157,15 @@ def run_modular(
     """Fit both modules, check every target on joint draws, write everything into ``out``.
 
     The calibrated point (module medians) and the hand-set default are checked too, with
-    the stochastic PBS escape unless ``escape_draws`` is 0.
+    the stochastic PBS escape unless ``escape_draws`` is 0. ``resume`` and ``force`` follow
+    :func:`awaken.calibrate.outputs.prepare`; resuming a finished fit returns its summary.
     """
-    if draws < 1 or escape_draws < 0:
-        raise InputError(f"draws {draws} must be >= 1 and escape draws {escape_draws} >= 0")
+    check_modular(held_out=held_out, populations=populations, particles=particles, seed=seed,
+                  draws=draws, escape_draws=escape_draws, resume=resume, force=force)
     out = Path(out)
+    identity = _identity(held_out, particles, seed, draws, escape_draws)
+    if outputs.prepare(out, HISTORIES, identity, resume=resume, force=force) == "finished":
+        return outputs.finished_summary(out)
     role = roles(held_out)
     m1 = virus_il6_module()
     post1 = _fit_module(m1, out / "virus_il6", populations, particles, seed, resume, progress)
@@ -162,9 +197,9 @@ def run_modular(
     date = datetime.now(UTC).date().isoformat()
     from awaken.lung.codegen import stamped_fingerprint
 
-    command = " ".join(["awaken calibrate chia2025-modular", *sys.argv[3:]]) \
-        if sys.argv[1:3] == ["calibrate", "chia2025-modular"] else \
-        (f"awaken calibrate chia2025-modular --out {out} --held-out {held_out} "
+    command = " ".join(["awaken calibrate chia2025", *sys.argv[3:]]) \
+        if sys.argv[1:3] == ["calibrate", "chia2025"] else \
+        (f"awaken calibrate chia2025 --out {out} --held-out {held_out} "
          f"--populations {populations} --particles {particles} --seed {seed}")
     provenance = {"command": command, "seed": seed, "date": date,
                   "model_fingerprint": stamped_fingerprint(), "held_out": held_out,
@@ -172,7 +207,8 @@ def run_modular(
                            "(cut posterior), equally weighted"}
     write_draws(out / "posterior_draws.csv", pd.DataFrame(joint), provenance)
     summary = {
-        "problem": "chia2025-modular",
+        "problem": "chia2025",
+        "fit": "modular",
         "modules": {
             m.name: {"parameters": p.summary(), "narrowing": narrowing(m, p),  # type: ignore[arg-type]
                      "narrowing_lung": _lung_narrowing(m, p),
@@ -192,7 +228,18 @@ def run_modular(
                   "calibrated_does_better": bool(better)},
         "priors": literature.table(),
         "meta": {**provenance, "draws": draws, "escape_draws": escape_draws,
-                 "populations": populations, "particles": particles},
+                 "populations": populations, "particles": particles,
+                 **_reproducible(post1, post2)},
     }
     write_json(out / "summary.json", summary)
+    files = [f"{m}/posterior.parquet{ext}" for m in MODULES for ext in ("", ".json")]
+    outputs.finish(out, [*files, "posterior_draws.csv", "summary.json"], identity,
+                   command=command, seed=seed, model_fingerprint=provenance["model_fingerprint"])
     return summary
+
+
+def _reproducible(*posteriors: Posterior) -> dict[str, Any]:
+    """``reproducible`` (every module on one process, none resumed) and why not."""
+    ok = all(p.meta.get("reproducible", False) for p in posteriors)
+    notes = sorted({str(p.meta["note"]) for p in posteriors if "note" in p.meta})
+    return {"reproducible": ok, **({"note": "; ".join(notes)} if notes else {})}

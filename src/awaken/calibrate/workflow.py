@@ -10,6 +10,7 @@ Output folder layout::
     abc.db, abc.json             pyABC history (method abc; used by --resume)
     starts.csv                   all optimiser starts (method likelihood)
     predictions.csv              chia2025: posterior checks of every target
+    manifest.json                written last: the files above as one set (calibrate.outputs)
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from awaken.calibrate import likelihood
+from awaken.calibrate import likelihood, outputs
 from awaken.calibrate.fit_problem import Problem
 from awaken.calibrate.petab_export import write_petab
 from awaken.calibrate.plots import predictive_figure
@@ -33,23 +34,38 @@ from awaken.core.io import write_json, write_table
 
 METHODS = ("abc", "likelihood")
 LAPLACE_SAMPLES = 4000
+MAX_STARTS = 10_000
+"""Most optimiser starts of a likelihood fit."""
 
 
 def check_arguments(*, method: str, populations: int, particles: int, seed: int,
                     scheduler: str | None, resume: bool, n_procs: int | None,
-                    n_starts: int) -> None:
-    """The checks :func:`run` makes of its arguments (the CLI calls them before starting)."""
+                    n_starts: int, out: str | Path | None = None, name: str = "",
+                    force: bool = False) -> None:
+    """The checks :func:`run` makes of its arguments (the CLI calls them before starting);
+    with ``out``, also the folder rules of :func:`awaken.calibrate.outputs.prepare`."""
     if method not in METHODS:
         raise unknown_choice("method", method, METHODS)
     if resume and method != "abc":
         raise InputError("resume applies to method abc only")
     checks.scheduler(scheduler)
-    checks.seed(seed)
-    checks.count("populations", populations, 1)
-    checks.count("particles", particles, 2)
-    checks.count("n_starts", n_starts, 1)
+    from awaken.calibrate.abcsmc import check_sizes
+
+    check_sizes(populations=populations, particles=particles, seed=seed)
+    checks.count("n_starts", n_starts, 1, MAX_STARTS)
     if n_procs is not None:
         checks.count("n_procs", n_procs, 1)
+    if out is not None:
+        outputs.prepare(out, [outputs.HISTORY], _identity(name, method, particles, seed,
+                                                          n_starts),
+                        resume=resume, force=force, apply=False)
+
+
+def _identity(name: str, method: str, particles: int, seed: int,
+              n_starts: int) -> dict[str, Any]:
+    """What a finished fit in a folder must match for ``--resume`` to accept it."""
+    return {"problem": name, "method": method, "particles": particles, "seed": seed,
+            "n_starts": n_starts}
 
 
 def run(
@@ -62,16 +78,25 @@ def run(
     seed: int = 0,
     scheduler: str | None = None,
     resume: bool = False,
+    force: bool = False,
     n_procs: int | None = 1,
     n_starts: int = 20,
     progress: Callable[[int, int, dict[str, float]], None] | None = None,
     problem: Problem | None = None,
 ) -> dict[str, Any]:
-    """Fit the named problem with ``method`` and write everything into ``out``."""
+    """Fit the named problem with ``method`` and write everything into ``out``.
+
+    ``resume`` and ``force`` follow :func:`awaken.calibrate.outputs.prepare`; resuming a
+    finished fit returns its summary and changes nothing.
+    """
     check_arguments(method=method, populations=populations, particles=particles, seed=seed,
                     scheduler=scheduler, resume=resume, n_procs=n_procs, n_starts=n_starts)
     out = Path(out)
     prob = problem or build_problem(name)
+    identity = _identity(name, method, particles, seed, n_starts)
+    if outputs.prepare(out, [outputs.HISTORY], identity, resume=resume,
+                       force=force) == "finished":
+        return outputs.finished_summary(out)
     if method == "abc":
         from awaken.calibrate import abcsmc
 
@@ -107,6 +132,11 @@ def run(
 
         shown = all_targets(prob.free_ids)
     predictive_figure(shown, posterior, out / "predictive_check.png", seed=seed)
+    files = ["summary.json", "posterior.parquet", "posterior.parquet.json",
+             "predictive_check.png", *(["starts.csv"] if method == "likelihood" else []),
+             *(["predictions.csv"] if name == "chia2025" else []),
+             *outputs.folder_files(out, "problem"), *outputs.folder_files(out, "petab")]
+    outputs.finish(out, files, identity, seed=seed)
     return summary
 
 

@@ -32,6 +32,9 @@ SchedOpt = Annotated[
 ResumeOpt = Annotated[
     bool, typer.Option("--resume", help="Continue the ABC run stored in OUT/abc.db.")
 ]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Replace the fit already in OUT (finished or not).")
+]
 ProcsOpt = Annotated[
     int, typer.Option("--procs", help="Local processes for ABC (1: reproducible, and the "
                       "fastest measured for these models; N: a local Dask cluster).")
@@ -40,12 +43,18 @@ StartsOpt = Annotated[int, typer.Option("--starts", help="Likelihood: optimiser 
 
 
 def _run(name: str, out: Path, method: str, populations: int, particles: int, seed: int,
-         scheduler: str | None, resume: bool, procs: int, starts: int) -> None:
+         scheduler: str | None, resume: bool, procs: int, starts: int,
+         force: bool = False) -> None:
     from awaken.calibrate.workflow import check_arguments, run
 
     # the API's checks, before the progress bar starts
     check_arguments(method=method, populations=populations, particles=particles, seed=seed,
-                    scheduler=scheduler, resume=resume, n_procs=procs, n_starts=starts)
+                    scheduler=scheduler, resume=resume, n_procs=procs, n_starts=starts,
+                    out=out, name=name, force=force)
+    if _finished(out, resume):
+        run(name, out, method=method, populations=populations, particles=particles, seed=seed,
+            scheduler=scheduler, resume=resume, n_procs=procs, n_starts=starts)
+        return
 
     from awaken.core.cache import announce_compiling
 
@@ -63,7 +72,7 @@ def _run(name: str, out: Path, method: str, populations: int, particles: int, se
 
         summary = run(name, out, method=method, populations=populations,
                       particles=particles, seed=seed, scheduler=scheduler, resume=resume,
-                      n_procs=procs, n_starts=starts, progress=progress)
+                      force=force, n_procs=procs, n_starts=starts, progress=progress)
         done = bar.tasks[0].completed
         bar.update(task, total=max(done, 1), completed=max(done, 1))
     what = ("posterior median and 95% interval" if method == "abc" else
@@ -79,6 +88,17 @@ def _run(name: str, out: Path, method: str, populations: int, particles: int, se
                     "petab/problem.yaml")
 
 
+def _finished(out: Path, resume: bool) -> bool:
+    """``--resume`` on a finished fit: say so (the run call then checks it is this fit)."""
+    from awaken.calibrate.outputs import is_finished
+
+    if resume and is_finished(out):
+        Console(stderr=True).print(f"{out} holds a finished fit: nothing to resume; "
+                                   "its estimates are unchanged")
+        return True
+    return False
+
+
 @app.command("baccam2006")
 def baccam2006(
     out: OutOpt = Path("results/calibrate/baccam2006"),
@@ -88,61 +108,78 @@ def baccam2006(
     seed: SeedOpt = 0,
     scheduler: SchedOpt = None,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
     procs: ProcsOpt = 1,
     starts: StartsOpt = 20,
 ) -> None:
     """Fit influenza titres of 6 volunteers (Baccam et al. 2006): beta, p, c, delta, V0."""
     _run("baccam2006", out, method, populations, particles, seed, scheduler, resume, procs,
-         starts)
+         starts, force)
 
 
 @app.command("chia2025")
 def chia2025(
     out: OutOpt = Path("results/calibrate/chia2025"),
-    method: MethodOpt = "abc",
+    held_out: Annotated[str | None, typer.Option(
+        "--held-out", help="Arm never fitted, only predicted: iav_cd4_depleted (default), "
+        "iav_il6ko, iav_cd8_depleted, or none (fit every arm: the posterior to ship).")] = None,
     populations: PopOpt = 8,
     particles: PartOpt = 300,
     seed: SeedOpt = 0,
+    resume: ResumeOpt = False,
+    force: ForceOpt = False,
+    draws: Annotated[int | None, typer.Option(
+        "--draws", help="Joint posterior draws checked against every target (and written "
+        "out; default 100).")] = None,
+    escape_draws: Annotated[int | None, typer.Option(
+        "--escape-draws", help="Draws that also run the stochastic PBS escape check "
+        "(default 20).")] = None,
+    single_stage: Annotated[bool, typer.Option(
+        "--single-stage", help="The earlier five-parameter fit of every calibration target "
+        "at once (takes --method, --scheduler, --procs, --starts).")] = False,
+    method: Annotated[str | None, typer.Option(
+        "--method", "-m", help="With --single-stage: abc (default) or likelihood.")] = None,
     scheduler: SchedOpt = None,
-    resume: ResumeOpt = False,
-    procs: ProcsOpt = 1,
-    starts: StartsOpt = 20,
-) -> None:
-    """Fit awakening and immune parameters to the chia2025 calibration targets."""
-    _run("chia2025", out, method, populations, particles, seed, scheduler, resume, procs,
-         starts)
-
-
-@app.command("chia2025-modular")
-def chia2025_modular(
-    out: OutOpt = Path("results/calibrate/chia2025-modular"),
-    held_out: Annotated[str, typer.Option(
-        "--held-out", help="Arm never fitted, only predicted: iav_cd4_depleted, iav_il6ko, "
-        "iav_cd8_depleted, or none (fit every arm: the posterior to ship).")] = "iav_cd4_depleted",
-    populations: PopOpt = 8,
-    particles: PartOpt = 300,
-    seed: SeedOpt = 0,
-    resume: ResumeOpt = False,
-    draws: Annotated[int, typer.Option("--draws", help="Joint posterior draws checked "
-                                       "against every target (and written out).")] = 100,
-    escape_draws: Annotated[int, typer.Option("--escape-draws", help="Draws that also run "
-                                              "the stochastic PBS escape check.")] = 20,
+    procs: Annotated[int | None, typer.Option(
+        "--procs", help="With --single-stage: local processes for ABC (default 1).")] = None,
+    starts: Annotated[int | None, typer.Option(
+        "--starts", help="With --single-stage: likelihood optimiser starts (default 20).")
+    ] = None,
 ) -> None:
     """Modular fit: virus and IL-6 first, then the DCC/immune part; one arm held out.
 
     Writes OUT/summary.json (narrowing, predictive probability of every check, which checks
     were fitted or held out, priors), OUT/posterior_draws.csv and each module's posterior.
     """
-    from awaken.calibrate.modular import HELD_OUT_CHOICES
-    from awaken.calibrate.modular_run import run_modular
-    from awaken.core.errors import unknown_choice
+    from awaken.core.errors import InputError
 
-    if held_out not in HELD_OUT_CHOICES:
-        raise unknown_choice("--held-out arm", held_out, HELD_OUT_CHOICES)
-    from awaken.calibrate.workflow import check_arguments
+    given = {"--method": method, "--scheduler": scheduler, "--procs": procs,
+             "--starts": starts} if not single_stage else \
+        {"--held-out": held_out, "--draws": draws, "--escape-draws": escape_draws}
+    misplaced = [k for k, v in given.items() if v is not None]
+    if misplaced:
+        raise InputError(f"{', '.join(misplaced)} "
+                         + ("apply with --single-stage only" if not single_stage else
+                            "do not apply with --single-stage (the modular fit's options)"))
+    if single_stage:
+        _run("chia2025", out, method or "abc", populations, particles, seed, scheduler,
+             resume, procs or 1, starts or 20, force)
+        return
+    _modular(out, held_out or "iav_cd4_depleted", populations, particles, seed, resume, force,
+             100 if draws is None else draws, 20 if escape_draws is None else escape_draws)
 
-    check_arguments(method="abc", populations=populations, particles=particles, seed=seed,
-                    scheduler=None, resume=resume, n_procs=1, n_starts=1)
+
+def _modular(out: Path, held_out: str, populations: int, particles: int, seed: int,
+             resume: bool, force: bool, draws: int, escape_draws: int) -> None:
+    from awaken.calibrate.modular_run import check_modular, run_modular
+
+    check_modular(held_out=held_out, populations=populations, particles=particles, seed=seed,
+                  draws=draws, escape_draws=escape_draws, resume=resume, force=force,
+                  out=out)
+    if _finished(out, resume):
+        run_modular(out, held_out=held_out, populations=populations, particles=particles,
+                    seed=seed, resume=resume, draws=draws, escape_draws=escape_draws)
+        return
     console = Console(stderr=True)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total} {task.fields[info]}"),
@@ -156,9 +193,9 @@ def chia2025_modular(
             bar.update(tasks[module], completed=t + 1, total=max(last + 1, 1), info=text)
 
         summary = run_modular(out, held_out=held_out, populations=populations,
-                              particles=particles, seed=seed, resume=resume, draws=draws,
-                              escape_draws=escape_draws, progress=progress)
-    table = Table(title=f"chia2025-modular: probability that each check holds ({draws} draws)")
+                              particles=particles, seed=seed, resume=resume, force=force,
+                              draws=draws, escape_draws=escape_draws, progress=progress)
+    table = Table(title=f"chia2025: probability that each check holds ({draws} draws)")
     for col in ("check", "role", "probability"):
         table.add_column(col)
     for cid, prob in summary["predictive"].items():

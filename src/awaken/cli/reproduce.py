@@ -49,7 +49,7 @@ def reproduce_cmd(
     posterior: Annotated[str, typer.Option(
         "--posterior", help="the calibration's posterior whose draws the claims' intervals "
         "carry (uncertainty 'replicates+posterior'): 'chia2025' (the shipped sample of "
-        "`awaken calibrate chia2025-modular`), a CSV or Parquet table of lung parameter "
+        "`awaken calibrate chia2025`), a CSV or Parquet table of lung parameter "
         "draws (one column per parameter, optional 'weight'), or 'none'")] = "chia2025",
 ) -> None:
     from awaken.core.cache import announce_compiling
