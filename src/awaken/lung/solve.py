@@ -52,9 +52,10 @@ MAX_DAYS = 3650.0  # longest run (days) `simulate` and `simulate_mice` accept: t
 PARALLEL_FROM = 16  # smaller batches run in the calling thread: no OpenMP spin-up or spinning
 EXPLICIT_STEPS = 20_000  # explicit steps after which a member goes to the implicit tier
 # Explicit steps before a member found stiff, or slow, may be handed over, per implicit tier:
-# with the sparse LU a Rodas4 step costs ~3 Dormand-Prince steps, and 500 beat 2,000 at rtol
-# 1e-6 to 1e-7 (equal at 1e-8; benchmarks/README.md, lung).
-STIFF_AFTER = {"rodas": 500, "bdf": 500}
+# with the sparse LU and no subnormal states a Rodas4 step costs ~2 Dormand-Prince steps, and
+# 200 beat 500 at rtol 1e-6 (0.315 against 0.378 ms) and 1e-7, equal at 1e-8
+# (benchmarks/README.md, lung).
+STIFF_AFTER = {"rodas": 200, "bdf": 500}
 CHUNK = 4  # members per work item: idle threads take the next chunk (dynamic schedule)
 IMPLICIT = "rodas"  # the implicit tier: Rodas4 ("rodas") or variable-order BDF ("bdf")
 IMPLICIT_TIERS = {"bdf": _ensemble.BDF, "rodas": _ensemble.RODAS}
