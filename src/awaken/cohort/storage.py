@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from awaken.cohort.model import TABLES
 from awaken.core.errors import InputError
-from awaken.core.io import atomic_path, write_json
+from awaken.core.io import atomic_path, cannot_write, write_json
 
 
 def output_format(out: Path) -> str:
@@ -79,6 +79,14 @@ def prepare(out: Path, manifest: dict[str, Any], resume: bool,
             force: bool) -> tuple[Path, dict[int, dict[str, int]]]:
     """Check the target and the work folder; return it and the row counts of the chunks
     finished as Parquet parts."""
+    try:
+        return _prepare(out, manifest, resume, force)
+    except OSError as exc:  # a parent that is a file, a read-only place, a name too long
+        raise cannot_write(out, exc) from None
+
+
+def _prepare(out: Path, manifest: dict[str, Any], resume: bool,
+             force: bool) -> tuple[Path, dict[int, dict[str, int]]]:
     if out.exists() and not force:
         raise InputError(f"output {str(out)!r} exists; pass --force to replace it")
     work = partial_dir(out)

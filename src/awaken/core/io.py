@@ -34,7 +34,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix,
                                    dir=target.parent)
     except OSError as exc:
-        raise InputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
+        raise cannot_write(target, exc) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -42,10 +42,24 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         os.chmod(tmp_path, _default_mode())  # mkstemp makes 0600; follow the umask instead
         os.replace(tmp_path, target)
     except OSError as exc:
-        raise InputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
+        raise cannot_write(target, exc) from None
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def cannot_write(path: str | os.PathLike[str], exc: OSError) -> InputError:
+    """The one-line error for an output ``path`` the system refused (``exc``): a parent
+    that is a file is named as such; otherwise the system's reason."""
+    target = Path(path)
+    for parent in target.parents:
+        try:
+            if parent.exists() and not parent.is_dir():
+                return InputError(f"cannot write {str(target)!r}: {str(parent)!r} is a file, "
+                                  "not a folder")
+        except OSError:  # a name too long to look at: the system's reason below says so
+            continue
+    return InputError(f"cannot write {str(target)!r}: {exc.strerror or exc}")
 
 
 def _default_mode() -> int:
@@ -227,8 +241,12 @@ def clear_manifest(folder: str | os.PathLike[str]) -> None:
     A folder without a manifest holds no complete run: an interrupted rewrite cannot pass
     for a finished one, and old and new files are never taken for one set.
     """
-    with contextlib.suppress(FileNotFoundError):
+    try:
         (Path(folder) / MANIFEST).unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # a file where the folder should be, a name too long ...
+        raise cannot_write(Path(folder) / MANIFEST, exc) from None
 
 
 def write_manifest(folder: str | os.PathLike[str], files: dict[str, Path],

@@ -23,7 +23,7 @@ import pandas as pd
 
 from awaken.cohort.model import chunk_bounds, simulate_chunk
 from awaken.core.errors import InputError
-from awaken.core.io import write_json, write_table
+from awaken.core.io import cannot_write, write_json, write_table
 from awaken.policy.arms import (
     BASELINE,
     build_arms,
@@ -147,6 +147,13 @@ def _fingerprint(spec: ScenarioFile, settings: dict[str, Any], draws: Draws) -> 
 
 
 def _prepare(out: Path, resume: bool, force: bool) -> None:
+    try:
+        _check_folder(out, resume, force)
+    except OSError as exc:  # a parent that is a file, a read-only place, a name too long
+        raise cannot_write(out, exc) from None
+
+
+def _check_folder(out: Path, resume: bool, force: bool) -> None:
     if resume and force:
         raise InputError("give --resume or --force, not both")
     if out.exists() and not out.is_dir():

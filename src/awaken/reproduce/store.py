@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from awaken.core.errors import InputError
-from awaken.core.io import write_json
+from awaken.core.io import cannot_write, write_json
 
 STAGES_DIR = "stages"
 
@@ -18,9 +18,15 @@ class Store:
     """Stage results under ``DIR/stages/NAME.json``, each tagged with the run's settings."""
 
     def __init__(self, out: Path, settings: dict[str, Any], *, resume: bool, force: bool):
+        try:
+            self._open(Path(out), settings, resume, force)
+        except OSError as exc:  # a parent that is a file, a read-only place, a name too long
+            raise cannot_write(out, exc) from None
+
+    def _open(self, out: Path, settings: dict[str, Any], resume: bool, force: bool) -> None:
         if resume and force:
             raise InputError("give --resume or --force, not both")
-        self.out = Path(out)
+        self.out = out
         if self.out.exists() and not self.out.is_dir():
             raise InputError(f"--out {str(self.out)!r} is a file; give a folder")
         self.settings = settings
