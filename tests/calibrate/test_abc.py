@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -30,10 +32,29 @@ def _interrupted(problem, db, populations, after=0):
                    progress=stop)
 
 
-def test_abc_resumes_an_interrupted_history_and_says_it_is_not_reproducible(tiny, tmp_path):
+@pytest.mark.parametrize("after", [0, 2])
+def test_abc_resumed_run_is_identical_to_an_uninterrupted_one(tiny, tmp_path, after):
+    problem, _ = tiny
+    whole = abcsmc.fit(problem, populations=4, particles=20, seed=1, n_procs=1,
+                       db=tmp_path / "whole.db")
+    db = tmp_path / "abc.db"
+    _interrupted(problem, db, 4, after=after)
+    resumed = abcsmc.fit(problem, populations=4, particles=20, seed=1, n_procs=1, db=db,
+                         resume=True)
+    np.testing.assert_array_equal(resumed.z, whole.z)
+    np.testing.assert_array_equal(resumed.weights, whole.weights)
+    assert resumed.meta["temperatures"] == whole.meta["temperatures"]
+    assert resumed.meta["reproducible"] is True and "note" not in resumed.meta
+
+
+def test_abc_resume_without_saved_state_continues_and_says_it_is_not_reproducible(tiny,
+                                                                                  tmp_path):
     problem, _ = tiny
     db = tmp_path / "abc.db"
     _interrupted(problem, db, 4)
+    identity = json.loads(db.with_suffix(".json").read_text())
+    del identity["state"]  # e.g. killed between storing a generation and its state
+    db.with_suffix(".json").write_text(json.dumps(identity))
     more = abcsmc.fit(problem, populations=4, particles=20, seed=1, n_procs=1, db=db,
                       resume=True)
     temps = more.meta["temperatures"]

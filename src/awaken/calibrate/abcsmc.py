@@ -8,7 +8,7 @@ temperature schedule ends at T = 1, so the last population samples the Bayesian 
 Each particle is simulated in every condition of the problem in one batched solve; the
 particles of a generation run in parallel processes (a local Dask cluster, default), or on a
 Dask cluster when a scheduler address is given. The history is an SQLite database: a run that was
-interrupted resumes from its last complete generation.
+interrupted resumes from its last complete generation, as if it had not stopped.
 """
 
 from __future__ import annotations
@@ -134,16 +134,25 @@ class _Ladder(pyabc.Temperature):
         super().__init__()
         self.populations = populations
 
+        self.kept: float | None = None
+
     def resume_from(self, history: Any) -> None:
         """Start from the temperatures of the stored generations."""
         pops = history.get_all_populations()
         self.temperatures = {int(t): float(e) for t, e in zip(pops["t"], pops["epsilon"],
                                                                strict=True) if t >= 0}
 
+    def restore(self, temperatures: dict[str, float]) -> None:
+        """Continue exactly: the saved ladder, including the next generation's temperature."""
+        self.temperatures = {int(k): float(v) for k, v in temperatures.items()}
+        self.kept = self.temperatures[max(self.temperatures)]
+
     def initialize(self, t: int, get_weighted_distances: Any, get_all_records: Any,
                    max_nr_populations: int, acceptor_config: dict[str, Any]) -> None:
         super().initialize(t, get_weighted_distances, get_all_records, self.populations,
                            acceptor_config)
+        if self.kept is not None:  # what the uninterrupted run had chosen for generation t
+            self.temperatures[t] = self.kept
 
 
 def _sampler(n_procs: int | None, scheduler: str | None,
@@ -199,7 +208,11 @@ def fit(
 ) -> AbcFit:
     """ABC-SMC of ``problem``; the history goes to ``db`` (SQLite).
 
-    ``resume`` continues the run stored in ``db`` up to ``populations`` generations.
+    ``resume`` continues the run stored in ``db`` up to ``populations`` generations. After
+    each generation ``abc.json`` keeps what the next one starts from (NumPy's random state,
+    the temperatures, the acceptor's pdf norms), so a resumed single-core run is identical to
+    an uninterrupted one; without that state (killed between the two writes) it continues
+    from the stored temperatures and records ``"reproducible": false`` with a note.
     ``client`` (a ``distributed.Client``) or ``scheduler`` (``tcp://host:port``) run the
     particles on Dask; otherwise ``n_procs`` local processes (None: all cores). The default,
     one process, is reproducible (same seed, same result) and was the fastest measured for
@@ -211,6 +224,7 @@ def fit(
     meta_path = db.with_suffix(".json")
     identity = {"problem": problem.name, "parameters": list(problem.free_ids),
                 "particles": particles, "seed": seed}
+    stored: dict[str, Any] = {}
     if resume:
         if not db.exists():
             raise InputError(f"cannot resume {db}: no ABC history there; start without "
@@ -233,9 +247,15 @@ def fit(
     prior = pyabc.Distribution(**{k: ScaledPrior(pr) for k, pr in
                                   zip(problem.free_ids, problem.priors, strict=True)})
 
+    restore: dict[str, Any] = {}  # the saved state of the generation a resume starts with
+
     class _ABCSMC(pyabc.ABCSMC):
         def run_generation(self, t: int) -> dict[str, Any]:
+            if restore.get("t") == t:
+                np.random.set_state(_rng_state(restore["rng"]))  # noqa: NPY002
             ret = super().run_generation(t)
+            if ret.get("successful"):  # what an identical continuation needs (kept in abc.json)
+                write_json(meta_path, {**identity, "state": _save_state(t + 1, self)})
             if progress is not None:
                 progress(t, int(self.max_t), {"temperature": float(self.eps(t)),
                                               "acceptance_rate":
@@ -253,14 +273,21 @@ def fit(
         if resume:
             history = _load(abc, db, url)
             resumed_at = int(history.max_t + 1)
-            abc.eps.resume_from(history)
+            state = stored.get("state") or {}
+            if state.get("t") == resumed_at and populations == state.get("populations"):
+                restore.update(state)  # the run continues exactly where it stopped
+                abc.eps.restore(state["temperatures"])
+                abc.acceptor.pdf_norms = {int(k): float(v) for k, v in
+                                          state["pdf_norms"].items()}
+            else:
+                abc.eps.resume_from(history)
             remaining = 0 if _finished(history) else populations - resumed_at
         else:
             db.parent.mkdir(parents=True, exist_ok=True)
             write_json(meta_path, identity)
             history = abc.new(url, {"sims": np.zeros(len(problem.measurements))})
             remaining = populations
-        ran_resumed = resumed_at is not None and remaining > 0
+        ran_resumed = resumed_at is not None and remaining > 0 and not restore
         if remaining > 0:
             history = abc.run(max_nr_populations=remaining)
     finally:
@@ -308,6 +335,20 @@ def _load(abc: pyabc.ABCSMC, db: Path, url: str) -> Any:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"cannot resume {db}: not a readable ABC history ({first}); "
                          "start afresh with --force") from None
+
+
+def _save_state(t: int, abc: Any) -> dict[str, Any]:
+    """The state generation ``t`` starts from: random state, temperatures, pdf norms."""
+    name, keys, pos, has_gauss, gauss = np.random.get_state()  # noqa: NPY002
+    return {"t": t, "populations": int(abc.eps.populations),
+            "rng": [name, [int(k) for k in keys], int(pos), int(has_gauss), float(gauss)],
+            "temperatures": {str(k): float(v) for k, v in abc.eps.temperatures.items()},
+            "pdf_norms": {str(k): float(v) for k, v in abc.acceptor.pdf_norms.items()}}
+
+
+def _rng_state(saved: list[Any]) -> tuple[Any, ...]:
+    name, keys, pos, has_gauss, gauss = saved
+    return (name, np.array(keys, dtype=np.uint32), pos, has_gauss, gauss)
 
 
 def _finished(history: Any) -> bool:

@@ -6,7 +6,8 @@ A folder holds a *finished* fit once its manifest (``manifest.json``, written la
 - no ``--resume``: a folder with a finished fit or an ABC history is refused unless
   ``force`` (which first removes the old set and histories, so old and new files never mix);
 - ``--resume`` with no history is refused; on a finished fit it is a no-op (the stored
-  summary is returned unchanged); otherwise the ABC run continues from its last generation.
+  summary is returned unchanged); otherwise the ABC run continues from its last generation,
+  bit-identical to an uninterrupted run (see :func:`awaken.calibrate.abcsmc.fit`).
 """
 
 from __future__ import annotations
@@ -130,9 +131,9 @@ def folder_files(out: str | Path, folder: str) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in (root / folder).rglob("*") if p.is_file())
 
 
-RESUMED_NOTE = ("resumed from a stored history: pyABC re-initialises its temperature ladder "
-                "and random state at the generation it resumes from, so the result differs "
-                "from an uninterrupted run with the same seed")
+RESUMED_NOTE = ("resumed without the saved state of its last generation (abc.json): the "
+                "random state and temperature ladder were re-initialised there, so the "
+                "result differs from an uninterrupted run with the same seed")
 """Why a resumed ABC run records ``"reproducible": false``."""
 
 
