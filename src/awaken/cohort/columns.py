@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
+
+if TYPE_CHECKING:  # pandas loads only when frames are asked for (not in a run)
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ Tables = dict[str, dict[str, Column]]
 
 def to_pandas(tables: Tables) -> dict[str, pd.DataFrame]:
     """Frames: codes as categoricals, days as ``datetime64[ns]``."""
+    import pandas as pd
 
     def series(col: Column) -> object:
         if isinstance(col, Codes):

@@ -29,15 +29,17 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from awaken.cohort.config import SEVERITIES
 from awaken.cohort.severity import STRAINS
 from awaken.core.errors import InputError, unknown_choice
 from awaken.core.io import atomic_path
+
+if TYPE_CHECKING:  # pandas loads only to read a table or to show one, not in a run
+    import pandas as pd
 
 COLUMNS = ("il6_peak", "il6_auc", "fold_change_day28", "extra_doublings")
 ROUND_OFF = 1e-9
@@ -94,6 +96,12 @@ class Emulator:
 
     def frame(self) -> pd.DataFrame:
         """The table in long form (one row per strain, host, vaccination and severity)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows())
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows of :meth:`frame` (a run stores them without pandas)."""
         rows = []
         for s, strain in enumerate(STRAINS):
             for h, host in enumerate(HOSTS):
@@ -106,7 +114,7 @@ class Emulator:
                             row |= {f"lesion_doublings_td{td:g}": float(x) for td, x in zip(
                                 TD_GRID, self.lesion_doublings[s, h, v, c], strict=True)}
                         rows.append(row)
-        return pd.DataFrame(rows)
+        return rows
 
 
 def _check(table: pd.DataFrame, where: str) -> np.ndarray:
@@ -146,6 +154,8 @@ def _doublings(table: pd.DataFrame, where: str) -> np.ndarray:
 
 
 def _fixture() -> pd.DataFrame:
+    import pandas as pd
+
     path = resources.files("awaken.cohort").joinpath("data", "response_fixture.csv")
     with resources.as_file(path) as p:
         return pd.read_csv(p, comment="#")
@@ -362,4 +372,6 @@ def conversion_check(virus: str = "sars2-human-omicron", host: str = "human",
             rows.append({"doubling_days": td, "severity": sev, "lung_model": float(x),
                          "converted": float(x * lung_td / td), "rerun_at_td": float(y),
                          "emulator": float(used[c, j])})
+    import pandas as pd
+
     return pd.DataFrame(rows)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from awaken.cohort import kernel as K
@@ -20,6 +20,9 @@ from awaken.cohort.severity import AGE_BANDS, STRAINS, fatality_table, severity_
 from awaken.cohort.tumour import NODES, SITES, doubling_days, site_cumulative, survival_days
 from awaken.cohort.vaccines import Vaccines, build_vaccines
 from awaken.core.schema import CAUSES, PATHOGENS, RESULTS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCHEMA_TABLES = ("persons", "infections", "vaccinations", "metastases", "deaths")
 TRUTH_TABLES = ("truth_infections", "truth_awakenings", "truth_lesions")

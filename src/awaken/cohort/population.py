@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from awaken.cohort import rng
 from awaken.cohort.config import SUBTYPES, Config
 from awaken.cohort.tumour import NODES, reservoir_by_stage
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CANCERS = ("breast", "prostate", "colorectal", "melanoma", "other")
 ERAS = ("before-2005", "2005-2014", "2015-on")
@@ -76,6 +79,8 @@ class Population:
 
     def frame(self) -> pd.DataFrame:
         """The arrays as a table (codes kept as numbers)."""
+        import pandas as pd
+
         return pd.DataFrame(self.arrays)
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
 
 import awaken
@@ -107,9 +106,10 @@ def simulate(
                                          progress)
         simulated = time.perf_counter() - began
         total_rows = {k: sum(r[k] for r in rows.values()) for k in TABLES}
-        run = pd.DataFrame([{"key": k, "value": v if isinstance(v, str) else json.dumps(v)}
-                            for k, v in {**manifest, "rows": total_rows}.items()])
-        extra = {"run": run, "emulator": emu.frame()}
+        run = {k: v if isinstance(v, str) else json.dumps(v)
+               for k, v in {**manifest, "rows": total_rows}.items()}
+        extra = {"run": pa.table({"key": list(run), "value": list(run.values())}),
+                 "emulator": pa.Table.from_pylist(emu.rows())}
         if build is None:
             storage.finish(work, out, len(chunks), extra)
         else:

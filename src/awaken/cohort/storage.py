@@ -17,15 +17,17 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from awaken.cohort.model import TABLES
 from awaken.core.errors import InputError
 from awaken.core.io import atomic_path, cannot_write, write_json
+
+if TYPE_CHECKING:  # pandas loads only for frames (a run writes Arrow tables)
+    import pandas as pd
 
 
 def output_format(out: Path) -> str:
@@ -39,6 +41,8 @@ def partial_dir(out: Path) -> Path:
 
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
+    import pandas as pd
+
     cols, names = [], []
     for name in frame.columns:
         s = frame[name]
@@ -123,7 +127,7 @@ def write_chunk(work: Path, chunk: int,
     return {k: len(v) for k, v in tables.items()}
 
 
-def finish(work: Path, out: Path, n_chunks: int, extra: dict[str, pd.DataFrame]) -> Path:
+def finish(work: Path, out: Path, n_chunks: int, extra: dict[str, pa.Table]) -> Path:
     """Rename the work folder into the Parquet output (all chunks must be done)."""
     missing = [c for c in range(n_chunks) if not (work / "done" / f"{c:05d}").exists()]
     if missing:
@@ -207,7 +211,7 @@ class Build:
         return counts
 
     def finish(self, work: Path, out: Path, n_chunks: int,
-               extra: dict[str, pd.DataFrame]) -> Path:
+               extra: dict[str, pa.Table]) -> Path:
         """Add the run's own tables, close the file and move it onto ``out``."""
         self.commit()
         missing = sorted(set(range(n_chunks)) - set(self.chunks()))
@@ -215,7 +219,7 @@ class Build:
             raise InputError(f"chunks {missing[:5]} of {str(work)!r} are not finished")
         self.con.execute("DROP TABLE _chunks")
         for name, frame in extra.items():
-            self.con.register("_extra", _arrow(frame))
+            self.con.register("_extra", frame)
             self.con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _extra')
             self.con.unregister("_extra")
         self.con.execute("CHECKPOINT")
@@ -239,6 +243,8 @@ def read_tables(path: Path, names: tuple[str, ...] = TABLES) -> dict[str, pd.Dat
     if not path.exists():
         raise InputError(f"cohort output {str(path)!r} does not exist")
     if output_format(path) == "parquet":
+        import pandas as pd
+
         return {n: pd.read_parquet(path / f"{n}.parquet") for n in names
                 if (path / f"{n}.parquet").exists()}
     import duckdb

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from awaken.cohort.storage import read_tables
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _counts(frame: pd.DataFrame, by: str | list[str]) -> dict[str, int]:
@@ -22,6 +23,8 @@ def _counts(frame: pd.DataFrame, by: str | list[str]) -> dict[str, int]:
 def summarise(path: str | Path) -> dict[str, Any]:
     """Persons, infections by strain and severity, tested share, vaccinations, metastases by
     site, deaths by cause, and the run's provenance."""
+    import pandas as pd
+
     t = read_tables(Path(path), ("persons", "infections", "vaccinations", "metastases",
                                  "deaths", "truth_infections", "truth_awakenings", "run"))
     persons = t["persons"]

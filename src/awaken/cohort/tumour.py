@@ -11,13 +11,17 @@ Pan et al. 2017's; the same reservoir is used for every breast subtype (Pan's wo
 
 from __future__ import annotations
 
+import csv
 import math
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from awaken.cohort.config import SUBTYPES, Config
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NODES = ("N0", "N1-3", "N4-9")
 SITES = ("lung", "liver", "brain", "bone")  # the order of the site draw
@@ -29,9 +33,19 @@ def pan2017() -> pd.DataFrame:
     The table shipped with the calibrate layer, read as a file (cohort does not import
     calibrate).
     """
-    path = resources.files("awaken").joinpath("calibrate", "data", "pan2017_recurrence.csv")
-    with resources.as_file(path) as p:
+    import pandas as pd
+
+    with resources.as_file(_PAN2017) as p:
         return pd.read_csv(p)
+
+
+_PAN2017 = resources.files("awaken").joinpath("calibrate", "data", "pan2017_recurrence.csv")
+
+
+def _pan2017_risks() -> dict[tuple[str, str], float]:
+    """Pan 2017's risks by (T, N), read without pandas (every chunk's population uses them)."""
+    rows = csv.DictReader(_PAN2017.read_text().splitlines())
+    return {(r["t_stage"], r["nodes"]): float(r["risk_years_5_to_20"]) for r in rows}
 
 
 def doubling_days(cfg: Config) -> np.ndarray:
@@ -60,10 +74,8 @@ def reservoir_by_stage(cfg: Config) -> np.ndarray:
     """
     window = detected_by(cfg, 20.0) - detected_by(cfg, 5.0)
     out = np.empty((2, 3))
-    for row in pan2017().itertuples():
-        t = int(str(row.t_stage)[1]) - 1
-        n = NODES.index(str(row.nodes))
-        out[t, n] = -math.log1p(-float(row.risk_years_5_to_20)) / window
+    for (t_stage, nodes), risk in _pan2017_risks().items():
+        out[int(t_stage[1]) - 1, NODES.index(nodes)] = -math.log1p(-risk) / window
     return out
 
 
