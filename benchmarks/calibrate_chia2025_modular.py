@@ -6,11 +6,11 @@ Usage::
     .venv/bin/python benchmarks/calibrate_chia2025_modular.py --from HELD ALL  # record runs
 
 The first form runs what ``awaken calibrate chia2025 --held-out iav_cd4_depleted``
-and ``--held-out none`` run (12 generations, 300 particles per module, seed 0, one process;
-~10-15 CPU-minutes each on this machine); ``--from`` reads two finished output folders of
-those commands instead. Either writes benchmarks/results/calibrate_chia2025_modular.json
-(narrowing, predictive, roles, the calibrated point against the hand-set default) and prints
-the markdown table of docs/calibrate.md.
+and ``--held-out none`` run (16 generations, 300 particles per module, seed 0, one process);
+``--from`` reads two finished output folders of those commands instead. Either writes
+benchmarks/results/calibrate_chia2025_modular.json (narrowing, predictive, roles, the
+calibrated point against the hand-set default) and prints the figures and the markdown
+table of docs/calibrate.md.
 """
 
 from __future__ import annotations
@@ -62,6 +62,25 @@ def table(runs: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def figures(runs: dict[str, dict]) -> str:
+    """Per run: each module's ABC cost and ESS, the narrowing, the points' check counts."""
+    lines = []
+    for held, summary in runs.items():
+        r = record(summary)
+        lines.append(f"held out {held}:")
+        for module, abc in r["abc"].items():
+            lines.append(f"  {module}: {abc['populations']} generations, {abc['simulations']:,} "
+                         f"simulations, {abc['seconds'] / 60:.1f} min, ESS {abc['ess']:.0f} of "
+                         f"{summary['meta']['particles']}")
+        lines.append("  narrowing: " + ", ".join(f"{k} {v:.2f}" for k, v in
+                                                  r["narrowing"].items()))
+        lines.append(f"  point: calibrated {r['point']['calibrated']}, default "
+                     f"{r['point']['default']} passed; calibrated fails "
+                     f"{r['point_failed']['calibrated']}, default fails "
+                     f"{r['point_failed']['default']}; below goal {r['below_goal']}")
+    return "\n".join(lines)
+
+
 def main() -> None:
     runs, timing = {}, {}
     if sys.argv[1:2] == ["--from"]:
@@ -72,13 +91,14 @@ def main() -> None:
 
         for held, folder in RUNS.items():
             start = time.perf_counter()
-            runs[held] = run_modular(folder, held_out=held, populations=12, particles=300,
+            runs[held] = run_modular(folder, held_out=held, populations=16, particles=300,
                                      force=True)
             usage = resource.getrusage(resource.RUSAGE_SELF)
             timing[held] = {"seconds_wall": round(time.perf_counter() - start, 1),
                             "seconds_cpu_cumulative": round(usage.ru_utime + usage.ru_stime, 1)}
     result = {"runs": {k: record(v) for k, v in runs.items()}, "timing": timing}
     RESULT.write_text(json.dumps(result, indent=2, default=float) + "\n")
+    print(figures(runs))
     print(table(runs))
 
 
