@@ -30,7 +30,8 @@ SchedOpt = Annotated[
                  "(default: local processes)."),
 ]
 ResumeOpt = Annotated[
-    bool, typer.Option("--resume", help="Continue the ABC run stored in OUT/abc.db.")
+    bool, typer.Option("--resume", help="Continue the ABC history stored in OUT (as if "
+                       "uninterrupted; a no-op on a finished fit).")
 ]
 ForceOpt = Annotated[
     bool, typer.Option("--force", help="Replace the fit already in OUT (finished or not).")
@@ -139,7 +140,9 @@ def chia2025(
         "at once (takes --method, --scheduler, --procs, --starts).")] = False,
     method: Annotated[str | None, typer.Option(
         "--method", "-m", help="With --single-stage: abc (default) or likelihood.")] = None,
-    scheduler: SchedOpt = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="With --single-stage: Dask scheduler address, e.g. "
+        "tcp://host:8786 (default: local processes).")] = None,
     procs: Annotated[int | None, typer.Option(
         "--procs", help="With --single-stage: local processes for ABC (default 1).")] = None,
     starts: Annotated[int | None, typer.Option(
@@ -149,7 +152,8 @@ def chia2025(
     """Modular fit: virus and IL-6 first, then the DCC/immune part; one arm held out.
 
     Writes OUT/summary.json (narrowing, predictive probability of every check, which checks
-    were fitted or held out, priors), OUT/posterior_draws.csv and each module's posterior.
+    were fitted or held out, priors), OUT/posterior_draws.csv and each module's posterior,
+    then OUT/manifest.json. --single-stage runs the earlier five-parameter fit instead.
     """
     from awaken.core.errors import InputError
 
