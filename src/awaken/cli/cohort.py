@@ -24,14 +24,15 @@ app = typer_app(
 
 @app.callback()
 def _cohort() -> None:
-    """Simulate cohorts of cancer survivors (see docs/cohort.md)."""
+    """Simulate cohorts of cancer survivors (keys: `python -m pydoc awaken.cohort.config`)."""
 
 
 SIMULATE_HELP = (
     "Simulate a cohort and write its tables (persons, infections as tests, vaccinations, "
     "metastases, deaths, and the truth tables) to a DuckDB file or, for a folder, Parquet "
     "files by chunk.\n\nPresets: ukb, flatiron, england-breast; --config FILE.toml overrides "
-    "any key (see docs/cohort.md). The result depends only on the configuration and the seed, "
+    "any key (every key: `python -m pydoc awaken.cohort.config`). The result depends only on "
+    "the configuration and the seed, "
     "not on --chunk-size, --workers or --scheduler. Example: awaken cohort simulate --preset "
     "ukb --n 20000 --seed 1 --out ukb.duckdb"
 )

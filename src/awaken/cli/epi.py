@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pandas loads when a table is read, so `awaken --help` stays
 app = typer_app(
     "Survival analyses of cohort data, as R's survival: Cox models on (start, stop] data "
     "(cox), Kaplan-Meier curves and log-rank tests (km), study designs on a cohort (design; "
-    "their options and defaults: designs).",
+    "their options and defaults: designs; the cohort's tables: schema).",
 )
 
 
@@ -380,7 +380,7 @@ def _plain(value: object) -> object:
 
 DESIGN_HELP = (
     "Run a study design on a cohort (a .duckdb file or a folder of CSV/Parquet tables, see "
-    "docs/schemas.md) and write DIR/estimates.csv, DIR/figure.png and DIR/summary.json. "
+    "`awaken epi schema`) and write DIR/estimates.csv, DIR/figure.png and DIR/summary.json. "
     "Designs: ukb_like, flatiron_like, naive_ever_exposed, landmark, risk_set_matched. "
     "Example: awaken epi design ukb_like --cohort synth.duckdb --out results/ukb "
     "--period 2020-12-01:2022-01-31"
@@ -402,7 +402,7 @@ def design(
                       "NAME=VALUE (repeatable; a list takes commas, one item a trailing comma), "
                       "e.g. covariates=stage,site, "
                       "exposure_bands=0,91,365, landmark=2021-06-01, censor_at_exposure=true; "
-                      "see `awaken epi designs` and docs/epi.md.")] = None,
+                      "see `awaken epi designs`.")] = None,
     show: Annotated[bool, typer.Option("--show", help="Print the design's settings "
                     "(covariates, exposure bands, landmark ...) as JSON and exit; no "
                     "--cohort or --out needed.")] = False,
@@ -428,6 +428,15 @@ def design(
                    f"{row['estimate']:.3g} (95% CI {row['ci_lower']:.3g}-{row['ci_upper']:.3g})"
                    f", n={row['n']}, events={row['events']}")
     typer.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+
+
+@app.command("schema")
+def schema_cmd() -> None:
+    """Print the cohort schema the designs read (tables, columns, types, allowed values) as
+    Markdown."""
+    from awaken.epi.schema import schema_markdown
+
+    typer.echo(schema_markdown())
 
 
 @app.command("designs")

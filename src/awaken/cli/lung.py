@@ -16,7 +16,7 @@ from awaken.cli._app import typer_app
 from awaken.core import checks
 from awaken.core.cache import announce_compiling
 from awaken.core.errors import InputError
-from awaken.core.io import TABLE_SUFFIXES, write_figure, write_table
+from awaken.core.io import TABLE_SUFFIXES, write_table, write_table_and_figure
 
 if TYPE_CHECKING:
 
@@ -144,16 +144,12 @@ def simulate_cmd(
         )
     setup = _setup(virus, host, intervention, _overrides(set_, calibrated), severity)
     trajectory = simulate(setup, days)
-    # The figure is built before anything is written, so a failing plot leaves no table.
     figure = trajectory.plot(title=_title(virus, host, intervention)) if plot else None
-    console = Console(stderr=True)
-    write_table(out, trajectory.columns(), units=trajectory_units(),
-                provenance={"command": "awaken lung simulate", "setup": setup.describe(),
-                            "calibrated": calibrated, "days": days})
-    console.print(f"wrote {out}", highlight=False)
-    if figure is not None:
-        png = write_figure(out.with_suffix(".png"), figure)
-        console.print(f"wrote {png}", highlight=False)
+    for path in write_table_and_figure(
+            out, trajectory.columns(), figure, units=trajectory_units(),
+            provenance={"command": "awaken lung simulate", "setup": setup.describe(),
+                        "calibrated": calibrated, "days": days}):
+        Console(stderr=True).print(f"wrote {path}", highlight=False)
 
 
 def trajectory_units() -> dict[str, str]:
@@ -361,10 +357,9 @@ def stochastic_cmd(
 
     Observables: dcc_count, dcc_dormant, dcc_awake, ki67_fraction, awake_fraction,
     p_no_awakening
-    (and its analytic value where exact). Method: docs/stochastic.md.
+    (and its analytic value where exact). Method: `python -m pydoc awaken.lung.stochastic`.
     """
     announce_compiling()  # one line on a cold kernel cache
-    from awaken.lung.stochastic import plot as plot_mice
     from awaken.lung.stochastic import simulate_mice
 
     if out.suffix.lower() not in TABLE_SUFFIXES:
@@ -378,18 +373,17 @@ def stochastic_cmd(
     with console.status(f"simulating {mice} mice for {days:g} days"):
         ensemble = simulate_mice(setup, mice, days, seed=seed)
     from awaken.lung.stochastic import OBSERVABLE_UNITS
+    from awaken.lung.stochastic import figure as mice_figure
 
-    write_table(out, ensemble.frame(), units={"time": "d", "n": "mice"}, provenance={
-        "command": "awaken lung stochastic", "setup": setup.describe(),
-        "calibrated": calibrated, "mice": mice,
-        "days": days, "seed": seed, "observable_units": OBSERVABLE_UNITS})
-    console.print(f"wrote {out}", highlight=False)
+    figure = mice_figure(ensemble, title=_title(virus, host, intervention)) if plot else None
+    for path in write_table_and_figure(
+            out, ensemble.frame(), figure, units={"time": "d", "n": "mice"}, provenance={
+                "command": "awaken lung stochastic", "setup": setup.describe(),
+                "calibrated": calibrated, "mice": mice, "days": days, "seed": seed,
+                "observable_units": OBSERVABLE_UNITS}):
+        console.print(f"wrote {path}", highlight=False)
     p_none = ensemble.p_no_awakening()[-1]
     console.print(
         f"by day {days:g}, at least one cell awakened in {1 - p_none:.1%} of {mice} mice "
         f"(none in {p_none:.1%})", highlight=False
     )
-    if plot:
-        png = out.with_suffix(".png")
-        plot_mice(ensemble, png, title=_title(virus, host, intervention))
-        console.print(f"wrote {png}", highlight=False)

@@ -37,7 +37,7 @@ RUN_HELP = (
 
 @app.callback()
 def _policy() -> None:
-    """Intervention scenarios and their outcomes per 100,000 survivors (docs/policy.md)."""
+    """Intervention scenarios and their outcomes per 100,000 survivors."""
 
 
 @app.command("run", help=RUN_HELP)

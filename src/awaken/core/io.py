@@ -232,6 +232,32 @@ def write_figure(path: str | os.PathLike[str], figure: Figure, *, dpi: int = 120
     return target
 
 
+def write_table_and_figure(path: str | os.PathLike[str], frame: pd.DataFrame | Columns,
+                           figure: Figure | None, *, dpi: int = 120,
+                           units: Mapping[str, str] | None = None,
+                           provenance: Mapping[str, Any] | None = None) -> list[Path]:
+    """A table and, if ``figure`` is given, its PNG (``path`` with ``.png``) as one set: the
+    figure is rendered and both destinations checked before anything is written, so a
+    failing plot, or a folder where the PNG goes, leaves neither file. Returns the paths."""
+    import io
+
+    target = Path(path)
+    png = target.with_suffix(".png")
+    data = b""
+    if figure is not None:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, dpi=dpi, format="png")
+        data = buffer.getvalue()
+        if png.is_dir():
+            raise InputError(f"cannot write {str(png)!r}: it is a folder; give a file name")
+    written = [write_table(target, frame, units=units, provenance=provenance)]
+    if figure is not None:
+        with atomic_path(png) as tmp:
+            tmp.write_bytes(data)
+        written.append(png)
+    return written
+
+
 MANIFEST = "manifest.json"
 
 

@@ -1,0 +1,98 @@
+"""Defects a new user hit (issue 11), each with the test that would fail without its fix."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import pytest
+import typer
+
+from awaken.cli import app, main
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    out = capsys.readouterr()
+    return int(stop.value.code or 0), out.out, out.err
+
+
+def _helps() -> dict[str, str]:
+    texts: dict[str, str] = {}
+
+    def walk(command: object, path: list[str]) -> None:
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer), pytest.raises(SystemExit):
+            main([*path, "--help"])
+        texts[" ".join(path) or "awaken"] = buffer.getvalue()
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return texts
+
+
+def test_no_help_points_to_files_the_wheel_does_not_ship(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")
+    for command, text in _helps().items():
+        assert "docs/" not in text, (command, [ln for ln in text.splitlines() if "docs/" in ln])
+
+
+def test_the_lung_summary_names_every_lung_command():
+    from awaken.cli import lung
+
+    summary = lung.app.info.help
+    assert isinstance(summary, str)
+    words = {"export-sbml": "SBML", "simulate": "simulate", "stochastic": "stochastic",
+             "experiment": "experiment", "response": "response", "presets": "presets",
+             "parameters": "parameters"}
+    names = {c.name or c.callback.__name__ for c in lung.app.registered_commands}
+    assert names == set(words)
+    for name in names:
+        assert words[name] in summary, name
+
+
+def test_epi_schema_prints_the_cohort_tables(capsys):
+    code, out, _ = _run(["epi", "schema"], capsys)
+    assert code == 0
+    for table in ("persons", "infections", "vaccinations", "metastases", "deaths"):
+        assert f"### `{table}`" in out
+
+
+@pytest.mark.parametrize("command", [["lung", "simulate", "--days", "3"],
+                                     ["lung", "stochastic", "--mice", "4", "--days", "3"]])
+def test_a_failing_figure_leaves_no_table(command, tmp_path, monkeypatch, capsys):
+    from matplotlib.figure import Figure
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("the figure could not be drawn")
+
+    monkeypatch.setattr(Figure, "savefig", broken)
+    with pytest.raises(RuntimeError, match="could not be drawn"):
+        main([*command, "--plot", "--out", str(tmp_path / "t.csv")])
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [["lung", "simulate", "--days", "3"],
+                                     ["lung", "stochastic", "--mice", "4", "--days", "3"]])
+def test_a_folder_where_the_figure_goes_leaves_no_table(command, tmp_path, capsys):
+    (tmp_path / "t.png").mkdir()
+    code, _, err = _run([*command, "--plot", "--out", str(tmp_path / "t.csv")], capsys)
+    assert code == 2 and "t.png" in err and "it is a folder" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.png"]
+
+
+def test_plot_writes_table_and_figure(tmp_path, capsys):
+    code, _, err = _run(["lung", "stochastic", "--mice", "4", "--days", "3", "--plot", "--out",
+                         str(tmp_path / "m.csv")], capsys)
+    assert code == 0, err
+    assert (tmp_path / "m.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "m.csv").stat().st_size > 0
+
+
+def test_a_period_string_is_read_as_two_dates():
+    from awaken.epi import make_design
+
+    design = make_design("ukb_like", period="2020-12-01:2021-01-01")
+    assert design.period == ("2020-12-01", "2021-01-01")
