@@ -96,3 +96,28 @@ def test_a_period_string_is_read_as_two_dates():
 
     design = make_design("ukb_like", period="2020-12-01:2021-01-01")
     assert design.period == ("2020-12-01", "2021-01-01")
+
+
+def test_stochastic_progress_reports_batches_and_keeps_the_paths():
+    import numpy as np
+    import pandas as pd
+
+    from awaken.lung import Setup, simulate_mice
+
+    heard: list[tuple[int, int]] = []
+    with_bar = simulate_mice(Setup(), 45, 6.0, seed=4, progress=lambda d, n: heard.append((d, n)))
+    plain = simulate_mice(Setup(), 45, 6.0, seed=4)
+    pd.testing.assert_frame_equal(with_bar.frame(), plain.frame())
+    np.testing.assert_array_equal(with_bar.awakened, plain.awakened)
+    assert len(heard) > 5 and heard[-1] == (45, 45)
+    assert [d for d, _ in heard] == sorted({d for d, _ in heard})
+
+
+def test_experiment_progress_names_each_step(tmp_path):
+    from awaken.lung import run_experiment
+    from awaken.lung.outputs import write_experiment
+
+    heard: list[str] = []
+    write_experiment(run_experiment("chia2025"), tmp_path, n_mice=2, progress=heard.append)
+    assert any(text.startswith("stochastic mice: arm 1 of") for text in heard)
+    assert any("ablations" in text for text in heard) and heard[-1] == "writing"

@@ -420,8 +420,13 @@ def design(
     announce_compiling()  # one line on a cold kernel cache
     from awaken.epi.schema import load_cohort
 
-    result = chosen.run(load_cohort(cohort))
-    paths = result.write(out)
+    with Console(stderr=True).status(f"{name}: loading {cohort.name}") as status:
+        data = load_cohort(cohort)
+        status.update(f"{name}: selecting {len(data.persons):,} persons, building the "
+                      "timelines, fitting, drawing")
+        result = chosen.run(data)
+        status.update(f"{name}: writing")
+        paths = result.write(out)
     shown = result.exposure_estimates
     for _, row in shown.iterrows():
         typer.echo(f"{row['design']} | {row['model']} | {row['term']}: {row['measure']} "

@@ -5,6 +5,8 @@ Thin: parse the options, build a :class:`~awaken.lung.solve.Setup`, call the API
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -152,6 +154,21 @@ def simulate_cmd(
         Console(stderr=True).print(f"wrote {path}", highlight=False)
 
 
+@contextlib.contextmanager
+def _bar(console: Console, what: str, total: int) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar (done/total, elapsed) on stderr; yields ``advance(done, total)``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(what, total=total)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
+
+
 def trajectory_units() -> dict[str, str]:
     """Units of a trajectory table's columns: days, then each state's declared unit."""
     from awaken.lung.model import STATES
@@ -262,9 +279,9 @@ def experiment_cmd(
     for arm in exp.arms:
         arm.setup(overrides).parameters()  # names and ranges, before any work
     console = Console(stderr=True)
-    with console.status(f"solving {len(exp.arms)} arms of {name} ({mice} mice each), "
-                        "checks and ablations"):
-        files = write_experiment(run_experiment(exp, overrides), out, n_mice=mice, seed=seed)
+    with console.status(f"{name}: solving {len(exp.arms)} arms") as status:
+        files = write_experiment(run_experiment(exp, overrides), out, n_mice=mice, seed=seed,
+                                 progress=lambda text: status.update(f"{name}: {text}"))
     targets = Table(title=f"{name}: published targets")
     for column in ("check", "target", "role", "value", "passed"):
         targets.add_column(column)
@@ -370,8 +387,8 @@ def stochastic_cmd(
     checks.seed(seed)
     setup = _setup(virus, host, intervention, _overrides(set_, calibrated))
     console = Console(stderr=True)
-    with console.status(f"simulating {mice} mice for {days:g} days"):
-        ensemble = simulate_mice(setup, mice, days, seed=seed)
+    with _bar(console, f"{mice:,} mice for {days:g} days", mice) as advance:
+        ensemble = simulate_mice(setup, mice, days, seed=seed, progress=advance)
     from awaken.lung.stochastic import OBSERVABLE_UNITS
     from awaken.lung.stochastic import figure as mice_figure
 

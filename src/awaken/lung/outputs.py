@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,19 +39,22 @@ class ExperimentFiles:
     ablations: Path
 
 
-def stochastic_spread(run: ExperimentRun, n_mice: int, seed: int) -> pd.DataFrame:
+def stochastic_spread(run: ExperimentRun, n_mice: int, seed: int,
+                      progress: Callable[[str], None] | None = None) -> pd.DataFrame:
     """Mouse-to-mouse spread per arm and day: sd, q05, q95 of each DCC observable.
 
     Fold changes divide each mouse's count by the mean of the reference (PBS) mice.
-    Mouse ``i`` of every arm shares the random stream ``(seed, i)``.
+    Mouse ``i`` of every arm shares the random stream ``(seed, i)``. ``progress(text)``, if
+    given, hears which arm is being run.
     """
     exp = run.experiment
-    ensembles = {
-        arm.name: simulate_mice(
-            run.arm_setup(arm.name), n_mice, max(exp.days), times=exp.days, seed=seed
-        )
-        for arm in exp.arms
-    }
+    ensembles = {}
+    for k, each in enumerate(exp.arms, 1):
+        if progress is not None:
+            progress(f"stochastic mice: arm {k} of {len(exp.arms)} ({each.name}, "
+                     f"{n_mice:,} mice)")
+        ensembles[each.name] = simulate_mice(
+            run.arm_setup(each.name), n_mice, max(exp.days), times=exp.days, seed=seed)
     ref_mean = ensembles[exp.reference].values("dcc_count").mean(axis=0)
     rows = []
     for arm, ens in ensembles.items():
@@ -134,16 +138,24 @@ def experiment_figure(run: ExperimentRun, spread: pd.DataFrame | None = None) ->
 
 
 def write_experiment(
-    run: ExperimentRun, out_dir: str | Path, *, n_mice: int = 0, seed: int = 0
+    run: ExperimentRun, out_dir: str | Path, *, n_mice: int = 0, seed: int = 0,
+    progress: Callable[[str], None] | None = None,
 ) -> ExperimentFiles:
     """Write ``results.csv``, ``figure.png``, ``summary.json``, ``targets.csv`` and
     ``ablations.json`` (``{MECHANISM: [ids of the checks that fail without it]}``).
 
     With ``n_mice > 0`` the DCC observables also carry mouse-to-mouse spread.
+    ``progress(text)``, if given, hears each step as it starts.
     """
     n_mice, seed = count("n_mice", n_mice, 0), check_seed(seed)
     out = Path(out_dir)
-    spread = stochastic_spread(run, n_mice, seed) if n_mice > 0 else None
+
+    def step(text: str) -> None:
+        if progress is not None:
+            progress(text)
+
+    spread = stochastic_spread(run, n_mice, seed, progress) if n_mice > 0 else None
+    step("checking the published targets, drawing the figure")
     files = ExperimentFiles(
         out / "results.csv", out / "figure.png", out / "summary.json", out / "targets.csv",
         out / "ablations.json",
@@ -151,8 +163,10 @@ def write_experiment(
     checks = check_targets(run)
     # Everything is computed before the first write; the manifest, written last, marks the
     # folder's files as one complete set.
-    results, figure, knocked_out = results_table(run, spread), experiment_figure(run, spread), \
-        ablations(run)
+    results, figure = results_table(run, spread), experiment_figure(run, spread)
+    step("ablations: each mechanism removed in turn")
+    knocked_out = ablations(run)
+    step("writing")
     clear_manifest(out)
     provenance = {"experiment": run.experiment.name, "overrides": dict(run.overrides),
                   "n_mice": n_mice, "seed": seed}

@@ -27,7 +27,7 @@ with the same seed share random streams (common random numbers).
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -281,6 +281,9 @@ def _initial(params: np.ndarray, dcc: np.ndarray) -> np.ndarray:
     return y0
 
 
+PROGRESS_BATCHES = 20  # batches of mice when progress is reported
+
+
 def simulate_mice(
     setup: Setup | None = None,
     n_mice: int = 1000,
@@ -291,10 +294,13 @@ def simulate_mice(
     first_mouse: int = 0,
     eps: float = EPS,
     tau_max: float = TAU_MAX,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MouseEnsemble:
     """Simulate mice ``first_mouse .. first_mouse + n_mice - 1`` (daily output by default).
 
     Mouse ``i`` gives the same path whatever ``n_mice``, ``first_mouse`` or thread count.
+    ``progress(done, n_mice)``, if given, is called as batches of mice finish (the mice are
+    then run in :data:`PROGRESS_BATCHES` batches; the paths are the same).
     """
     setup = setup or Setup()
     n_mice = checks.count("n_mice", n_mice, 1)
@@ -315,9 +321,13 @@ def simulate_mice(
     status = np.zeros(n_mice, dtype=np.int64)
     gens = mouse_generators(seed, first_mouse, n_mice)
     prepare_parallel()
-    _tauleap.simulate_mice(
-        params, y0, stops, is_output, gens, ch.kernel_args(), tuning, out, awakened, status
-    )
+    step = n_mice if progress is None else max(1, -(-n_mice // PROGRESS_BATCHES))
+    for a in range(0, n_mice, step):
+        b = min(a + step, n_mice)
+        _tauleap.simulate_mice(params, y0, stops, is_output, gens[a:b], ch.kernel_args(),
+                               tuning, out[a:b], awakened[a:b], status[a:b])
+        if progress is not None:
+            progress(b, n_mice)
     _raise_failures(status, first_mouse)
     hazard, valid = _awakening_hazard(params, y0, stops, is_output, tuning, ch)
     return MouseEnsemble(grid, out, awakened, params, seed, first_mouse, hazard, valid)
