@@ -121,3 +121,27 @@ def test_experiment_progress_names_each_step(tmp_path):
     write_experiment(run_experiment("chia2025"), tmp_path, n_mice=2, progress=heard.append)
     assert any(text.startswith("stochastic mice: arm 1 of") for text in heard)
     assert any("ablations" in text for text in heard) and heard[-1] == "writing"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["calibrate", "chia2025", "--particles", "1000000000"], "<= 100,000"),
+    (["lung", "simulate", "--days", "1e7"], "<= 3650"),
+    (["lung", "stochastic", "--mice", "100000000"], "GiB"),
+    (["epi", "synth", "--n", "1000000000000"], "GiB"),
+    (["lung", "experiment", "chia2025", "--seed", "4294967296"], "<= 4,294,967,295"),
+])
+def test_numbers_beyond_the_machine_are_refused_at_once(args, message, tmp_path, capsys):
+    suffix = {"simulate": "t.csv", "stochastic": "t.csv", "synth": "c.duckdb"}.get(args[1], "o")
+    code, _, err = _run([*args, "--out", str(tmp_path / suffix)], capsys)
+    assert code == 2 and message in err and len(err.strip().splitlines()) <= 2, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_package_ships_its_mit_license():
+    from importlib.metadata import metadata
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    assert "MIT License" in (root / "LICENSE").read_text()
+    meta = metadata("awaken")
+    assert "MIT" in (meta.get("License-Expression") or meta.get("License") or "")
