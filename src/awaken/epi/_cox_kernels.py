@@ -649,3 +649,202 @@ def inverse_permutation(order: np.ndarray) -> np.ndarray:
     for k in range(order.shape[0]):
         inv[order[k]] = k
     return inv
+
+
+# ---------------------------------------------------------------------------------------------
+# The Newton iterations' likelihood, by blocks of rows (threads share the blocks)
+# ---------------------------------------------------------------------------------------------
+# Rows that join the risk set at one event time (stop order) form one *entry block*, rows that
+# leave it (exit order) one *exit block*. A block's sums (weighted risk, its first and second
+# moments) are computed by one thread in row order, so they do not depend on how the blocks
+# are shared among threads; one sequential pass over the event times then forms the risk-set
+# sums and the likelihood from them. Same numbers whatever the number of threads.
+
+
+@njit(cache=True)
+def event_blocks(stop: np.ndarray, event: np.ndarray, weights: np.ndarray,
+                 start_exit: np.ndarray, bounds: np.ndarray, has_start: bool) -> tuple:
+    """The blocks of each event time (sweep order, within strata): its entry block
+    ``entry[e, 0]:entry[e, 1]`` (stop order) and exit block ``exit_[e, 0]:exit_[e, 1]``
+    (exit order), whether it opens its stratum, the rows at risk once its exit block has
+    left, its deaths and their summed weights."""
+    n_times = count_event_times(stop, event, bounds)
+    entry = np.empty((n_times, 2), dtype=np.int64)
+    exit_ = np.empty((n_times, 2), dtype=np.int64)
+    first = np.zeros(n_times, dtype=np.bool_)
+    at_risk = np.zeros(n_times, dtype=np.int64)
+    deaths = np.zeros(n_times, dtype=np.int64)
+    death_wt = np.zeros(n_times)
+    e = 0
+    for s in range(bounds.shape[0] - 1):
+        b0 = bounds[s]
+        b1 = bounds[s + 1]
+        person = b0
+        ix = b0
+        nrisk = 0
+        opened = False
+        while person < b1:
+            k = person
+            while k < b1 and event[k] == 0:
+                k += 1
+            if k == b1:
+                break
+            dtime = stop[k]
+            exit_[e, 0] = ix
+            if has_start:
+                while ix < b1 and start_exit[ix] >= dtime:
+                    ix += 1
+                    nrisk -= 1
+            exit_[e, 1] = ix
+            at_risk[e] = nrisk
+            entry[e, 0] = person
+            while person < b1 and stop[person] >= dtime:
+                if event[person] != 0:
+                    deaths[e] += 1
+                    death_wt[e] += weights[person]
+                person += 1
+                nrisk += 1
+            entry[e, 1] = person
+            first[e] = not opened
+            opened = True
+            e += 1
+    return entry, exit_, first, at_risk, deaths, death_wt
+
+
+@njit(cache=True, nogil=True)
+def eta_rows(x: np.ndarray, beta: np.ndarray, offset: np.ndarray, lo: int, hi: int,
+             eta: np.ndarray) -> None:
+    """``eta = offset + x beta`` for rows ``lo:hi`` (the order of ``_exp_eta``)."""
+    p = x.shape[1]
+    for i in range(lo, hi):
+        acc = offset[i]
+        for j in range(p):
+            acc += beta[j] * x[i, j]
+        eta[i] = acc
+
+
+@njit(cache=True, nogil=True)
+def exp_rows(eta: np.ndarray, shift: np.ndarray, bounds: np.ndarray, weights: np.ndarray,
+             lo: int, hi: int, risk: np.ndarray) -> None:
+    """Rows ``lo:hi``: ``eta`` shifted by its stratum's ``shift`` (in place), and
+    ``risk = weights * exp(eta)``, as ``_exp_eta``."""
+    for s in range(bounds.shape[0] - 1):
+        for i in range(max(lo, bounds[s]), min(hi, bounds[s + 1])):
+            eta[i] -= shift[s]
+            risk[i] = weights[i] * math.exp(eta[i])
+
+
+@njit(cache=True, nogil=True)
+def block_sums(x: np.ndarray, event: np.ndarray, weights: np.ndarray, eta: np.ndarray,
+               risk: np.ndarray, x_exit: np.ndarray, exit_order: np.ndarray,
+               entry: np.ndarray, exit_: np.ndarray, e0: int, e1: int, c0: int,
+               out: np.ndarray) -> None:
+    """Sums of the blocks of event times ``e0:e1`` into ``out[e - c0]``.
+
+    Per event time: censored entries (risk, risk x, risk x x' lower triangle), deaths (the
+    same), the deaths' weighted eta and weighted x, then the exit block (risk, risk x,
+    risk x x'). Layout: ``[0]``, ``[1:1+p]``, ``[1+p:1+p+q]`` and so on (q = p(p+1)/2).
+    """
+    p = x.shape[1]
+    g = 1 + p + p * (p + 1) // 2
+    for e in range(e0, e1):
+        row = out[e - c0]
+        for c in range(row.shape[0]):
+            row[c] = 0.0
+        for i in range(entry[e, 0], entry[e, 1]):
+            r = risk[i]
+            base = g if event[i] != 0 else 0
+            row[base] += r
+            c = base + 1 + p
+            for a in range(p):
+                xa = r * x[i, a]
+                row[base + 1 + a] += xa
+                for b in range(a + 1):
+                    row[c] += xa * x[i, b]
+                    c += 1
+            if event[i] != 0:
+                w = weights[i]
+                row[2 * g] += w * eta[i]
+                for a in range(p):
+                    row[2 * g + 1 + a] += w * x[i, a]
+        base = 2 * g + 1 + p
+        for k in range(exit_[e, 0], exit_[e, 1]):
+            r = risk[exit_order[k]]
+            row[base] += r
+            c = base + 1 + p
+            for a in range(p):
+                xa = r * x_exit[k, a]
+                row[base + 1 + a] += xa
+                for b in range(a + 1):
+                    row[c] += xa * x_exit[k, b]
+                    c += 1
+
+
+@njit(cache=True)
+def accumulate(sums: np.ndarray, c0: int, first: np.ndarray, at_risk: np.ndarray,
+               deaths: np.ndarray, death_wt: np.ndarray, efron: bool, state: np.ndarray,
+               loglik: np.ndarray, u: np.ndarray, imat: np.ndarray) -> None:
+    """The risk-set sums and the likelihood over the event times of one chunk of ``sums``
+    (event times ``c0 : c0 + len(sums)``), as the ``sweep`` kernel forms them.
+
+    ``state`` carries the risk-set sums (risk, risk x, risk x x') between chunks; ``loglik``
+    (one value), ``u`` and ``imat`` (upper triangle) accumulate.
+    """
+    p = u.shape[0]
+    q = p * (p + 1) // 2
+    g = 1 + p + q
+    ex = 2 * g + 1 + p
+    a = np.empty(p)
+    cm = np.empty(q)
+    mean = np.empty(p)
+    for t in range(sums.shape[0]):
+        e = c0 + t
+        row = sums[t]
+        if first[e] or at_risk[e] == 0:  # a new stratum, or every row has left
+            for c in range(g):
+                state[c] = 0.0
+        else:
+            for c in range(g):
+                state[c] -= row[ex + c]
+        for c in range(g):
+            state[c] += row[c]
+        loglik[0] += row[2 * g]
+        for i in range(p):
+            u[i] += row[2 * g + 1 + i]
+        nd = deaths[e]
+        meanwt = death_wt[e]
+        if (not efron) or nd == 1:
+            denom = state[0] + row[g]
+            loglik[0] -= meanwt * math.log(denom)
+            for i in range(p):
+                a[i] = state[1 + i] + row[g + 1 + i]
+                mean[i] = a[i] / denom
+                u[i] -= meanwt * mean[i]
+            c = 0
+            for i in range(p):
+                for j in range(i + 1):
+                    cmij = state[1 + p + c] + row[g + 1 + p + c]
+                    imat[j, i] += meanwt * ((cmij - mean[i] * a[j]) / denom)
+                    c += 1
+        else:
+            wave = meanwt / nd
+            denom = state[0]
+            for i in range(p):
+                a[i] = state[1 + i]
+            for c in range(q):
+                cm[c] = state[1 + p + c]
+            for _ in range(nd):
+                denom += row[g] / nd
+                loglik[0] -= wave * math.log(denom)
+                for i in range(p):
+                    a[i] += row[g + 1 + i] / nd
+                    mean[i] = a[i] / denom
+                    u[i] -= wave * mean[i]
+                c = 0
+                for i in range(p):
+                    for j in range(i + 1):
+                        cm[c] += row[g + 1 + p + c] / nd
+                        imat[j, i] += wave * ((cm[c] - mean[i] * a[j]) / denom)
+                        c += 1
+        for c in range(g):  # the deaths stay in the risk set
+            state[c] += row[g + c]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -189,6 +190,23 @@ class _Design:
     all_stop: np.ndarray        # all rows (for cox.zph's transform)
     all_start: np.ndarray
     all_event: np.ndarray
+    blocks: _Blocks             # the rows entering and leaving at each event time
+
+
+@dataclass
+class _Blocks:
+    """Per event time (sweep order): its entry rows ``entry[e, 0]:entry[e, 1]`` (stop order),
+    exit rows ``exit[e, 0]:exit[e, 1]`` (exit order), whether it opens a stratum, the rows at
+    risk after the exits, the deaths and their weight; ``work`` the cumulative rows touched
+    (to share the event times among threads)."""
+
+    entry: np.ndarray
+    exit: np.ndarray
+    first: np.ndarray
+    at_risk: np.ndarray
+    deaths: np.ndarray
+    death_wt: np.ndarray
+    work: np.ndarray
 
 
 def _row_label(data: pd.DataFrame, pos: int) -> str:
@@ -441,16 +459,22 @@ def _build_design(data: pd.DataFrame, spec: CoxSpec, rank_checks: bool = True) -
     else:
         x_exit, offset_exit = np.empty((0, x.shape[1])), np.empty(0)
         weights_exit, start_exit = np.empty(0), np.empty(0)
+    s_weights = np.ascontiguousarray(s_weights)
+    s_stop = np.ascontiguousarray(s_stop)
+    s_event = np.ascontiguousarray(s_event)
+    entry, exit_, first, at_risk, deaths, death_wt = kern.event_blocks(
+        s_stop, s_event, s_weights, start_exit, bounds, has_start)
+    work = np.cumsum(np.diff(entry, axis=1)[:, 0] + np.diff(exit_, axis=1)[:, 0] + 1)
+    blocks = _Blocks(entry, exit_, first, at_risk, deaths, death_wt, work)
     return _Design(
         n=n, events=events, terms=spec.covariates, x=x, scale=scale,
-        offset=s_offset, weights=np.ascontiguousarray(s_weights),
-        stop=np.ascontiguousarray(s_stop), start=np.ascontiguousarray(s_start),
-        event=np.ascontiguousarray(s_event), bounds=bounds,
+        offset=s_offset, weights=s_weights, stop=s_stop,
+        start=np.ascontiguousarray(s_start), event=s_event, bounds=bounds,
         exit_order=np.ascontiguousarray(exit_order.astype(np.int64)), x_exit=x_exit,
         offset_exit=offset_exit, weights_exit=weights_exit, start_exit=start_exit,
         has_start=has_start,
-        rows=order, n_times=int(kern.count_event_times(s_stop, s_event, bounds)),
-        integer_weights=integer_weights, all_stop=stop, all_start=start_arr, all_event=event,
+        rows=order, n_times=len(entry), integer_weights=integer_weights, all_stop=stop,
+        all_start=start_arr, all_event=event, blocks=blocks,
     )
 
 
@@ -549,6 +573,74 @@ def _sweep(d: _Design, beta: np.ndarray, efron: bool, detail: bool = False) -> S
                              efron, d.has_start, detail, d.n_times if detail else 0))
 
 
+BLOCK_SUMS_BYTES = 32 << 20  # block sums held at once: event times per chunk (~1.5 p^2 each)
+
+
+def default_threads() -> int:
+    """Threads of the compiled kernels: numba's setting (``NUMBA_NUM_THREADS``, by default
+    the CPUs this process may use)."""
+    from numba import config
+
+    return max(1, int(config.NUMBA_NUM_THREADS))
+
+
+def _run(tasks: Sequence[tuple[Any, tuple[Any, ...]]]) -> None:
+    """Run ``kernel(*args)`` for each task, the first in this thread, the others each in
+    a thread of its own (the kernels release the GIL); wait for all."""
+    others = [threading.Thread(target=f, args=a) for f, a in tasks[1:]]
+    for t in others:
+        t.start()
+    if tasks:
+        f, a = tasks[0]
+        f(*a)
+    for t in others:
+        t.join()
+
+
+def _split(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:
+    cuts = np.linspace(lo, hi, parts + 1).round().astype(int)
+    return [(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
+
+
+def _likelihood(d: _Design, beta: np.ndarray, efron: bool,
+                threads: int) -> tuple[float, np.ndarray, np.ndarray]:
+    """(log partial likelihood, score, information) at ``beta``, from the block sums of the
+    event times (``_cox_kernels.block_sums``) shared among ``threads``: the same numbers
+    whatever ``threads`` is. The detailed pass (residuals) is ``_sweep``."""
+    m, p = d.x.shape
+    b = d.blocks
+    eta = np.empty(m)
+    risk = np.empty(m)
+    rows = _split(0, m, threads)
+    _run([(kern.eta_rows, (d.x, beta, d.offset, lo, hi, eta)) for lo, hi in rows])
+    with np.errstate(invalid="ignore"):
+        shift = np.fmax.reduceat(eta, d.bounds[:-1])
+    shift[~np.isfinite(shift)] = 0.0
+    _run([(kern.exp_rows, (eta, shift, d.bounds, d.weights, lo, hi, risk)) for lo, hi in rows])
+    g = 1 + p + p * (p + 1) // 2
+    n_times = len(b.first)
+    width = 3 * g + 1 + p
+    chunk = max(64, BLOCK_SUMS_BYTES // (8 * width))
+    sums = np.empty((min(chunk, n_times), width))
+    state = np.zeros(g)
+    loglik = np.zeros(1)
+    u = np.zeros(p)
+    imat = np.zeros((p, p))
+    for c0 in range(0, n_times, chunk):
+        c1 = min(n_times, c0 + chunk)
+        done = b.work[c0 - 1] if c0 > 0 else 0
+        targets = np.linspace(done, b.work[c1 - 1], threads + 1)[1:-1]
+        inner = np.clip(np.searchsorted(b.work, targets), c0, c1).tolist()
+        cuts = [c0, *inner, c1]
+        _run([(kern.block_sums, (d.x, d.event, d.weights, eta, risk, d.x_exit, d.exit_order,
+                                 b.entry, b.exit, e0, e1, c0, sums))
+              for e0, e1 in zip(cuts[:-1], cuts[1:], strict=True) if e1 > e0])
+        kern.accumulate(sums[:c1 - c0], c0, b.first, b.at_risk, b.deaths, b.death_wt, efron,
+                        state, loglik, u, imat)
+    imat = np.triu(imat) + np.triu(imat, 1).T
+    return float(loglik[0]), u, imat
+
+
 def _cholesky(mat: np.ndarray) -> np.ndarray | None:
     if not np.all(np.isfinite(mat)):
         return None
@@ -563,13 +655,13 @@ def _chol_solve(chol: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     return np.linalg.solve(chol.T, y)
 
 
-def _newton(d: _Design, efron: bool, max_iter: int, tol: float,
-            spec: CoxSpec) -> tuple[np.ndarray, float, float, np.ndarray, np.ndarray, int, bool]:
+def _newton(d: _Design, efron: bool, max_iter: int, tol: float, spec: CoxSpec,
+            threads: int) -> tuple[np.ndarray, float, float, np.ndarray, np.ndarray, int, bool]:
     """Iterate as R does; returns beta, loglik0, loglik, score, imat (scaled), iter, converged."""
     p = d.x.shape[1]
     counting = d.has_start  # R uses agfit4 for (start, stop] data, coxfit6 otherwise
     beta = np.zeros(p)
-    ll, u, imat = _sweep(d, beta, efron).likelihood()
+    ll, u, imat = _likelihood(d, beta, efron, threads)
     loglik0 = ll
     if not math.isfinite(ll):
         raise InputError("the log partial likelihood is not finite at beta = 0; "
@@ -592,7 +684,7 @@ def _newton(d: _Design, efron: bool, max_iter: int, tol: float,
     converged = False
     iteration = 0
     for iteration in range(1, max_iter + 1):
-        ll, u, imat = _sweep(d, beta, efron).likelihood()
+        ll, u, imat = _likelihood(d, beta, efron, threads)
         chol = _cholesky(imat)
         fail = chol is None or not math.isfinite(ll) or not np.all(np.isfinite(u))
         close = (not fail) and abs(1.0 - best / ll) <= tol
@@ -604,7 +696,7 @@ def _newton(d: _Design, efron: bool, max_iter: int, tol: float,
             worse = fail or (((ll - best) / abs(best) < -tol) if counting else ll < best)
             if max_iter > 1 and worse:
                 beta = oldbeta
-                ll, u, imat = _sweep(d, beta, efron).likelihood()
+                ll, u, imat = _likelihood(d, beta, efron, threads)
             break
         if fail or ll < best:
             halving += 1
@@ -673,7 +765,8 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
             weights: str | None = None, offset: str | None = None, cluster: str | None = None,
             ties: Ties = "efron", robust: bool | None = None,
             max_iter: int = 30, tol: float = 1e-9, concordance: bool = True,
-            tt: Mapping[str, tuple[str, TTFunction]] | TTFunction | None = None) -> CoxResult:
+            tt: Mapping[str, tuple[str, TTFunction]] | TTFunction | None = None,
+            threads: int | None = None) -> CoxResult:
     """Fit a Cox model, as R's ``coxph(Surv(start, stop, event) ~ covariates, ...)``.
 
     Args:
@@ -704,6 +797,8 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
             ``cox_zph`` are then not available on the original data.
         concordance: compute Harrell's C (``False``: NaN, saving an O(n log n) pass on very
             large data).
+        threads: threads sharing the compiled passes (default: numba's ``NUMBA_NUM_THREADS``,
+            the CPUs this process may use); the results do not depend on it, bit for bit.
 
     Raises:
         InputError: missing columns or values, ``stop <= start``, events other than 0/1,
@@ -717,7 +812,7 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
         return _fit_formula(data, formula, dict(
             stop=stop, event=event, covariates=covariates, start=start, strata=strata,
             offset=offset), weights=weights, cluster=cluster, ties=ties, robust=robust,
-            max_iter=max_iter, tol=tol, concordance=concordance, tt=tt)
+            max_iter=max_iter, tol=tol, concordance=concordance, tt=tt, threads=threads)
     if stop is None or event is None or covariates is None:
         raise InputError("give a formula, or the stop, event and covariates columns")
     if tt is not None:
@@ -734,15 +829,20 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
         return fit_cox(expanded, stop=stop, event=event, covariates=[*names, *tt],
                        strata=RISKSET, weights=weights, offset=offset, cluster=cluster,
                        ties=ties, robust=robust, max_iter=max_iter, tol=tol,
-                       concordance=concordance)
+                       concordance=concordance, threads=threads)
     spec = _make_spec(stop, event, covariates, start, strata, weights, offset, cluster, ties)
     if not isinstance(max_iter, int) or max_iter < 0:
         raise InputError(f"max_iter must be a non-negative integer, got {max_iter!r}")
     if not (tol > 0):
         raise InputError(f"tol must be > 0, got {tol!r}")
+    if threads is None:
+        threads = default_threads()
+    elif not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
+        raise InputError(f"threads must be a positive integer, got {threads!r}")
     design = _build_design(data, spec)
     efron = spec.ties == "efron"
-    beta, ll0, ll, u, imat, iterations, converged = _newton(design, efron, max_iter, tol, spec)
+    beta, ll0, ll, u, imat, iterations, converged = _newton(design, efron, max_iter, tol, spec,
+                                                            threads)
 
     scale = design.scale
     coef = beta * scale

@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from awaken.core.errors import InputError
-from awaken.epi.cox import _build_design, _codes, _Design, _make_spec, _sweep
+from awaken.epi.cox import _build_design, _codes, _Design, _likelihood, _make_spec, default_threads
 
 __all__ = ["FrailtyResult", "fit_frailty"]
 
@@ -74,6 +74,7 @@ class _Penalised:
 
     def __init__(self, design: _Design, p: int, q: int, efron: bool) -> None:
         self.d, self.p, self.q, self.efron = design, p, q, efron
+        self.threads = default_threads()
         self.b = np.zeros(p + q)
 
     @overload
@@ -83,7 +84,7 @@ class _Penalised:
     def _value(self, b: np.ndarray, nu: float, derivs: Literal[False]) -> tuple[float, float]: ...
     def _value(self, b: np.ndarray, nu: float, derivs: bool,
                ) -> tuple[float, float] | tuple[float, float, np.ndarray, np.ndarray]:
-        ll, u, imat = _sweep(self.d, b, self.efron).likelihood()
+        ll, u, imat = _likelihood(self.d, b, self.efron, self.threads)
         w = b[self.p:] * self.d.scale[self.p:]
         pen = nu * float(np.sum(np.exp(w) - 1.0 - w))  # R's penalty (0 at w = 0)
         if not derivs:
