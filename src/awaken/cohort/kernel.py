@@ -17,7 +17,6 @@ import math
 
 import numba as nb
 import numpy as np
-from numba import literal_unroll
 
 from awaken.cohort.rng import exponential, uniform
 from awaken.core.schema import CAUSES
@@ -36,29 +35,49 @@ CH_INF, CH_ACCEPT, CH_SEVERITY, CH_TEST, CH_DEATH, CH_ATTRIB, CH_DELAY = 40, 44,
 CH_WAKE, CH_NEG = 68, 72
 # codes
 CAUSE_CANCER, CAUSE_COVID, CAUSE_RESPIRATORY, CAUSE_OTHER = (
-    CAUSES.index(c) for c in ("cancer", "covid", "respiratory", "other"))
+    CAUSES.index(c) for c in ("cancer", "covid", "respiratory", "other")
+)
 EV_DORMANT, EV_GROWING, EV_WOKE, EV_WOKE_INFECTION, EV_ACCELERATED, EV_DETECTED = range(6)
 MAX_LESIONS, MAX_DOSES, MAX_TESTS = 12, 32, 96
 # output columns
 TEST_COLS, VAX_COLS, MET_COLS, INF_COLS, LES_COLS = 4, 3, 4, 10, 7
 INF = np.inf
+f = float  # the buffers' rows are float tuples
 
 
-@nb.njit(cache=True)
-def next_time(cum: np.ndarray, rate: np.ndarray, t: float, e: float) -> float:
-    """The time at which the cumulative hazard from ``t`` reaches ``e`` (inf if never)."""
-    weeks = rate.size
-    w = int(t // 7.0)
+@nb.njit(inline="always")
+def week(t: float) -> int:
+    """``int(t // 7.0)`` (the week of day ``t >= 0``) without the float floor division's
+    remainder call: the quotient rounded can exceed the exact one by one at a week's end."""
+    w = int(math.floor(t / 7.0))
+    return w - 1 if 7.0 * w > t else w
+
+
+# The helpers the kernel calls in its event loop are inlined, and take whole tables with a
+# row index instead of row views: a call with an array or a view costs two atomic reference
+# counts (a third of the kernel's time when they were calls on views).
+@nb.njit(inline="always")
+def next_time(cum: np.ndarray, rate: np.ndarray, p: int, t: float, e: float) -> float:
+    """The time at which the cumulative hazard of row ``p`` from ``t`` reaches ``e`` (inf if
+    never)."""
+    weeks = rate.shape[1]
+    w = week(t)
     if w >= weeks:
         return INF
     w = max(w, 0)
-    h0 = cum[w] + rate[w] * (t - 7.0 * w)
+    h0 = cum[p, w] + rate[p, w] * (t - 7.0 * w)
     target = h0 + e
-    if target >= cum[weeks]:
+    if target >= cum[p, weeks]:
         return INF
-    j = np.searchsorted(cum, target, side="right") - 1
-    j = max(j, w)
-    return max(t, 7.0 * j + (target - cum[j]) / rate[j])
+    lo, hi = 0, weeks + 1  # searchsorted(cum[p], target, side="right")
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if cum[p, mid] <= target:
+            lo = mid + 1
+        else:
+            hi = mid
+    j = max(lo - 1, w)
+    return max(t, 7.0 * j + (target - cum[p, j]) / rate[p, j])
 
 
 @nb.njit(cache=True)
@@ -81,7 +100,7 @@ def poisson(u: float, mean: float) -> int:
     return k
 
 
-@nb.njit(cache=True)
+@nb.njit(inline="always")
 def protection(
     p: int, t: float, col: int, ndose: int, dday: np.ndarray, dprod: np.ndarray, prod: np.ndarray
 ) -> tuple[float, float]:
@@ -99,14 +118,15 @@ def protection(
     return ve, (ve / v0 if v0 > 0 else 0.0)
 
 
-@nb.njit(cache=True)
-def _put(buf: np.ndarray, count: np.ndarray, slot: int, row: tuple) -> None:
+@nb.njit(inline="always")
+def _put(buf: np.ndarray, count: np.ndarray, slot: int, row: tuple[float, ...]) -> None:
+    """Row ``count[slot]`` of ``buf``. Beyond its end rows overwrite the last one: the caller
+    reruns the chunk with larger buffers when a count exceeds them. Without a branch, numba
+    drops the reference counts of the inlined arrays (two atomic operations each)."""
     c = count[slot]
-    if c < buf.shape[0]:
-        j = 0
-        for v in literal_unroll(row):
-            buf[c, j] = v
-            j += 1  # noqa: SIM113 (numba's literal_unroll has no enumerate)
+    r = min(c, buf.shape[0] - 1)
+    for j in range(len(row)):
+        buf[r, j] = row[j]
     count[slot] = c + 1
 
 
@@ -199,13 +219,13 @@ def simulate_people(
                 l_tref[j] = t0
                 l_ref[j] = par[P_L0] + (since_seed - x) / tdi
                 l_exit[j] = INF
-                _put(lesions, count, 4, (pid, t0, j, s, EV_GROWING, l_ref[j], 0.0))
+                _put(lesions, count, 4, (f(pid), t0, f(j), f(s), f(EV_GROWING), l_ref[j], 0.0))
             else:
                 l_state[j] = 0
                 l_exit[j] = t0 + (x - since_seed)
                 l_ref[j] = par[P_L0]
                 l_tref[j] = INF
-                _put(lesions, count, 4, (pid, t0, j, s, EV_DORMANT, l_ref[j], 0.0))
+                _put(lesions, count, 4, (f(pid), t0, f(j), f(s), f(EV_DORMANT), l_ref[j], 0.0))
         # vaccine doses offered by the deliveries (decided at entry; recorded up to the end)
         nd = 0
         for d in range(deliv.shape[0]):
@@ -241,9 +261,9 @@ def simulate_people(
         nmult = 1.0  # negative-test rate multiplier: (e) raises it once cancer is advanced
         for p in range(3):
             kc[p] = 0
-            cand[p] = next_time(cum[p], rate[p], t0, exponential(seed, CH_INF + p, pid, 0))
+            cand[p] = next_time(cum, rate, p, t0, exponential(seed, CH_INF + p, pid, 0))
             kn[p] = 0
-            negt[p] = next_time(negcum[p], negrate[p], t0, exponential(seed, CH_NEG + p, pid, 0))
+            negt[p] = next_time(negcum, negrate, p, t0, exponential(seed, CH_NEG + p, pid, 0))
             t_prev[p] = -INF
             s_prev[p] = -1
         ntest = 0
@@ -287,14 +307,22 @@ def simulate_people(
                 l_state[which] = 1
                 l_tref[which] = t
                 l_ref[which] = par[P_L0]
-                _put(lesions, count, 4, (pid, t, which, l_site[which], EV_WOKE, l_ref[which], 0.0))
+                _put(
+                    lesions,
+                    count,
+                    4,
+                    (f(pid), t, f(which), f(l_site[which]), f(EV_WOKE), l_ref[which], 0.0),
+                )
                 continue
             if kind == 4:  # clinical detection
                 l_state[which] = 2
                 _put(
-                    lesions, count, 4, (pid, t, which, l_site[which], EV_DETECTED, par[P_LDET], 0.0)
+                    lesions,
+                    count,
+                    4,
+                    (f(pid), t, f(which), f(l_site[which]), f(EV_DETECTED), par[P_LDET], 0.0),
                 )
-                _put(mets, count, 2, (pid, math.floor(t), l_site[which], which))
+                _put(mets, count, 2, (f(pid), f(math.floor(t)), f(l_site[which]), f(which)))
                 if not has_met:
                     has_met = True
                     cancer_death = t + surv[st] * exponential(seed, CH_CANCER_DEATH, pid, 0)
@@ -303,8 +331,9 @@ def simulate_people(
                         for q in range(3):
                             kn[q] += 1
                             negt[q] = next_time(
-                                negcum[q],
-                                negrate[q],
+                                negcum,
+                                negrate,
+                                q,
                                 t,
                                 exponential(seed, CH_NEG + q, pid, kn[q]) / nmult,
                             )
@@ -319,14 +348,14 @@ def simulate_people(
                     ntest += 1
                 kn[p] += 1
                 negt[p] = next_time(
-                    negcum[p], negrate[p], t, exponential(seed, CH_NEG + p, pid, kn[p]) / nmult
+                    negcum, negrate, p, t, exponential(seed, CH_NEG + p, pid, kn[p]) / nmult
                 )
                 continue
             # kind 5: a candidate infection with pathogen p; accept by thinning
             k = kc[p]
             age = age0[i] + (t - t0) / 365.25
             g = 1 if age >= 65.0 else 0
-            w = min(int(t // 7.0), variant.size - 1)
+            w = min(week(t), variant.size - 1)
             strain = int(variant[w]) if p == 0 else 3 + p
             accept = susc65[p] if g == 1 else 1.0
             ve_inf, _ = protection(p, t, 1, nd, dday, dprod, prod)
@@ -342,18 +371,17 @@ def simulate_people(
                     prot *= par[P_OMICRON_ESCAPE]
                 accept *= 1.0 - prot
             kc[p] = k + 1
-            cand[p] = next_time(cum[p], rate[p], t, exponential(seed, CH_INF + p, pid, k + 1))
+            cand[p] = next_time(cum, rate, p, t, exponential(seed, CH_INF + p, pid, k + 1))
             if uniform(seed, CH_ACCEPT + p, pid, k) >= accept:
                 continue
             t_prev[p] = t
             s_prev[p] = strain
             # severity: vaccination moves mass from the severe classes to 'symptomatic'
             ve_sev, remain = protection(p, t, 3, nd, dday, dprod, prod)
-            cp = sev[strain, g]
-            pr0 = cp[0]
-            pr2 = (cp[2] - cp[1]) * (1.0 - 0.5 * ve_sev)
-            pr3 = (cp[3] - cp[2]) * (1.0 - ve_sev)
-            pr4 = (cp[4] - cp[3]) * (1.0 - ve_sev)
+            pr0 = sev[strain, g, 0]
+            pr2 = (sev[strain, g, 2] - sev[strain, g, 1]) * (1.0 - 0.5 * ve_sev)
+            pr3 = (sev[strain, g, 3] - sev[strain, g, 2]) * (1.0 - ve_sev)
+            pr4 = (sev[strain, g, 4] - sev[strain, g, 3]) * (1.0 - ve_sev)
             pr1 = 1.0 - pr0 - pr2 - pr3 - pr4
             u = uniform(seed, CH_SEVERITY + p, pid, k)
             if u < pr0:
@@ -388,7 +416,12 @@ def simulate_people(
                         l_ref[j] = size + dx
                         l_tref[j] = t
                         accel += dx
-                        _put(lesions, count, 4, (pid, t, j, 0, EV_ACCELERATED, l_ref[j], dx))
+                        _put(
+                            lesions,
+                            count,
+                            4,
+                            (f(pid), t, f(j), 0.0, f(EV_ACCELERATED), l_ref[j], dx),
+                        )
             # (a) awakening of dormant lung lesions
             if sw[SW_AWAKENING]:
                 pw = 1.0 - math.exp(-par[P_WAKE_LOGFOLD] * fold)
@@ -402,7 +435,12 @@ def simulate_people(
                         l_tref[j] = t
                         l_ref[j] = par[P_L0]
                         woke += 1
-                        _put(lesions, count, 4, (pid, t, j, 0, EV_WOKE_INFECTION, l_ref[j], 0.0))
+                        _put(
+                            lesions,
+                            count,
+                            4,
+                            (f(pid), t, f(j), 0.0, f(EV_WOKE_INFECTION), l_ref[j], 0.0),
+                        )
             # (e) who gets tested
             pt = tested[p, w, cls]
             if sw[SW_TESTING] and advanced and 0.0 < pt < 1.0:
@@ -442,14 +480,14 @@ def simulate_people(
                 count,
                 3,
                 (
-                    pid,
+                    f(pid),
                     t,
-                    p,
-                    strain,
-                    cls,
+                    f(p),
+                    f(strain),
+                    f(cls),
                     1.0 if is_tested else 0.0,
                     remain,
-                    woke,
+                    f(woke),
                     accel,
                     1.0 if dies else 0.0,
                 ),
@@ -459,7 +497,7 @@ def simulate_people(
         last_day = math.floor(died)
         for j in range(ntest):
             if t_day[j] <= last_day:
-                _put(tests, count, 0, (pid, t_day[j], t_path[j], t_res[j]))
+                _put(tests, count, 0, (f(pid), t_day[j], f(t_path[j]), f(t_res[j])))
         for j in range(nd):
             if dday[j] <= last_day:
-                _put(vax, count, 1, (pid, dday[j], dprod[j]))
+                _put(vax, count, 1, (f(pid), dday[j], f(dprod[j])))
