@@ -44,3 +44,16 @@ def test_calibrate_refuses_a_seed_beyond_32_bits_at_once(capsys, tmp_path):
     code, _, err = _run(["calibrate", "baccam2006", "--out", str(tmp_path / "b"), "--seed",
                          str(2**32)], capsys)
     assert code == 2 and "seed=4294967296 must be" in err
+
+
+def test_a_path_the_system_refuses_is_one_line_whatever_the_command(capsys, monkeypatch):
+    from awaken.cli import lung
+
+    def refuse(*args, **kwargs):
+        raise OSError(36, "File name too long", "/tmp/" + "x" * 300)
+
+    monkeypatch.setattr(lung, "_setup", refuse)
+    code, _, err = _run(["lung", "simulate", "--out", "t.csv"], capsys)
+    assert code == 2
+    assert err.strip().splitlines() == [f"error: cannot read or write '/tmp/{'x' * 300}': "
+                                        "File name too long"]

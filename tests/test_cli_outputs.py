@@ -70,5 +70,6 @@ def test_unwritable_output_is_one_line_exit_2(label, kind, args, place, cohort, 
     assert stop.value.code == 2, err
     lines = err.strip().splitlines()
     assert lines[-1].startswith("error: ") and "Traceback" not in err, err
-    assert any(w in lines[-1] for w in ("cannot write", "is a file", "folder", "exists"))
+    assert any(w in lines[-1] for w in ("cannot write", "cannot read or write", "is a file",
+                                        "folder", "exists"))
     assert sorted(tmp_path.rglob("*")) == before  # nothing left behind

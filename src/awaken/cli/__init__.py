@@ -86,6 +86,12 @@ def main(args: list[str] | None = None) -> None:
     except typer.Abort:
         _error("aborted")
         sys.exit(1)
+    except BrokenPipeError:  # the reader of the output went away (`awaken ... | head`)
+        sys.exit(1)
+    except OSError as exc:  # the system refused a path no check foresaw: still one line
+        where = f" {str(exc.filename)!r}" if exc.filename else ""
+        _error(f"cannot read or write{where}: {exc.strerror or exc}")
+        sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
 
 
