@@ -145,3 +145,16 @@ def test_the_package_ships_its_mit_license():
     assert "MIT License" in (root / "LICENSE").read_text()
     meta = metadata("awaken")
     assert "MIT" in (meta.get("License-Expression") or meta.get("License") or "")
+
+
+@pytest.mark.parametrize(("toml", "allowed"), [
+    ("[cohort]\nsize = 3\n", "n, start, end, seed"),
+    ("[[exposure.sars2_waves]]\nname = 'w'\nvariant = 'alpha'\npeak = 2021-01-01\n"
+     "sd_weeks = 3\nattack = 0.1\nheight = 1\n", "name, variant, peak, sd_weeks"),
+])
+def test_an_unknown_config_key_lists_the_keys_of_its_section(toml, allowed, tmp_path, capsys):
+    (tmp_path / "c.toml").write_text(toml)
+    code, _, err = _run(["cohort", "simulate", "--preset", "ukb", "--config",
+                         str(tmp_path / "c.toml"), "--out", str(tmp_path / "x.duckdb")], capsys)
+    assert code == 2 and "allowed here:" in err and allowed in err, err
+    assert "docs/" not in err

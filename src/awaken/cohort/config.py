@@ -302,13 +302,42 @@ def _preset_text(name: str) -> str:
     return resources.files("awaken.cohort").joinpath("presets", f"{name}.toml").read_text()
 
 
+def _section_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys of the section at ``loc`` (names; list positions skipped), or ``[]``."""
+    model: type[BaseModel] = Config
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        inner = _model_of(field.annotation) if field is not None else None
+        if inner is None:
+            return []
+        model = inner
+    return list(model.model_fields)
+
+
+def _model_of(annotation: object) -> type[BaseModel] | None:
+    """The model inside ``annotation`` (itself, or the item type of a list or tuple)."""
+    from typing import get_args
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _explain(exc: ValidationError, where: str) -> InputError:
     err = exc.errors()[0]
     field = ".".join(str(p) for p in err["loc"]) or "config"
     kind = err["type"]
     if kind == "extra_forbidden":
-        return InputError(f"{where}: unknown key {field!r}; see docs/cohort.md for the keys "
-                          "allowed in each section")
+        allowed = _section_keys(err["loc"][:-1])
+        listed = f" (allowed here: {', '.join(allowed)})" if allowed else ""
+        return InputError(f"{where}: unknown key {field!r}{listed}; every key: "
+                          "`python -m pydoc awaken.cohort.config`")
     msg = err["msg"].removeprefix("Value error, ")
     got = err.get("input")
     shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
