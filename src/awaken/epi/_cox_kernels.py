@@ -436,85 +436,7 @@ def _bit_prefix(tree: np.ndarray, idx: int) -> float:
     return total
 
 
-@njit(cache=True)
-def concordance_counts(rank: np.ndarray, n_ranks: int, weights: np.ndarray, stop: np.ndarray,
-                       start: np.ndarray, event: np.ndarray, bounds: np.ndarray,
-                       exit_order: np.ndarray, has_start: bool) -> tuple[float, float, float]:
-    """Weighted pair counts of R's ``concordance`` (``timewt="n"``), counting-process aware.
-
-    For each event at ``t`` and each row at risk at ``t`` (``start < t`` and ``stop > t``, or
-    ``stop == t`` and censored; tied events are not compared), add ``w_i w_j`` to
-    "event has the higher risk", "lower risk" or "tied risk". Returns those three sums.
-    """
-    n = rank.shape[0]
-    tree = np.zeros(n_ranks + 1)
-    node = np.zeros(n_ranks)
-    state = np.zeros(n, dtype=np.int8)  # 0 not added, 1 in tree, 2 removed
-    total = 0.0
-    higher = 0.0
-    lower = 0.0
-    tied = 0.0
-    for s in range(bounds.shape[0] - 1):
-        b0 = bounds[s]
-        b1 = bounds[s + 1]
-        person = b0
-        ix = b0
-        while person < b1:
-            k = person
-            while k < b1 and event[k] == 0:
-                k += 1
-            if k == b1:
-                break
-            dtime = stop[k]
-            if has_start:
-                while ix < b1 and start[exit_order[ix]] >= dtime:
-                    q = exit_order[ix]
-                    ix += 1
-                    if state[q] == 1:
-                        _bit_add(tree, rank[q], -weights[q])
-                        node[rank[q]] -= weights[q]
-                        total -= weights[q]
-                    state[q] = 2
-            # censored rows with stop >= dtime join first; events at dtime wait
-            first_death = -1
-            j = person
-            while j < b1 and stop[j] >= dtime:
-                if event[j] == 0:
-                    if state[j] == 0:
-                        _bit_add(tree, rank[j], weights[j])
-                        node[rank[j]] += weights[j]
-                        total += weights[j]
-                        state[j] = 1
-                elif first_death < 0:
-                    first_death = j
-                j += 1
-            end = j
-            for q in range(person, end):
-                if event[q] != 0:
-                    below = _bit_prefix(tree, rank[q])
-                    same = node[rank[q]]
-                    above = total - below - same
-                    lower += weights[q] * below
-                    tied += weights[q] * same
-                    higher += weights[q] * above
-            for q in range(person, end):
-                if event[q] != 0 and state[q] == 0:
-                    _bit_add(tree, rank[q], weights[q])
-                    node[rank[q]] += weights[q]
-                    total += weights[q]
-                    state[q] = 1
-            person = end
-        # empty the tree before the next stratum
-        for q in range(b0, b1):
-            if state[q] == 1:
-                _bit_add(tree, rank[q], -weights[q])
-                node[rank[q]] -= weights[q]
-                state[q] = 2
-        total = 0.0
-    return lower, higher, tied
-
-
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def argsort_float(values: np.ndarray, descending: bool) -> np.ndarray:
     """Stable LSD radix argsort of finite float64 values (11-bit digits; constant digits skipped).
 
@@ -848,3 +770,83 @@ def accumulate(sums: np.ndarray, c0: int, first: np.ndarray, at_risk: np.ndarray
                         c += 1
         for c in range(g):  # the deaths stay in the risk set
             state[c] += row[g + c]
+
+
+@njit(cache=True, nogil=True)
+def concordance_part(rank: np.ndarray, n_ranks: int, weights: np.ndarray, stop: np.ndarray,
+                     start: np.ndarray, event: np.ndarray, bounds: np.ndarray,
+                     exit_order: np.ndarray, exits: bool, out: np.ndarray) -> None:
+    """One half of R's ``concordance`` pair counts (``timewt="n"``), counting-process
+    aware, into ``out`` (lower, higher, tied).
+
+    For each event at ``t`` and each row at risk at ``t`` (``start < t`` and ``stop > t``, or
+    ``stop == t`` and censored; tied events are not compared), R adds ``w_i w_j`` to "event
+    has the higher risk", "lower risk" or "tied risk". The rows at risk are those that have
+    entered (censored with ``stop >= t``, events with ``stop > t``) less those that have left
+    (``start >= t``), and every row that has left had entered: ``exits=False`` sums over the
+    entered rows, ``exits=True`` over the rows that have left, and R's sums are the
+    differences. The two halves are independent (one thread each).
+    """
+    tree = np.zeros(n_ranks + 1)
+    node = np.zeros(n_ranks)
+    total = 0.0
+    lower = 0.0
+    higher = 0.0
+    tied = 0.0
+    for s in range(bounds.shape[0] - 1):
+        b0 = bounds[s]
+        b1 = bounds[s + 1]
+        person = b0
+        ix = b0
+        while person < b1:
+            k = person
+            while k < b1 and event[k] == 0:
+                k += 1
+            if k == b1:
+                break
+            dtime = stop[k]
+            j = person
+            while j < b1 and stop[j] >= dtime:
+                j += 1
+            end = j
+            if exits:
+                while ix < b1 and start[exit_order[ix]] >= dtime:
+                    q = exit_order[ix]
+                    ix += 1
+                    _bit_add(tree, rank[q], weights[q])
+                    node[rank[q]] += weights[q]
+                    total += weights[q]
+            else:
+                for q in range(person, end):
+                    if event[q] == 0:
+                        _bit_add(tree, rank[q], weights[q])
+                        node[rank[q]] += weights[q]
+                        total += weights[q]
+            for q in range(person, end):
+                if event[q] != 0:
+                    below = _bit_prefix(tree, rank[q])
+                    same = node[rank[q]]
+                    lower += weights[q] * below
+                    tied += weights[q] * same
+                    higher += weights[q] * (total - below - same)
+            if not exits:
+                for q in range(person, end):
+                    if event[q] != 0:
+                        _bit_add(tree, rank[q], weights[q])
+                        node[rank[q]] += weights[q]
+                        total += weights[q]
+            person = end
+        # empty the tree before the next stratum (only the rows put in)
+        if exits:
+            for k in range(b0, ix):
+                q = exit_order[k]
+                _bit_add(tree, rank[q], -weights[q])
+                node[rank[q]] = 0.0
+        else:
+            for q in range(b0, person):
+                _bit_add(tree, rank[q], -weights[q])
+                node[rank[q]] = 0.0
+        total = 0.0
+    out[0] = lower
+    out[1] = higher
+    out[2] = tied

@@ -328,11 +328,19 @@ def _check_columns(data: pd.DataFrame, spec: CoxSpec) -> None:
         raise InputError("data has no rows")
 
 
-def _sort_orders(stop: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Row orders by stop descending and by start descending (stable radix sorts)."""
-    by_stop = kern.argsort_float(stop, True)
-    by_start = kern.argsort_float(start, True) if start is not None else np.empty(0, np.int64)
-    return by_stop, by_start
+def _sort_orders(stop: np.ndarray, start: np.ndarray | None,
+                 threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Row orders by stop descending and by start descending (stable radix sorts, the two
+    in two threads when there are)."""
+    if start is None:
+        return kern.argsort_float(stop, True), np.empty(0, np.int64)
+    out: list[np.ndarray] = [np.empty(0, np.int64)] * 2
+
+    def by(i: int, values: np.ndarray) -> None:
+        out[i] = kern.argsort_float(values, True)
+
+    _run([(by, (0, stop)), (by, (1, start))], threads)
+    return out[0], out[1]
 
 
 def _timefix(stop: np.ndarray, start: np.ndarray | None, stop_order: np.ndarray,
@@ -350,7 +358,8 @@ def _timefix(stop: np.ndarray, start: np.ndarray | None, stop_order: np.ndarray,
     return timefix(stop, start)
 
 
-def _build_design(data: pd.DataFrame, spec: CoxSpec, rank_checks: bool = True) -> _Design:
+def _build_design(data: pd.DataFrame, spec: CoxSpec, rank_checks: bool = True,
+                  threads: int = 1) -> _Design:
     """Validate ``data`` against ``spec`` and prepare sorted arrays for the kernels
     (``rank_checks=False``: allow dependent columns, e.g. penalised frailty indicators)."""
     _check_columns(data, spec)
@@ -405,12 +414,12 @@ def _build_design(data: pd.DataFrame, spec: CoxSpec, rank_checks: bool = True) -
 
     has_start = start is not None
     start_arr = start if start is not None else np.full(n, -np.inf)
-    order, start_order = _sort_orders(stop, start)
+    order, start_order = _sort_orders(stop, start, threads)
     fixed = _timefix(stop, start, order, start_order)
     if fixed is not None:  # times merged: sort again
         stop, start = fixed
         start_arr = start if start is not None else start_arr
-        order, start_order = _sort_orders(stop, start)
+        order, start_order = _sort_orders(stop, start, threads)
 
     # sort by stratum, then stop descending (stable); exits by stratum, then start descending
     if strata_codes is None:
@@ -584,9 +593,14 @@ def default_threads() -> int:
     return max(1, int(config.NUMBA_NUM_THREADS))
 
 
-def _run(tasks: Sequence[tuple[Any, tuple[Any, ...]]]) -> None:
-    """Run ``kernel(*args)`` for each task, the first in this thread, the others each in
-    a thread of its own (the kernels release the GIL); wait for all."""
+def _run(tasks: Sequence[tuple[Any, tuple[Any, ...]]], threads: int) -> None:
+    """Run ``kernel(*args)`` for each task: with ``threads > 1`` the first in this thread and
+    the others each in a thread of its own (the kernels release the GIL), else one after
+    the other; wait for all."""
+    if threads <= 1:
+        for f, a in tasks:
+            f(*a)
+        return
     others = [threading.Thread(target=f, args=a) for f, a in tasks[1:]]
     for t in others:
         t.start()
@@ -612,11 +626,12 @@ def _likelihood(d: _Design, beta: np.ndarray, efron: bool,
     eta = np.empty(m)
     risk = np.empty(m)
     rows = _split(0, m, threads)
-    _run([(kern.eta_rows, (d.x, beta, d.offset, lo, hi, eta)) for lo, hi in rows])
+    _run([(kern.eta_rows, (d.x, beta, d.offset, lo, hi, eta)) for lo, hi in rows], threads)
     with np.errstate(invalid="ignore"):
         shift = np.fmax.reduceat(eta, d.bounds[:-1])
     shift[~np.isfinite(shift)] = 0.0
-    _run([(kern.exp_rows, (eta, shift, d.bounds, d.weights, lo, hi, risk)) for lo, hi in rows])
+    _run([(kern.exp_rows, (eta, shift, d.bounds, d.weights, lo, hi, risk)) for lo, hi in rows],
+         threads)
     g = 1 + p + p * (p + 1) // 2
     n_times = len(b.first)
     width = 3 * g + 1 + p
@@ -634,7 +649,7 @@ def _likelihood(d: _Design, beta: np.ndarray, efron: bool,
         cuts = [c0, *inner, c1]
         _run([(kern.block_sums, (d.x, d.event, d.weights, eta, risk, d.x_exit, d.exit_order,
                                  b.entry, b.exit, e0, e1, c0, sums))
-              for e0, e1 in zip(cuts[:-1], cuts[1:], strict=True) if e1 > e0])
+              for e0, e1 in zip(cuts[:-1], cuts[1:], strict=True) if e1 > e0], threads)
         kern.accumulate(sums[:c1 - c0], c0, b.first, b.at_risk, b.deaths, b.death_wt, efron,
                         state, loglik, u, imat)
     imat = np.triu(imat) + np.triu(imat, 1).T
@@ -839,7 +854,7 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
         threads = default_threads()
     elif not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
         raise InputError(f"threads must be a positive integer, got {threads!r}")
-    design = _build_design(data, spec)
+    design = _build_design(data, spec, threads=threads)
     efron = spec.ties == "efron"
     beta, ll0, ll, u, imat, iterations, converged = _newton(design, efron, max_iter, tol, spec,
                                                             threads)
@@ -868,7 +883,7 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
     if use_robust:
         var, n_clusters = _robust_var(data, spec, design, beta, efron, naive_var)
 
-    harrell = _concordance(design, beta) if concordance else float("nan")
+    harrell = _concordance(design, beta, threads) if concordance else float("nan")
     return _make_result(spec, design, coef, var, naive_var, use_robust, (ll0, ll),
                         harrell, iterations, converged, n_clusters, score)
 
@@ -963,13 +978,17 @@ def _robust_var(data: pd.DataFrame, spec: CoxSpec, d: _Design, beta: np.ndarray,
     return summed.T @ summed, n_groups
 
 
-def _concordance(d: _Design, beta: np.ndarray) -> float:
-    """Harrell's C as ``coxph`` reports it (higher risk score, earlier event)."""
+def _concordance(d: _Design, beta: np.ndarray, threads: int) -> float:
+    """Harrell's C as ``coxph`` reports it (higher risk score, earlier event): the two halves
+    of the pair counts (``_cox_kernels.concordance_part``) in two threads when there are."""
     lp = kern.linear_predictor(d.x, beta, d.offset)
-    order = kern.argsort_float(lp, False)
+    order = np.argsort(lp)  # tied values in any order: only their dense ranks are used
     rank, n_ranks = kern.dense_rank(lp, order)
-    lower, higher, tied = kern.concordance_counts(rank, n_ranks, d.weights, d.stop, d.start,
-                                                  d.event, d.bounds, d.exit_order, d.has_start)
+    parts = np.zeros((2, 3))
+    _run([(kern.concordance_part, (rank, n_ranks, d.weights, d.stop, d.start, d.event,
+                                   d.bounds, d.exit_order, exits, parts[int(exits)]))
+          for exits in ((False, True) if d.has_start else (False,))], threads)
+    lower, higher, tied = parts[0] - parts[1]
     pairs = lower + higher + tied
     return float((lower + 0.5 * tied) / pairs) if pairs > 0 else float("nan")
 
