@@ -493,39 +493,25 @@ def group_stable(order: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndar
     return out
 
 
-@njit(cache=True)
-def prepare_x(raw: np.ndarray, order: np.ndarray, weights: np.ndarray,
-              bounds: np.ndarray) -> tuple:
-    """Gather covariates (``raw`` is (p, n)) into sorted rows, centred within stratum (weighted)
-    and scaled by 1 / weighted mean |x| as R does.
-
-    Returns x (m, p), scale (p), per-stratum min and max of the raw values (strata, p) and the
-    weighted Gram matrix of the scaled x (p, p).
-    """
+@njit(cache=True, nogil=True)
+def gather_x(raw: np.ndarray, order: np.ndarray, weights: np.ndarray, chunks: np.ndarray,
+             c0: int, c1: int, x: np.ndarray, part: np.ndarray) -> None:
+    """Covariates (``raw`` is (p, n)) gathered into sorted rows for chunks ``c0:c1``
+    (``chunks[c]`` = stratum, first row, end row); per chunk: summed weight, weighted sums,
+    minima and maxima of the raw values (``part[c]``: 1 + 3p values)."""
     p = raw.shape[0]
-    m = order.shape[0]
-    ns = bounds.shape[0] - 1
-    x = np.empty((m, p))
-    lo = np.empty((ns, p))
-    hi = np.empty((ns, p))
-    spread = np.zeros(p)
-    total = 0.0
-    centre = np.zeros(p)
-    for s in range(ns):
-        b0 = bounds[s]
-        b1 = bounds[s + 1]
+    for c in range(c0, c1):
+        r0 = chunks[c, 1]
+        r1 = chunks[c, 2]
         wsum = 0.0
-        for j in range(p):
-            centre[j] = 0.0
-            lo[s, j] = np.inf
-            hi[s, j] = -np.inf
-        for k in range(b0, b1):
+        for k in range(r0, r1):
             wsum += weights[k]
+        part[c, 0] = wsum
         for j in range(p):  # one covariate at a time: the gathers stream through one array
             acc = 0.0
             vmin = np.inf
             vmax = -np.inf
-            for k in range(b0, b1):
+            for k in range(r0, r1):
                 v = raw[j, order[k]]
                 x[k, j] = v
                 acc += weights[k] * v
@@ -533,35 +519,47 @@ def prepare_x(raw: np.ndarray, order: np.ndarray, weights: np.ndarray,
                     vmin = v
                 if v > vmax:
                     vmax = v
-            centre[j] = acc
-            lo[s, j] = vmin
-            hi[s, j] = vmax
-        total += wsum
+            part[c, 1 + j] = acc
+            part[c, 1 + p + j] = vmin
+            part[c, 1 + 2 * p + j] = vmax
+
+
+@njit(cache=True, nogil=True)
+def centre_x(x: np.ndarray, weights: np.ndarray, centre: np.ndarray, chunks: np.ndarray,
+             c0: int, c1: int, part: np.ndarray) -> None:
+    """Rows of chunks ``c0:c1`` centred on their stratum's ``centre``; per chunk the weighted
+    sums of absolute centred values (``part[c]``)."""
+    p = x.shape[1]
+    for c in range(c0, c1):
+        s = chunks[c, 0]
         for j in range(p):
-            centre[j] /= wsum
-        for k in range(b0, b1):
+            part[c, j] = 0.0
+        for k in range(chunks[c, 1], chunks[c, 2]):
             w = weights[k]
             for j in range(p):
-                v = x[k, j] - centre[j]
+                v = x[k, j] - centre[s, j]
                 x[k, j] = v
-                spread[j] += w * abs(v)
-    scale = np.ones(p)
-    for j in range(p):
-        if spread[j] > 0:
-            scale[j] = total / spread[j]
-    gram = np.zeros((p, p))
-    for k in range(m):
-        w = weights[k]
+                part[c, j] += w * abs(v)
+
+
+@njit(cache=True, nogil=True)
+def scale_x(x: np.ndarray, weights: np.ndarray, scale: np.ndarray, chunks: np.ndarray,
+            c0: int, c1: int, part: np.ndarray) -> None:
+    """Rows of chunks ``c0:c1`` scaled; per chunk the weighted Gram matrix of the scaled rows
+    (``part[c]``, (p, p), lower triangle)."""
+    p = x.shape[1]
+    for c in range(c0, c1):
         for j in range(p):
-            x[k, j] *= scale[j]
-        for j in range(p):
-            wx = w * x[k, j]
-            for c in range(j + 1):
-                gram[j, c] += wx * x[k, c]
-    for j in range(p):
-        for c in range(j):
-            gram[c, j] = gram[j, c]
-    return x, scale, lo, hi, gram
+            for b in range(p):
+                part[c, j, b] = 0.0
+        for k in range(chunks[c, 1], chunks[c, 2]):
+            w = weights[k]
+            for j in range(p):
+                x[k, j] *= scale[j]
+            for j in range(p):
+                wx = w * x[k, j]
+                for b in range(j + 1):
+                    part[c, j, b] += wx * x[k, b]
 
 
 @njit(cache=True)

@@ -454,7 +454,7 @@ def _build_design(data: pd.DataFrame, spec: CoxSpec, rank_checks: bool = True,
     unit_weights = spec.weights is None
     s_weights = np.ones(m) if unit_weights else weights[order]
     raw = np.stack(x_cols)  # (p, n): each covariate contiguous
-    x, scale, lo, hi, gram = kern.prepare_x(raw, order, s_weights, bounds)
+    x, scale, lo, hi, gram = _prepare_x(raw, order, s_weights, bounds, threads)
     if rank_checks:
         _check_constant(lo, hi, bounds, spec)
         _check_collinear(gram, spec)
@@ -485,6 +485,53 @@ def _build_design(data: pd.DataFrame, spec: CoxSpec, rank_checks: bool = True,
         rows=order, n_times=len(entry), integer_weights=integer_weights, all_stop=stop,
         all_start=start_arr, all_event=event, blocks=blocks,
     )
+
+
+ROWS_PER_CHUNK = 1 << 15  # rows whose sums are taken together (fixed: results do not vary)
+
+
+def _prepare_x(raw: np.ndarray, order: np.ndarray, weights: np.ndarray, bounds: np.ndarray,
+               threads: int) -> tuple[np.ndarray, ...]:
+    """Covariates (``raw`` is (p, n)) gathered into sorted rows, centred within stratum
+    (weighted) and scaled by 1 / weighted mean |x| as R does. Returns x (m, p), scale (p),
+    per-stratum min and max of the raw values (strata, p) and the weighted Gram matrix of
+    the scaled x (p, p).
+
+    Rows are taken in fixed chunks within strata; each chunk's sums are computed in row
+    order by one thread, then added up chunk by chunk: the same numbers for any ``threads``.
+    """
+    p = raw.shape[0]
+    m = order.shape[0]
+    ns = len(bounds) - 1
+    per = -(-np.diff(bounds) // ROWS_PER_CHUNK)  # chunks per stratum
+    stratum = np.repeat(np.arange(ns), per)
+    r0 = bounds[stratum] + ROWS_PER_CHUNK * (np.arange(len(stratum))
+                                             - np.repeat(np.cumsum(per) - per, per))
+    chunks = np.stack([stratum, r0, np.minimum(r0 + ROWS_PER_CHUNK, bounds[stratum + 1])],
+                      axis=1).astype(np.int64)
+    nc = len(chunks)
+    share = _split(0, nc, threads)
+    x = np.empty((m, p))
+    part = np.empty((nc, 1 + 3 * p))
+    _run([(kern.gather_x, (raw, order, weights, chunks, c0, c1, x, part)) for c0, c1 in share],
+         threads)
+    first = np.flatnonzero(np.r_[True, chunks[1:, 0] != chunks[:-1, 0]])
+    wsum = np.add.reduceat(part[:, 0], first)
+    centre = np.add.reduceat(part[:, 1:1 + p], first, axis=0) / wsum[:, None]
+    lo = np.minimum.reduceat(part[:, 1 + p:1 + 2 * p], first, axis=0)
+    hi = np.maximum.reduceat(part[:, 1 + 2 * p:], first, axis=0)
+    spread_part = np.empty((nc, p))
+    _run([(kern.centre_x, (x, weights, centre, chunks, c0, c1, spread_part))
+          for c0, c1 in share], threads)
+    spread = np.add.reduce(spread_part, axis=0)
+    total = float(np.add.reduce(wsum))
+    scale = np.where(spread > 0, total / np.where(spread > 0, spread, 1.0), 1.0)
+    gram_part = np.empty((nc, p, p))
+    _run([(kern.scale_x, (x, weights, scale, chunks, c0, c1, gram_part)) for c0, c1 in share],
+         threads)
+    gram = np.tril(np.add.reduce(gram_part, axis=0))
+    gram = gram + np.tril(gram, -1).T
+    return x, scale, lo, hi, gram
 
 
 def _check_constant(lo: np.ndarray, hi: np.ndarray, bounds: np.ndarray, spec: CoxSpec) -> None:
