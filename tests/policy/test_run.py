@@ -155,8 +155,14 @@ def test_output_folder_refused_forced_resumed(spec, spy, tmp_path):
     assert (out / "policy.json").read_text() == text  # same seed, same file
     with pytest.raises(InputError, match="--resume or --force, not both"):
         run_policy(spec, out, draws="none", emulator=spy, resume=True, force=True)
-    with pytest.raises(InputError, match="--runs"):
+    with pytest.raises(InputError, match="runs=0 must be an integer >= 1"):
         run_policy(spec, draws="none", emulator=spy, runs=0)
+    # one seed rule for every layer (core.checks): below 2**32, the limit printed in full
+    with pytest.raises(InputError, match="seed=4294967296 must be an integer >= 0 and "
+                                         "<= 4,294,967,295"):
+        run_policy(spec, draws="none", emulator=spy, seed=2**32)
+    with pytest.raises(InputError, match="horizon_years='6' must be a number of years"):
+        run_policy(spec, draws="none", emulator=spy, horizon_years="6")  # type: ignore[arg-type]
 
 
 def test_il6_blockade_effect_comes_from_the_lung_model():

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from awaken.cohort.model import chunk_bounds, simulate_chunk
+from awaken.core import checks
 from awaken.core.errors import InputError
 from awaken.core.io import cannot_write, write_json, write_table
 from awaken.policy.arms import (
@@ -200,10 +201,12 @@ def run_policy(
     runs = runs if runs is not None else (QUICK["runs"] if quick else s.runs)
     seed = seed if seed is not None else s.seed
     horizon = horizon_years if horizon_years is not None else s.horizon_years
-    for name, value, low, high in (("n", n, 1, 10_000_000), ("runs", runs, 1, 1000),
-                                   ("horizon", horizon, 0.1, 20.0), ("seed", seed, 0, 2**62)):
-        if not low <= value <= high:
-            raise InputError(f"--{name} must lie in [{low:g}, {high:g}] (got {value:g})")
+    n = checks.count("n", n, 1, 10_000_000)
+    runs = checks.count("runs", runs, 1, 1000)
+    seed = checks.seed(seed)
+    if isinstance(horizon, bool) or not isinstance(horizon, int | float) \
+            or not 0.1 <= horizon <= 20.0:
+        raise InputError(f"horizon_years={horizon!r} must be a number of years in [0.1, 20]")
     from awaken.policy.scenarios import check_against_preset
 
     check_against_preset(spec, "scenarios", horizon)

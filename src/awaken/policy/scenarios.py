@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from awaken.cohort.config import Delivery, Product
+from awaken.core.checks import SEED_LIMIT
 from awaken.core.errors import InputError
 from awaken.core.schema import PATHOGENS
 
@@ -122,7 +123,7 @@ class Settings(_Strict):
     n: Annotated[int, Field(gt=0, le=10_000_000)] = 100_000
     runs: Annotated[int, Field(gt=0, le=1000)] = 8
     horizon_years: Annotated[float, Field(gt=0.0, le=20.0)] = 6.0
-    seed: Annotated[int, Field(ge=0, lt=2**62)] = 0
+    seed: Annotated[int, Field(ge=0, lt=SEED_LIMIT)] = 0
     extend_calendar: bool = True  # see awaken.policy.calendar
 
 
