@@ -137,6 +137,19 @@ def test_numbers_beyond_the_machine_are_refused_at_once(args, message, tmp_path,
     assert list(tmp_path.iterdir()) == []
 
 
+def test_too_many_experiment_mice_are_refused_before_any_solve(monkeypatch, tmp_path, capsys):
+    import awaken.lung.experiments as experiments
+
+    def solve(*args, **kwargs):
+        raise AssertionError("the arms were solved before the size was checked")
+
+    monkeypatch.setattr(experiments, "run_experiment", solve)
+    code, _, err = _run(["lung", "experiment", "chia2025", "--mice", "100000000", "--out",
+                         str(tmp_path / "o")], capsys)
+    assert code == 2 and "GiB" in err and "compiling" not in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_package_ships_its_mit_license():
     from importlib.metadata import metadata
     from pathlib import Path

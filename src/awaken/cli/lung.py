@@ -268,16 +268,18 @@ def experiment_cmd(
     CD4 protection, IL-6 awakening, CD8 killing) and list the checks that then fail.
     --set NAME=VALUE overrides a parameter in every arm.
     """
-    announce_compiling()  # one line on a cold kernel cache
     from awaken.lung.experiments import experiment, run_experiment
     from awaken.lung.outputs import write_experiment
+    from awaken.lung.stochastic import check_size
 
     checks.count("mice", mice, 0)
     checks.seed(seed)
     exp = experiment(name)
+    check_size(mice, len(exp.days))
     overrides = _overrides(set_, calibrated)
     for arm in exp.arms:
         arm.setup(overrides).parameters()  # names and ranges, before any work
+    announce_compiling()  # one line on a cold kernel cache
     console = Console(stderr=True)
     with console.status(f"{name}: solving {len(exp.arms)} arms") as status:
         files = write_experiment(run_experiment(exp, overrides), out, n_mice=mice, seed=seed,

@@ -284,6 +284,13 @@ def _initial(params: np.ndarray, dcc: np.ndarray) -> np.ndarray:
 PROGRESS_BATCHES = 20  # batches of mice when progress is reported
 
 
+def check_size(n_mice: int, n_times: int) -> None:
+    """Refuse an ensemble whose paths (``n_mice`` x ``n_times`` states) exceed the memory
+    limit (:func:`awaken.core.checks.fits_in_memory`); cheap, so callers check before work."""
+    checks.fits_in_memory(f"{n_mice:,} mice x {n_times} output times", n_mice,
+                          n_times * (N_STATES * 8 + 1))
+
+
 def simulate_mice(
     setup: Setup | None = None,
     n_mice: int = 1000,
@@ -309,8 +316,7 @@ def simulate_mice(
     if not (0.0 < eps < 1.0) or not (tau_max > 0.0):
         raise InputError(f"need 0 < eps < 1 and tau_max > 0 (got {eps}, {tau_max})")
     grid = _grid(days, times)
-    checks.fits_in_memory(f"{n_mice:,} mice x {grid.size} output times", n_mice,
-                          grid.size * (N_STATES * 8 + 1))
+    check_size(n_mice, grid.size)
     params = setup.vector()
     ch = channels()
     y0 = _initial(params, ch.dcc)
