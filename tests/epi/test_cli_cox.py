@@ -211,6 +211,44 @@ def test_numeric_columns_read_by_pyarrow_as_pandas_reads_them(tmp_path: Path) ->
     assert read_table(path, ["t", "nope"], ["t", "nope"]).shape == (300, 4)
 
 
+def test_numeric_columns_as_arrays_without_pandas(tmp_path: Path) -> None:
+    """``epi cox`` reads the model's columns into NumPy without pandas: CSV and Parquet give
+    pandas' values (NaN for missing, integers and booleans as floats), writable and in one
+    piece across Arrow's chunks; a text or missing column gives None (the ordinary read)."""
+    from awaken.cli.epi import PANDAS_NA, read_numeric_columns
+
+    rng = np.random.default_rng(5)
+    n = 5000
+    frame = pd.DataFrame({"t": rng.exponential(size=n), "e": rng.integers(0, 2, n),
+                          "b": rng.integers(0, 2, n).astype(bool), "note": "a",
+                          "x": pd.array(rng.integers(-9, 9, n), dtype="Int64")})
+    frame.loc[3, "x"] = pd.NA
+    frame.loc[10, "t"] = np.nan
+    csv, parquet = tmp_path / "d.csv", tmp_path / "d.parquet"
+    frame.to_csv(csv, index=False)
+    frame.to_parquet(parquet, row_group_size=700)  # several chunks
+    text = csv.read_text().splitlines()
+    text[20:20 + len(PANDAS_NA)] = [f"{na},1,True,a,2" for na in PANDAS_NA]
+    csv.write_text("\n".join(text) + "\n")
+    cols = ["x", "t", "e", "b"]  # b: Parquet booleans (a CSV's True/False take the usual read)
+    code = ("import sys, pathlib; from awaken.cli.epi import read_numeric_columns as r; "
+            f"a = r(pathlib.Path({str(parquet)!r}), {cols!r}); "
+            f"b = r(pathlib.Path({str(csv)!r}), {cols[:3]!r}); "
+            "print(a is not None and b is not None, 'pandas' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert run.stdout.split() == ["True", "False"]
+    for path, reference, names in ((parquet, frame, cols), (csv, pd.read_csv(csv), cols[:3])):
+        arrays = read_numeric_columns(path, names)
+        assert arrays is not None and list(arrays) == names
+        for c in names:
+            assert arrays[c].dtype == np.float64 and arrays[c].flags.writeable
+            expected = reference[c].to_numpy(dtype=float, na_value=np.nan)
+            np.testing.assert_array_equal(arrays[c], expected)
+        assert read_numeric_columns(path, ["t", "note"]) is None
+        assert read_numeric_columns(path, ["t", "nope"]) is None
+
+
 def test_engine_thread_leaves_scipy_importable() -> None:
     """The command loads the Cox kernels with SciPy's linear algebra hidden from numba; once
     loaded, SciPy imports as usual and a kernel using np.dot still compiles and runs."""

@@ -386,8 +386,33 @@ def test_robust_counting_process_needs_cluster() -> None:
 
 
 def test_not_a_dataframe() -> None:
-    with pytest.raises(InputError, match="pandas DataFrame"):
-        fit_cox({"a": [1]}, stop="a", event="a", covariates=["b"])  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="pandas DataFrame or a mapping"):
+        fit_cox([[1.0]], stop="a", event="a", covariates=["b"])  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="event column 'c' not found"):
+        fit_cox({"a": [1]}, stop="a", event="c", covariates=["b"])
+
+
+def test_mapping_of_arrays_fits_as_the_dataframe() -> None:
+    """Columns given as a mapping of arrays (what the command line reads, no pandas) fit the
+    same bits as the DataFrame, and bad values are named by row as for a DataFrame."""
+    frame = _data("heart")
+    spec = CASES["heart_efron"]["spec"]
+    args = dict(stop=spec["stop"], event=spec["event"], start=spec["start"])
+    columns = {c: frame[c].to_numpy() for c in frame.columns}
+    covs = spec["covariates"]
+    a, b = fit_cox(frame, **args, covariates=covs), fit_cox(columns, **args, covariates=covs)
+    assert _bits(a) == _bits(b)
+    strata = fit_cox(columns, **args, strata="surgery", covariates=["age", "year"])
+    ref = fit_cox(frame, **args, strata="surgery", covariates=["age", "year"])
+    assert _bits(strata) == _bits(ref)
+    columns["age"] = columns["age"].copy()
+    columns["age"][7] = np.nan
+    with pytest.raises(InputError, match=r"'age' \(covariate\) has a missing value \(NaN\) "
+                                         r"at row 7;"):
+        fit_cox(columns, **args, covariates=covs)
+    columns["age"] = columns["age"][:-1]
+    with pytest.raises(InputError, match="give 1-D columns of one length"):
+        fit_cox(columns, **args, covariates=covs)
 
 
 def test_covariate_without_variation_in_risk_sets() -> None:

@@ -25,7 +25,9 @@ from awaken.core.errors import InputError
 from awaken.core.io import TABLE_SUFFIXES
 
 if TYPE_CHECKING:  # pandas loads when a table is read, so `awaken --help` stays fast
+    import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
 app = typer_app(
     "Survival analyses of cohort data, as R's survival: Cox models on (start, stop] data "
@@ -48,13 +50,7 @@ def read_table(path: Path, columns: list[str] | None = None,
     the parsing time on large files; a column that is not numeric is read as usual, and the
     fit then says what is wrong with it).
     """
-    suffix = path.suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
-        raise InputError(
-            f"cannot read {path.name!r}: extension must be one of {', '.join(TABLE_SUFFIXES)}"
-        )
-    if not path.is_file():
-        raise InputError(f"data file not found: {str(path)!r}")
+    suffix = _table_suffix(path)
     import pandas as pd
 
     try:
@@ -69,6 +65,62 @@ def read_table(path: Path, columns: list[str] | None = None,
         raise InputError(f"cannot read {path.name!r}: {first}") from None
 
 
+def _table_suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise InputError(
+            f"cannot read {path.name!r}: extension must be one of {', '.join(TABLE_SUFFIXES)}"
+        )
+    if not path.is_file():
+        raise InputError(f"data file not found: {str(path)!r}")
+    return suffix
+
+
+def read_numeric_columns(path: Path, columns: list[str]) -> dict[str, np.ndarray] | None:
+    """``columns`` of a CSV or Parquet table as float64 arrays, read by pyarrow without
+    pandas (what ``awaken epi cox`` fits: no pandas to import, one copy of each column);
+    missing values are NaN. ``None`` when a column is missing or not numeric, or the file
+    cannot be read this way: :func:`read_table` then reads it and the error says why."""
+    suffix = _table_suffix(path)
+    import pyarrow as pa
+
+    columns = list(dict.fromkeys(columns))
+    try:
+        if suffix == ".parquet":
+            from pyarrow import parquet
+
+            # ParquetFile.read, unlike parquet.read_table, does not load pandas
+            table = parquet.ParquetFile(path).read(columns=columns)
+            kinds = (pa.types.is_integer, pa.types.is_floating, pa.types.is_boolean)
+            if not all(any(k(table.schema.field(c).type) for k in kinds) for c in columns):
+                return None
+        else:
+            table = _read_numeric_csv(path, columns)
+        return {c: _float_array(table.column(c)) for c in columns}
+    except (ValueError, KeyError, TypeError, OSError, pa.ArrowException):
+        return None
+
+
+def _float_array(column: pa.ChunkedArray) -> np.ndarray:
+    """A numeric column as one writable float64 array (nulls as NaN), copied chunk by chunk
+    from Arrow's buffers (pyarrow's ``to_numpy`` would load pandas)."""
+    import numpy as np
+    import pyarrow as pa
+
+    column = column.cast(pa.float64())
+    out = np.empty(len(column))
+    pos = 0
+    for chunk in column.chunks:
+        lo, n = chunk.offset, len(chunk)
+        validity, data = chunk.buffers()[:2]
+        out[pos:pos + n] = np.frombuffer(data, dtype=np.float64)[lo:lo + n]
+        if chunk.null_count:  # Arrow's validity bitmap: bit i (least significant first)
+            bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+            out[pos:pos + n][bits[lo:lo + n] == 0] = np.nan
+        pos += n
+    return out
+
+
 PANDAS_NA = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
              "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
 
@@ -80,12 +132,12 @@ def _read_columns(path: Path, suffix: str, columns: list[str],
     if suffix == ".parquet":
         return pd.read_parquet(path, columns=columns)
     if set(columns) <= set(numeric):
-        return _read_numeric_csv(path, columns)
+        return _read_numeric_csv(path, columns).to_pandas()
     dtype = {c: "float64" for c in numeric if c in columns}
     return pd.read_csv(path, usecols=columns, dtype=dtype)
 
 
-def _read_numeric_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+def _read_numeric_csv(path: Path, columns: list[str]) -> pa.Table:
     """Only ``columns``, all parsed as floats, with pyarrow's CSV reader: on 1.4 million rows
     it takes half the time of pandas' (``benchmarks/epi_cli.py``) and rounds every number
     correctly. pandas' missing-value spellings become NaN; a missing column (``KeyError``)
@@ -93,10 +145,9 @@ def _read_numeric_csv(path: Path, columns: list[str]) -> pd.DataFrame:
     import pyarrow as pa
     from pyarrow import csv
 
-    table = csv.read_csv(path, convert_options=csv.ConvertOptions(
+    return csv.read_csv(path, convert_options=csv.ConvertOptions(
         include_columns=columns, column_types=dict.fromkeys(columns, pa.float64()),
         null_values=PANDAS_NA, strings_can_be_null=True))
-    return table.to_pandas()
 
 
 def _names(value: str | None, option: str) -> list[str] | None:
@@ -170,7 +221,9 @@ def cox(
                            cluster)
     engine = threading.Thread(target=_load_engine, daemon=True)
     engine.start()
-    frame = read_table(data, *columns)
+    names, numeric = columns
+    table = read_numeric_columns(data, names) if set(names) <= set(numeric) else None
+    frame = table if table is not None else read_table(data, names, numeric)
     engine.join()
     gc.freeze()  # the imported modules' objects: later collections skip them
     from awaken.epi.cox import check_ties, fit_cox  # imported here: `--help` stays fast

@@ -13,22 +13,30 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 import threading
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
 
 import numpy as np
-import pandas as pd
 
 from awaken.core.errors import InputError, unknown_choice
 from awaken.epi import _cox_kernels as kern
-from awaken.epi.formula import CoxFormula, parse_cox_formula
 from awaken.epi.ties import TIMEFIX_TOL, timefix
-from awaken.epi.tt import TTFunction
+
+if TYPE_CHECKING:  # pandas, formulaic: loaded when a DataFrame or a formula comes
+    import pandas as pd
+
+    from awaken.epi.formula import CoxFormula
+    from awaken.epi.tt import TTFunction
 
 __all__ = ["CoxConvergenceWarning", "CoxResult", "CoxSpec", "fit_cox"]
+
+Data: TypeAlias = "pd.DataFrame | Mapping[str, np.ndarray]"
+"""What :func:`fit_cox` reads: a pandas DataFrame, or a mapping of column names to 1-D
+arrays of equal length (e.g. columns read with pyarrow; no pandas needed)."""
 
 Z975 = 1.959963984540054  # qnorm(0.975)
 RANK_TOL = 1e-10  # relative residual variance below which a column counts as collinear
@@ -105,6 +113,8 @@ class CoxResult:
     @property
     def summary(self) -> pd.DataFrame:
         """Coefficient table like R's ``summary(coxph)`` / lifelines' ``summary``."""
+        import pandas as pd
+
         table: dict[str, np.ndarray] = {
             "coef": self.coef,
             "exp(coef)": self.hr,
@@ -209,7 +219,25 @@ class _Blocks:
     work: np.ndarray
 
 
-def _row_label(data: pd.DataFrame, pos: int) -> str:
+def _is_frame(data: object) -> bool:
+    """Is ``data`` a pandas DataFrame? (pandas is not loaded for a mapping of arrays.)"""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(data, pandas.DataFrame)
+
+
+def _as_frame(data: Data) -> pd.DataFrame:
+    """``data`` as a DataFrame (a mapping of arrays is wrapped), for formulas, strata, tt."""
+    import pandas as pd
+
+    return data if isinstance(data, pd.DataFrame) else pd.DataFrame(dict(data))
+
+
+def _row_label(data: Data, pos: int) -> str:
+    if not _is_frame(data):
+        return f"row {pos}"
+    import pandas as pd
+
+    assert isinstance(data, pd.DataFrame)
     label = data.index[pos]
     label = label.item() if isinstance(label, np.generic) else label
     if isinstance(data.index, pd.RangeIndex) and label == pos:
@@ -217,16 +245,29 @@ def _row_label(data: pd.DataFrame, pos: int) -> str:
     return f"row {pos} (index {label!r})"
 
 
-def _numeric_column(data: pd.DataFrame, name: str, role: str) -> np.ndarray:
-    col = data[name]
-    if isinstance(col, pd.DataFrame):
-        raise InputError(f"column {name!r} ({role}) appears more than once in the data")
-    if not (pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_numeric_dtype(col.dtype)):
+def _numeric_column(data: Data, name: str, role: str) -> np.ndarray:
+    if _is_frame(data):
+        import pandas as pd
+
+        col = data[name]
+        if isinstance(col, pd.DataFrame):
+            raise InputError(f"column {name!r} ({role}) appears more than once in the data")
+        numeric = (pd.api.types.is_bool_dtype(col.dtype)
+                   or pd.api.types.is_numeric_dtype(col.dtype))
+        dtype = col.dtype
+    else:
+        col = np.asarray(data[name])
+        numeric = col.dtype.kind in "biuf"
+        dtype = col.dtype
+    if not numeric:
         raise InputError(
-            f"column {name!r} ({role}) must be numeric, but its type is {col.dtype}; "
+            f"column {name!r} ({role}) must be numeric, but its type is {dtype}; "
             "encode categories as 0/1 indicator columns (or use it as strata=)"
         )
-    values = col.to_numpy(dtype=float, na_value=np.nan)
+    if isinstance(col, np.ndarray):
+        values = col.astype(float, copy=False)
+    else:
+        values = col.to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(values)
     if bad.any():
         pos = int(np.argmax(bad))
@@ -250,8 +291,12 @@ def _check_magnitude(name: str, values: np.ndarray) -> None:
                          "divide by a power of ten")
 
 
-def _codes(data: pd.DataFrame, names: Sequence[str], role: str) -> tuple[np.ndarray, int]:
+def _codes(data: Data, names: Sequence[str], role: str) -> tuple[np.ndarray, int]:
     """Integer codes of the groups formed by ``names`` (sorted), refusing missing values."""
+    import pandas as pd
+
+    if not isinstance(data, pd.DataFrame):
+        data = pd.DataFrame({n: np.asarray(data[n]) for n in dict.fromkeys(names)})
     for name in names:
         missing = data[name].isna().to_numpy()
         if missing.any():
@@ -302,9 +347,12 @@ def _make_spec(stop: str, event: str, covariates: Sequence[str], start: str | No
                    cluster=cluster, ties=checked)
 
 
-def _check_columns(data: pd.DataFrame, spec: CoxSpec) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+def _check_columns(data: Data, spec: CoxSpec) -> int:
+    """Check that the columns ``spec`` names are in ``data``; returns the number of rows."""
+    frame = _is_frame(data)
+    if not (frame or isinstance(data, Mapping)):
+        raise InputError("data must be a pandas DataFrame or a mapping of column names to "
+                         f"arrays, not {type(data).__name__}")
     wanted: list[tuple[str, str]] = [(spec.stop, "stop"), (spec.event, "event")]
     if spec.start is not None:
         wanted.append((spec.start, "start"))
@@ -314,18 +362,29 @@ def _check_columns(data: pd.DataFrame, spec: CoxSpec) -> None:
                        (spec.cluster, "cluster")):
         if name is not None:
             wanted.append((name, role))
-    columns = set(map(str, data.columns))
+    names = list(data.columns if frame else data)  # type: ignore[union-attr]
+    columns = set(map(str, names))
     for name, role in wanted:
         if not isinstance(name, str):
             raise InputError(f"{role} column must be given by name, got {name!r}")
         if name not in columns:
-            available = ", ".join(map(str, list(data.columns)[:20]))
-            more = ", …" if len(data.columns) > 20 else ""
+            available = ", ".join(map(str, names[:20]))
+            more = ", …" if len(names) > 20 else ""
             raise InputError(
                 f"{role} column {name!r} not found in the data (columns: {available}{more})"
             )
-    if len(data) == 0:
+    if frame:
+        n = len(data)
+    else:
+        shapes = {name: np.shape(data[name]) for name, _ in wanted}
+        n = next(iter(shapes.values()))[0] if shapes else 0
+        for name, shape in shapes.items():
+            if shape != (n,):
+                raise InputError(f"column {name!r} has shape {shape}, the others ({n},): give "
+                                 "1-D columns of one length")
+    if n == 0:
         raise InputError("data has no rows")
+    return n
 
 
 def _sort_orders(stop: np.ndarray, start: np.ndarray | None,
@@ -358,12 +417,11 @@ def _timefix(stop: np.ndarray, start: np.ndarray | None, stop_order: np.ndarray,
     return timefix(stop, start)
 
 
-def _build_design(data: pd.DataFrame, spec: CoxSpec, rank_checks: bool = True,
+def _build_design(data: Data, spec: CoxSpec, rank_checks: bool = True,
                   threads: int = 1) -> _Design:
     """Validate ``data`` against ``spec`` and prepare sorted arrays for the kernels
     (``rank_checks=False``: allow dependent columns, e.g. penalised frailty indicators)."""
-    _check_columns(data, spec)
-    n = len(data)
+    n = _check_columns(data, spec)
     stop = _numeric_column(data, spec.stop, "stop")
     start = _numeric_column(data, spec.start, "start") if spec.start is not None else None
     event_raw = _numeric_column(data, spec.event, "event")
@@ -795,7 +853,7 @@ def model_data(result: CoxResult, data: pd.DataFrame) -> pd.DataFrame:
     return result.formula.fit_frame(data, extra=(spec.weights, spec.cluster), warn=False)[0]
 
 
-def fitted_design(result: CoxResult, data: pd.DataFrame) -> tuple[_Design, Sweep]:
+def fitted_design(result: CoxResult, data: Data) -> tuple[_Design, Sweep]:
     """The design of ``data`` (already coded, see :func:`model_data`) and the detailed sweep at
     the fitted coefficients, checking that these are the data ``result`` was fitted on (same
     rows, events and log-likelihood)."""
@@ -821,7 +879,7 @@ def model_newdata(result: CoxResult, newdata: pd.DataFrame) -> pd.DataFrame:
     return newdata if result.formula is None else result.formula.new_frame(newdata)
 
 
-def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None = None,
+def fit_cox(data: Data, formula: str | None = None, *, stop: str | None = None,
             event: str | None = None, covariates: Sequence[str] | None = None,
             start: str | None = None, strata: str | Sequence[str] | None = None,
             weights: str | None = None, offset: str | None = None, cluster: str | None = None,
@@ -885,7 +943,7 @@ def fit_cox(data: pd.DataFrame, formula: str | None = None, *, stop: str | None 
                              "formula give tt={new_name: (column, function)}")
         if strata is not None and not isinstance(strata, str):
             strata = tuple(strata)
-        expanded = expand_tt(data, stop=stop, event=event, tt=tt, start=start,
+        expanded = expand_tt(_as_frame(data), stop=stop, event=event, tt=tt, start=start,
                              strata=(strata,) if isinstance(strata, str) else strata)
         names = [covariates] if isinstance(covariates, str) else list(covariates)
         return fit_cox(expanded, stop=stop, event=event, covariates=[*names, *tt],
@@ -939,26 +997,30 @@ def warm_up() -> None:
     """Load the compiled kernels a (start, stop] fit uses (compiling them on a cold cache) by
     fitting a six-row model: numba's one-time start-up is then paid here, e.g. in a thread
     while the command line reads a large table, rather than in the first real fit."""
-    tiny = pd.DataFrame({"start": [0.0, 0.0, 1.0, 0.0, 2.0, 0.0],
-                         "stop": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
-                         "event": [1.0, 0.0, 1.0, 1.0, 0.0, 1.0],
-                         "x": [0.5, 1.0, -0.3, 0.2, 0.8, -1.0]})
+    tiny = {"start": np.array([0.0, 0.0, 1.0, 0.0, 2.0, 0.0]),
+            "stop": np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]),
+            "event": np.array([1.0, 0.0, 1.0, 1.0, 0.0, 1.0]),
+            "x": np.array([0.5, 1.0, -0.3, 0.2, 0.8, -1.0])}
     fit_cox(tiny, start="start", stop="stop", event="event", covariates=["x"])
 
 
-def _fit_formula(data: pd.DataFrame, formula: str, clashing: dict[str, Any], *,
+def _fit_formula(data: Data, formula: str, clashing: dict[str, Any], *,
                  weights: str | None, cluster: str | None, **options: Any) -> CoxResult:
     given = [k for k, v in clashing.items() if v is not None]
     if given:
         raise InputError(f"give either formula or {given[0]}=, not both: the formula names "
                          "the time, event, covariate, strata and offset columns")
+    from awaken.epi.formula import parse_cox_formula
+
     parsed = parse_cox_formula(formula)
     if parsed.cluster is not None and cluster is not None and parsed.cluster != cluster:
         raise InputError(f"cluster given twice: cluster({parsed.cluster}) in the formula and "
                          f"cluster={cluster!r}")
     cluster = cluster or parsed.cluster
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    if not (_is_frame(data) or isinstance(data, Mapping)):
+        raise InputError("data must be a pandas DataFrame or a mapping of column names to "
+                         f"arrays, not {type(data).__name__}")
+    data = _as_frame(data)
     if parsed.event in data.columns:
         parsed = parsed.with_event_coding(data)
     tt = options.pop("tt")
@@ -1007,7 +1069,7 @@ def _warn_convergence(spec: CoxSpec, d: _Design, coef: np.ndarray, var: np.ndarr
         )
 
 
-def _robust_var(data: pd.DataFrame, spec: CoxSpec, d: _Design, beta: np.ndarray, efron: bool,
+def _robust_var(data: Data, spec: CoxSpec, d: _Design, beta: np.ndarray, efron: bool,
                 naive_var: np.ndarray) -> tuple[np.ndarray, int]:
     """Sandwich variance: dfbeta residuals (weighted), summed within cluster, crossproduct."""
     out = _sweep(d, beta, efron, detail=True)
