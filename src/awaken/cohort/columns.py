@@ -31,8 +31,13 @@ class Codes:
         return list(self.names) if self.missing in self.names else [*self.names, self.missing]
 
     def codes(self) -> np.ndarray:
-        return np.where(self.values < 0, self.labels().index(self.missing),
-                        self.values).astype(np.int32)
+        """int32 codes, ``missing`` for negative values (the values themselves if they are
+        int32 codes already)."""
+        c = self.values.astype(np.int32, copy=False)
+        neg = c < 0
+        if neg.any():
+            c = np.where(neg, np.int32(self.labels().index(self.missing)), c)
+        return c
 
     def take(self, mask: np.ndarray) -> Codes:
         return Codes(self.values[mask], self.names, self.missing)
@@ -47,6 +52,13 @@ class Days:
 
     def dates(self) -> np.ndarray:
         return np.datetime64(self.start, "D") + np.floor(self.values).astype("timedelta64[D]")
+
+    def date32(self) -> pa.Array:
+        """The dates as Arrow DATE (days since 1970 as int32), built in one pass."""
+        epoch = (self.start - dt.date(1970, 1, 1)).days
+        days = np.floor(self.values).astype(np.int32)
+        days += np.int32(epoch)
+        return pa.Array.from_buffers(pa.date32(), days.size, [None, pa.py_buffer(days)])
 
     def take(self, mask: np.ndarray) -> Days:
         return Days(self.values[mask], self.start)
@@ -79,7 +91,7 @@ def to_arrow(tables: Tables) -> dict[str, pa.Table]:
             return pa.DictionaryArray.from_arrays(pa.array(col.codes()),
                                                   pa.array(col.labels(), type=pa.string()))
         if isinstance(col, Days):
-            return pa.array(col.dates(), type=pa.date32())
+            return col.date32()
         return pa.array(col)
 
     return {name: pa.Table.from_arrays([array(c) for c in cols.values()], names=list(cols))

@@ -120,13 +120,14 @@ def protection(
 
 @nb.njit(inline="always")
 def _put(buf: np.ndarray, count: np.ndarray, slot: int, row: tuple[float, ...]) -> None:
-    """Row ``count[slot]`` of ``buf``. Beyond its end rows overwrite the last one: the caller
+    """Row ``count[slot]`` of ``buf`` (one column per row of ``buf``: contiguous columns make
+    the tables without copies by row). Beyond its end rows overwrite the last one: the caller
     reruns the chunk with larger buffers when a count exceeds them. Without a branch, numba
     drops the reference counts of the inlined arrays (two atomic operations each)."""
     c = count[slot]
-    r = min(c, buf.shape[0] - 1)
+    r = min(c, buf.shape[1] - 1)
     for j in range(len(row)):
-        buf[r, j] = row[j]
+        buf[j, r] = row[j]
     count[slot] = c + 1
 
 
@@ -171,8 +172,9 @@ def simulate_people(
 ):
     """Simulate the people of one chunk into preallocated buffers.
 
-    ``count`` (5,) receives the rows each buffer needs; rows beyond a buffer's length are
-    dropped, and the caller reruns the chunk with larger buffers (the result is the same).
+    The buffers are ``(columns, rows)``. ``count`` (5,) receives the rows each buffer needs;
+    rows beyond a buffer's length are dropped, and the caller reruns the chunk with larger
+    buffers (the result is the same).
     """
     n = ids.size
     horizon = par[P_HORIZON]

@@ -84,9 +84,8 @@ def _run_kernel(model: Model, pop: Population,
     cal, vac = model.calendars, model.vaccines
     end_day = np.empty(n)
     cause = np.empty(n, np.int64)
-    bufs = [np.empty((caps[0], K.TEST_COLS)), np.empty((caps[1], K.VAX_COLS)),
-            np.empty((caps[2], K.MET_COLS)), np.empty((caps[3], K.INF_COLS)),
-            np.empty((caps[4], K.LES_COLS))]
+    cols = (K.TEST_COLS, K.VAX_COLS, K.MET_COLS, K.INF_COLS, K.LES_COLS)
+    bufs = [np.empty((k, cap)) for k, cap in zip(cols, caps, strict=True)]  # a column a row
     count = np.zeros(5, np.int64)
     susc = np.array([model.config.exposure.susceptibility_65plus[p] for p in PATHOGENS])
     emu = model.emulator.values.copy()
@@ -112,13 +111,16 @@ def chunk_columns(model: Model, start: int, stop: int) -> Tables:
     if any(int(c) > cap for c, cap in zip(count, caps, strict=True)):
         caps = [int(c) + 64 for c in count]
         end_day, cause, bufs, count = _run_kernel(model, pop, caps)
-    tests, vax, mets, infs, les = (b[: int(c)] for b, c in zip(bufs, count, strict=True))
+    tests, vax, mets, infs, les = (b[:, : int(c)] for b, c in zip(bufs, count, strict=True))
     t0 = model.config.cohort.start
     a = pop.arrays
     pid = a["person_id"]
 
     def ints(x: np.ndarray) -> np.ndarray:
         return x.astype(np.int64)
+
+    def small(x: np.ndarray) -> np.ndarray:  # category codes
+        return x.astype(np.int32)
 
     persons: dict[str, Column] = {
         "person_id": pid,
@@ -141,27 +143,27 @@ def chunk_columns(model: Model, start: int, stop: int) -> Tables:
     died = cause >= 0
     deaths: dict[str, Column] = {"person_id": pid[died], "date": Days(end_day[died], t0),
               "cause": Codes(cause[died], CAUSES)}
-    infections: dict[str, Column] = {"person_id": ints(tests[:, 0]), "date": Days(tests[:, 1], t0),
-                  "pathogen": Codes(ints(tests[:, 2]), PATHOGENS),
-                  "result": Codes(ints(tests[:, 3]), RESULTS)}
-    vaccinations: dict[str, Column] = {"person_id": ints(vax[:, 0]), "date": Days(vax[:, 1], t0),
-                    "product": Codes(ints(vax[:, 2]), model.vaccines.names)}
-    metastases: dict[str, Column] = {"person_id": ints(mets[:, 0]), "date": Days(mets[:, 1], t0),
-                  "site": Codes(ints(mets[:, 2]), SITES)}
+    infections: dict[str, Column] = {"person_id": ints(tests[0]), "date": Days(tests[1], t0),
+                  "pathogen": Codes(small(tests[2]), PATHOGENS),
+                  "result": Codes(small(tests[3]), RESULTS)}
+    vaccinations: dict[str, Column] = {"person_id": ints(vax[0]), "date": Days(vax[1], t0),
+                    "product": Codes(small(vax[2]), model.vaccines.names)}
+    metastases: dict[str, Column] = {"person_id": ints(mets[0]), "date": Days(mets[1], t0),
+                  "site": Codes(small(mets[2]), SITES)}
     truth_infections: dict[str, Column] = {
-        "person_id": ints(infs[:, 0]), "day": infs[:, 1], "date": Days(infs[:, 1], t0),
-        "pathogen": Codes(ints(infs[:, 2]), PATHOGENS),
-        "strain": Codes(ints(infs[:, 3]), STRAINS),
-        "severity": Codes(ints(infs[:, 4]), SEVERITIES),
-        "tested": infs[:, 5] > 0, "protection_remaining": infs[:, 6],
-        "lesions_woken": ints(infs[:, 7]), "extra_doublings": infs[:, 8],
-        "fatal": infs[:, 9] > 0}
-    event = ints(les[:, 4])
+        "person_id": ints(infs[0]), "day": infs[1], "date": Days(infs[1], t0),
+        "pathogen": Codes(small(infs[2]), PATHOGENS),
+        "strain": Codes(small(infs[3]), STRAINS),
+        "severity": Codes(small(infs[4]), SEVERITIES),
+        "tested": infs[5] > 0, "protection_remaining": infs[6],
+        "lesions_woken": ints(infs[7]), "extra_doublings": infs[8],
+        "fatal": infs[9] > 0}
+    event = small(les[4])
     truth_lesions: dict[str, Column] = {
-        "person_id": ints(les[:, 0]), "day": les[:, 1], "date": Days(les[:, 1], t0),
-        "lesion": ints(les[:, 2]), "site": Codes(ints(les[:, 3]), SITES),
-        "event": Codes(event, LESION_EVENTS), "log2_cells": les[:, 5],
-        "extra_doublings": les[:, 6]}
+        "person_id": ints(les[0]), "day": les[1], "date": Days(les[1], t0),
+        "lesion": ints(les[2]), "site": Codes(small(les[3]), SITES),
+        "event": Codes(event, LESION_EVENTS), "log2_cells": les[5],
+        "extra_doublings": les[6]}
     woke = (event == K.EV_WOKE) | (event == K.EV_WOKE_INFECTION)
     truth_awakenings: dict[str, Column] = {k: c[woke] if isinstance(c, np.ndarray) else c.take(woke)
                         for k, c in truth_lesions.items()
