@@ -56,9 +56,12 @@ def simulate_cmd(
     emulator: Annotated[str, typer.Option(
         "--emulator", help="awakening emulator source: auto, lung or fixture")] = "auto",
 ) -> None:
+    import gc
+
     from awaken.cohort import load_config, simulate
     from awaken.core.cache import announce_compiling
 
+    gc.freeze()  # the imported modules' objects: later collections skip them
     announce_compiling()  # one line on a cold kernel cache
     cfg = load_config(preset, config, n=n, seed=seed, chunk_size=chunk_size)
     console = Console(stderr=True)

@@ -122,6 +122,9 @@ def chunk_columns(model: Model, start: int, stop: int) -> Tables:
     def small(x: np.ndarray) -> np.ndarray:  # category codes
         return x.astype(np.int32)
 
+    def real(x: np.ndarray) -> np.ndarray:  # a copy: views would keep the buffers alive
+        return x.copy()
+
     persons: dict[str, Column] = {
         "person_id": pid,
         "sex": Codes(1 - a["female"].astype(np.int64), ("female", "male")),
@@ -151,19 +154,19 @@ def chunk_columns(model: Model, start: int, stop: int) -> Tables:
     metastases: dict[str, Column] = {"person_id": ints(mets[0]), "date": Days(mets[1], t0),
                   "site": Codes(small(mets[2]), SITES)}
     truth_infections: dict[str, Column] = {
-        "person_id": ints(infs[0]), "day": infs[1], "date": Days(infs[1], t0),
+        "person_id": ints(infs[0]), "day": real(infs[1]), "date": Days(infs[1], t0),
         "pathogen": Codes(small(infs[2]), PATHOGENS),
         "strain": Codes(small(infs[3]), STRAINS),
         "severity": Codes(small(infs[4]), SEVERITIES),
-        "tested": infs[5] > 0, "protection_remaining": infs[6],
-        "lesions_woken": ints(infs[7]), "extra_doublings": infs[8],
+        "tested": infs[5] > 0, "protection_remaining": real(infs[6]),
+        "lesions_woken": ints(infs[7]), "extra_doublings": real(infs[8]),
         "fatal": infs[9] > 0}
     event = small(les[4])
     truth_lesions: dict[str, Column] = {
-        "person_id": ints(les[0]), "day": les[1], "date": Days(les[1], t0),
+        "person_id": ints(les[0]), "day": real(les[1]), "date": Days(les[1], t0),
         "lesion": ints(les[2]), "site": Codes(small(les[3]), SITES),
-        "event": Codes(event, LESION_EVENTS), "log2_cells": les[5],
-        "extra_doublings": les[6]}
+        "event": Codes(event, LESION_EVENTS), "log2_cells": real(les[5]),
+        "extra_doublings": real(les[6])}
     woke = (event == K.EV_WOKE) | (event == K.EV_WOKE_INFECTION)
     truth_awakenings: dict[str, Column] = {k: c[woke] if isinstance(c, np.ndarray) else c.take(woke)
                         for k, c in truth_lesions.items()

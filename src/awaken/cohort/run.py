@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,6 +25,8 @@ from awaken.core import checks, threads
 from awaken.core.errors import InputError
 
 Progress = Callable[[int, int], None]
+SWITCH_SECONDS = 0.0002
+"""The interpreter's thread switch interval while the writer thread stores chunks."""
 
 
 def _worker_env() -> dict[str, str]:
@@ -176,7 +180,13 @@ def _run_chunks(model: Model, chunks: list[tuple[int, int]], work: Path,
             return built[c]
         return storage.write_chunk(work, c, tables)
 
-    with ThreadPoolExecutor(max_workers=1) as writer:
+    switch = sys.getswitchinterval()
+    # DuckDB's appends take the GIL many times; at the default 5 ms they wait for the
+    # simulation's Python parts (4x slower beside a Python loop, 1.1x at 0.2 ms)
+    sys.setswitchinterval(SWITCH_SECONDS)
+    with contextlib.ExitStack() as stack:
+        stack.callback(sys.setswitchinterval, switch)
+        writer = stack.enter_context(ThreadPoolExecutor(max_workers=1))
         pending: tuple[int, Future[dict[str, int]]] | None = None
         for c, lo, hi in todo:
             tables = chunk_tables(model, lo, hi)
