@@ -1,8 +1,9 @@
 """The explicit-to-implicit hand-over of the batched lung solver: cost and error per setting.
 
 On the first ``--n`` draws of ``lung_ensemble.py``, one thread, for each rtol (atol =
-rtol/100) and each ``solve.STIFF_AFTER`` value: CPU ms per member (best of 3), the median and
-90th-percentile error against Rodas4 at rtol 1e-11 (``lung_ensemble.full_error``), the mean
+rtol/100) and each hand-over count (set as ``solve.STIFF_AFTER`` and ``STIFF_AFTER_LOOSE``):
+CPU ms per member (best of 3), the median and 90th-percentile error against Rodas4 at
+rtol 1e-11 (``lung_ensemble.full_error``), the mean
 Dormand–Prince steps per member, the members handed over and their mean implicit steps
 (``solve.solver_work``; counts do not depend on the load). ``--explicit-steps`` sets
 ``solve.EXPLICIT_STEPS`` (the explicit budget, which also bounds the pace test);
@@ -31,8 +32,9 @@ RESULTS = Path(__file__).with_name("results") / "lung_handover.json"
 
 def measure(params: np.ndarray, times: np.ndarray, ref: np.ndarray, rtol: float, tier: str,
             stiff_after: int, explicit_steps: int) -> dict[str, float | int | str | bool]:
-    saved = dict(solve.STIFF_AFTER), solve.EXPLICIT_STEPS
+    saved = dict(solve.STIFF_AFTER), dict(solve.STIFF_AFTER_LOOSE), solve.EXPLICIT_STEPS
     solve.STIFF_AFTER = {**solve.STIFF_AFTER, tier: stiff_after}
+    solve.STIFF_AFTER_LOOSE = {**solve.STIFF_AFTER_LOOSE, tier: stiff_after}
     solve.EXPLICIT_STEPS = explicit_steps
     try:
         kw = {"rtol": rtol, "atol": rtol * 1e-2, "implicit": tier}
@@ -44,7 +46,7 @@ def measure(params: np.ndarray, times: np.ndarray, ref: np.ndarray, rtol: float,
             best = min(best, time.process_time() - t0)
         w = solve.solver_work(params, times, **kw)
     finally:
-        solve.STIFF_AFTER, solve.EXPLICIT_STEPS = saved
+        solve.STIFF_AFTER, solve.STIFF_AFTER_LOOSE, solve.EXPLICIT_STEPS = saved
     err = full_error(out, ref)
     steps = w[f"{tier}_steps"]
     return {

@@ -1,7 +1,8 @@
 """Deterministic solvers: one trajectory, and batched ensembles of parameter sets.
 
 The batched solver integrates thousands of parameter sets at once with a compiled
-Dormand–Prince 5(4) method. A member that, after ``STIFF_AFTER[tier]`` steps, turns stiff
+Dormand–Prince 5(4) method. A member that, after ``STIFF_AFTER[tier]`` steps
+(``STIFF_AFTER_LOOSE`` at loose tolerances), turns stiff
 (Hairer's test) or keeps a pace that would exceed ``EXPLICIT_STEPS``, or that spends them, is
 continued, from where it stopped, by a compiled implicit tier with the analytic Jacobian:
 the L-stable Rosenbrock method Rodas4 (default; the more accurate per tolerance) or a
@@ -51,11 +52,13 @@ PEAK_STEP = 0.05  # days: the output grid on which peak times are read (``peak_t
 MAX_DAYS = 3650.0  # longest run (days) `simulate` and `simulate_mice` accept: ten years
 PARALLEL_FROM = 16  # smaller batches run in the calling thread: no OpenMP spin-up or spinning
 EXPLICIT_STEPS = 20_000  # explicit steps after which a member goes to the implicit tier
-# Explicit steps before a member found stiff, or slow, may be handed over, per implicit tier:
-# with the sparse LU and no subnormal states a Rodas4 step costs ~2 Dormand-Prince steps, and
-# 200 beat 500 at rtol 1e-6 (0.315 against 0.378 ms) and 1e-7, equal at 1e-8
-# (benchmarks/README.md, lung).
-STIFF_AFTER = {"rodas": 200, "bdf": 500}
+# Explicit steps before a member found stiff, or slow, may be handed over, per implicit tier,
+# at rtol below LOOSE_RTOL and (STIFF_AFTER_LOOSE) at LOOSE_RTOL and looser: with the sparse LU
+# and no subnormal states a Rodas4 step costs ~2 Dormand-Prince steps; 200 beat 500 by 10 %
+# at rtol 1e-6 and 5 % at 1e-7, and lost by up to 9 % at 1e-8 (benchmarks/README.md, lung).
+STIFF_AFTER = {"rodas": 500, "bdf": 500}
+STIFF_AFTER_LOOSE = {"rodas": 200, "bdf": 500}
+LOOSE_RTOL = 1e-7
 CHUNK = 4  # members per work item: idle threads take the next chunk (dynamic schedule)
 IMPLICIT = "rodas"  # the implicit tier: Rodas4 ("rodas") or variable-order BDF ("bdf")
 IMPLICIT_TIERS = {"bdf": _ensemble.BDF, "rodas": _ensemble.RODAS}
@@ -314,7 +317,8 @@ def _integrate(
     status = np.zeros(params.shape[0], dtype=np.int64)
     stats = np.zeros((params.shape[0], len(_ensemble.STATS)), dtype=np.int64)
     args = (
-        params, stops, is_output, is_break, rtol, atol, STIFF_AFTER[implicit], EXPLICIT_STEPS,
+        params, stops, is_output, is_break, rtol, atol,
+        (STIFF_AFTER_LOOSE if rtol >= LOOSE_RTOL else STIFF_AFTER)[implicit], EXPLICIT_STEPS,
         MAX_STEPS, IMPLICIT_TIERS[implicit],
     )
     if params.shape[0] >= PARALLEL_FROM:
