@@ -95,6 +95,12 @@ def _draw(posterior: Posterior, n: int, seed: int) -> np.ndarray:
     return posterior.values[posterior.resample(n, seed)]
 
 
+def does_better(calibrated_passed: int, default_passed: int) -> bool:
+    """The issue's rule for replacing the hand-set default: the calibrated point passes
+    *more* checks (a tie is not better)."""
+    return calibrated_passed > default_passed
+
+
 def _checks(parameters: dict[str, float], stochastic: bool) -> dict[str, dict[str, Any]]:
     try:
         rows = check_targets(run_experiment(CHIA2025, defaults=parameters),
@@ -191,8 +197,7 @@ def run_modular(
     n_cal = sum(c["pass"] for c in calibrated.values())
     n_def = sum(c["pass"] for c in default.values())
     low = sorted(k for k, v in predictive.items() if not v >= GOAL)
-    better = n_cal > n_def or (n_cal == n_def and all(
-        calibrated[k]["pass"] or not default[k]["pass"] for k in default))
+    better = does_better(n_cal, n_def)
 
     date = datetime.now(UTC).date().isoformat()
     from awaken.lung.codegen import stamped_fingerprint
