@@ -195,3 +195,9 @@ def test_shipped_draws_load_and_fit_the_model():
     for name in draws.columns:
         decl = PARAMETERS_BY_NAME[name]
         assert draws[name].between(decl.low, decl.high).all(), name
+
+
+def test_a_tie_with_the_default_is_not_better():
+    from awaken.calibrate.modular_run import does_better
+
+    assert not does_better(22, 22) and not does_better(21, 22) and does_better(23, 22)
