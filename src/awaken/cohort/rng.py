@@ -5,7 +5,7 @@ thread or worker, and two scenarios that share events share draws (common random
 The generator is Threefry-2x64 with 13 rounds (Salmon et al. 2011, "Parallel random numbers:
 as easy as 1, 2, 3"; 13 rounds pass BigCrush): key = (seed, channel), counter = (person, k).
 Implemented here because numpy's Philox cannot be called per key from a compiled kernel
-without building a generator per draw (measured in ``benchmarks/cohort_rng.py``).
+without building a generator per draw (measured in ``benchmarks/cohort_simulate.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import numba as nb
 import numpy as np
 
 _PARITY = np.uint64(0x1BD11BDAA9FC1A22)
-_ROT = (16, 42, 12, 31, 16, 32, 24, 21)
 _TWO53 = 1.0 / 9007199254740992.0
 
 
@@ -25,23 +24,41 @@ def _rotl(x: np.uint64, r: int) -> np.uint64:
     return (x << np.uint64(r)) | (x >> np.uint64(64 - r))
 
 
+@nb.njit(inline="always")
+def _mix4(
+    x0: np.uint64, x1: np.uint64, a: int, b: int, c: int, d: int
+) -> tuple[np.uint64, np.uint64]:
+    """Four Threefry rounds with rotations ``a, b, c, d``."""
+    x0 = x0 + x1
+    x1 = _rotl(x1, a) ^ x0
+    x0 = x0 + x1
+    x1 = _rotl(x1, b) ^ x0
+    x0 = x0 + x1
+    x1 = _rotl(x1, c) ^ x0
+    x0 = x0 + x1
+    x1 = _rotl(x1, d) ^ x0
+    return x0, x1
+
+
 @nb.njit(cache=True)
 def threefry(seed: int, channel: int, person: int, k: int) -> np.uint64:
-    """The first 64-bit word of Threefry-2x64-13 at key (seed, channel), counter (person, k)."""
+    """The first 64-bit word of Threefry-2x64-13 at key (seed, channel), counter (person, k).
+
+    Written out round by round with constant rotations: the loop over rounds with the
+    rotations and key words indexed at run time was not unrolled by the compiler, ~10x
+    slower per draw (``benchmarks/cohort_simulate.py``)."""
     k0 = np.uint64(seed)
     k1 = np.uint64(channel)
     k2 = k0 ^ k1 ^ _PARITY
     x0 = np.uint64(person) + k0
     x1 = np.uint64(k) + k1
-    ks = (k0, k1, k2)
-    for r in range(13):
-        x0 = x0 + x1
-        x1 = _rotl(x1, _ROT[r % 8]) ^ x0
-        if r % 4 == 3:
-            s = r // 4 + 1
-            x0 = x0 + ks[s % 3]
-            x1 = x1 + ks[(s + 1) % 3] + np.uint64(s)
-    return x0
+    x0, x1 = _mix4(x0, x1, 16, 42, 12, 31)  # rounds 0-3
+    x0, x1 = x0 + k1, x1 + k2 + np.uint64(1)
+    x0, x1 = _mix4(x0, x1, 16, 32, 24, 21)  # rounds 4-7
+    x0, x1 = x0 + k2, x1 + k0 + np.uint64(2)
+    x0, x1 = _mix4(x0, x1, 16, 42, 12, 31)  # rounds 8-11
+    x0, x1 = x0 + k0, x1 + k1 + np.uint64(3)
+    return x0 + x1  # round 12's first word (its second is not used)
 
 
 @nb.njit(cache=True)
