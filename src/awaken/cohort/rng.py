@@ -45,8 +45,8 @@ def threefry(seed: int, channel: int, person: int, k: int) -> np.uint64:
     """The first 64-bit word of Threefry-2x64-13 at key (seed, channel), counter (person, k).
 
     Written out round by round with constant rotations: the loop over rounds with the
-    rotations and key words indexed at run time was not unrolled by the compiler, ~10x
-    slower per draw (``benchmarks/cohort_simulate.py``)."""
+    rotations and key words indexed at run time was not unrolled by the compiler: twice the
+    time per draw (``benchmarks/cohort_kernel_ab.py``)."""
     k0 = np.uint64(seed)
     k1 = np.uint64(channel)
     k2 = k0 ^ k1 ^ _PARITY
