@@ -1,4 +1,4 @@
-from awaken.calibrate.calibrated import calibrated, calibrated_sets, provenance
+from awaken.calibrate.sets import calibrated, calibrated_sets, provenance
 from awaken.lung.solve import Setup
 
 

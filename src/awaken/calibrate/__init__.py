@@ -5,29 +5,45 @@ Entry points: :func:`problem` (named problems ``baccam2006``, ``chia2025``), :cl
 (imports pyABC), :func:`run` (a fit end to end, as ``awaken calibrate`` does) and
 :func:`calibrated` (shipped calibrated parameter sets with provenance) and
 :func:`posterior_draws` (shipped posterior draws of lung parameters).
+
+Names load lazily, as in :mod:`awaken.lung`: ``--calibrated NAME`` reads a shipped set
+without importing the fitting machinery (pandas, SciPy's optimisers, pyABC).
 """
 
-from awaken.calibrate.calibrated import calibrated, calibrated_sets, provenance
-from awaken.calibrate.datasets import DATASETS, dataset, load
-from awaken.calibrate.draws import posterior_draws
-from awaken.calibrate.fit_problem import Problem
-from awaken.calibrate.likelihood import fit as fit_likelihood
-from awaken.calibrate.posterior import Posterior, summarize
-from awaken.calibrate.problems import problem
-from awaken.calibrate.workflow import run
+from __future__ import annotations
 
-__all__ = [
-    "DATASETS",
-    "Posterior",
-    "Problem",
-    "calibrated",
-    "calibrated_sets",
-    "dataset",
-    "fit_likelihood",
-    "load",
-    "posterior_draws",
-    "problem",
-    "provenance",
-    "run",
-    "summarize",
-]
+import importlib
+from typing import Any
+
+# public name -> its module; _ATTRIBUTE: where the module's name differs
+_EXPORTS: dict[str, str] = {
+    "calibrated": "sets",
+    "calibrated_sets": "sets",
+    "provenance": "sets",
+    "DATASETS": "datasets",
+    "dataset": "datasets",
+    "load": "datasets",
+    "posterior_draws": "draws",
+    "Problem": "fit_problem",
+    "fit_likelihood": "likelihood",
+    "Posterior": "posterior",
+    "summarize": "posterior",
+    "problem": "problems",
+    "run": "workflow",
+}
+_ATTRIBUTE = {"fit_likelihood": "fit"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'awaken.calibrate' has no attribute {name!r}")
+    module = importlib.import_module(f"awaken.calibrate.{_EXPORTS[name]}")
+    value = getattr(module, _ATTRIBUTE.get(name, name))
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

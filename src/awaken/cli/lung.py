@@ -71,7 +71,7 @@ def _overrides(items: list[str] | None, calibrated: str | None = None) -> dict[s
 
     out: dict[str, float] = {}
     if calibrated is not None:
-        from awaken.calibrate.calibrated import calibrated as calibrated_set
+        from awaken.calibrate.sets import calibrated as calibrated_set
 
         out.update(calibrated_set(calibrated))
     for name, value in name_value_pairs(items, "--set", "parameter", ", e.g. beta=1e-5"):
@@ -205,7 +205,7 @@ def presets_cmd() -> None:
     for kind, (start, _, efficacy) in KINDS.items():
         table.add_row(kind, windows.get(start, ""), "0-1" if efficacy else "none (all or none)")
     console.print(table)
-    from awaken.calibrate.calibrated import calibrated_sets
+    from awaken.calibrate.sets import calibrated_sets
 
     table = Table(title="calibrated parameter sets (--calibrated NAME)", title_justify="left")
     for column in ("name", "values", "data", "reproduce with"):
