@@ -133,7 +133,6 @@ class _Ladder(pyabc.Temperature):
     def __init__(self, populations: int) -> None:
         super().__init__()
         self.populations = populations
-
         self.kept: float | None = None
 
     def resume_from(self, history: Any) -> None:
