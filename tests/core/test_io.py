@@ -3,6 +3,7 @@
 import os
 import stat
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -119,3 +120,13 @@ def test_lung_simulate_records_units_and_setup(tmp_path, suffix):
     prov = back.attrs["awaken"]["provenance"]
     assert prov["setup"]["virus"] == "iav-pr8" and prov["days"] == 3.0
     assert prov["setup"]["interventions"] == ["il6_blockade:1-2:0.5"]
+
+
+def test_columns_write_the_same_csv_bytes_as_pandas(tmp_path):
+    """The pandas-free path (a mapping of arrays) writes what DataFrame.to_csv writes."""
+    columns = {"t": np.array([0.0, 0.1, 1 / 3, 1e-320, 2.5e10]),
+               "n": np.array([0, 1, -2, 3, 40]),
+               "x": np.array([np.nan, 1e-7, 123456.789, -0.0, 1e300])}
+    from_columns = write_table(tmp_path / "a.csv", columns)
+    from_frame = write_table(tmp_path / "b.csv", pd.DataFrame(columns))
+    assert from_columns.read_bytes() == from_frame.read_bytes()
