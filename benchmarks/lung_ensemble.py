@@ -204,6 +204,10 @@ def run_scipy(params: np.ndarray, times: np.ndarray, method: str) -> tuple[np.nd
     return out, clock
 
 
+# Decades, with 1-2-5 steps where the equal-accuracy settings fall (every engine alike).
+WP_RTOLS = (1e-5, 5e-6, 2e-6, 1e-6, 5e-7, 2e-7, 1e-7, 1e-8, 1e-9)
+
+
 def work_precision(params: np.ndarray, times: np.ndarray) -> list[dict]:
     """Cost and accuracy of every engine at several tolerances, on one core each, side by
     side at each tolerance (so all see the same machine load).
@@ -218,7 +222,7 @@ def work_precision(params: np.ndarray, times: np.ndarray) -> list[dict]:
     numba.set_num_threads(1)
     ref = simulate_batch(params, times, rtol=1e-11, atol=1e-13, implicit="rodas")
     rows = []
-    for rtol in (1e-5, 1e-6, 1e-7, 1e-8, 1e-9):
+    for rtol in WP_RTOLS:
         atol = rtol * 1e-2
         runs = []
         for tier in (IMPLICIT, OTHER_TIER):
